@@ -1,0 +1,55 @@
+# briefing: `make` sets up .venv and builds build/briefing.pdf and .epub; `make test` runs the tests.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SYSTEM := $(VENV)/.system
+INPUTS := briefing.toml $(wildcard chapters/*.j2 seeds/*.yaml bib/*) \
+          $(wildcard src/briefing/*.py src/briefing/templates/*)
+
+.PHONY: all build check test lint clean distclean watch
+
+all: build
+
+# System libraries WeasyPrint and epubcheck need; installed only where missing.
+$(SYSTEM):
+	@mkdir -p $(VENV)
+	@missing=""; \
+	ldconfig -p | grep -q 'libpango-1.0.so.0' || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -q 'DejaVu Serif' || missing="$$missing fonts-dejavu-core"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+$(STAMP): pyproject.toml $(SYSTEM)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+build: build/briefing.pdf
+
+build/briefing.pdf: $(STAMP) $(INPUTS)
+	$(BIN)/briefing build
+
+check: $(STAMP)
+	$(BIN)/briefing check
+
+watch: $(STAMP)
+	$(BIN)/briefing watch
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+
+clean:
+	rm -rf build
+
+distclean: clean
+	rm -rf $(VENV) src/*.egg-info

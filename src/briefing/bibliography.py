@@ -1,0 +1,110 @@
+"""bib/briefing.bib: parsed with bibtexparser v2, checked, handed to Pandoc clean.
+
+bibtexparser never raises on a bad entry; it keeps it as a failed block with its
+line. We turn every failed block into an error, so Pandoc never silently picks one
+of two duplicate entries or drops a broken one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.library import Library
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+
+from .errors import BriefingError, Collector, read_text
+
+AUTHORISH = ("author", "editor", "organization", "institution", "publisher")
+DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+URL_RE = re.compile(r"^https?://[^\s{}]+$")
+PRIVATE_FIELDS = ("note",)  # maintainers' notes (where a field was verified): never printed
+
+
+@dataclass
+class Bibliography:
+    path: Path
+    library: Library
+
+    @property
+    def keys(self) -> dict[str, int]:
+        """Citation key -> 1-based line of its entry."""
+        return {e.key: e.start_line + 1 for e in self.library.entries}
+
+    def for_pandoc(self) -> str:
+        """The checked entries without private fields, in file order, deterministic."""
+        lines = []
+        for entry in self.library.entries:
+            lines.append(f"@{entry.entry_type}{{{entry.key},")
+            for f in entry.fields:
+                if f.key.lower() not in PRIVATE_FIELDS:
+                    lines.append(f"  {f.key} = {{{_unwrap(f.value)}}},")
+            lines.append("}\n")
+        return "\n".join(lines)
+
+
+def _unwrap(value: str) -> str:
+    value = str(value).strip()
+    if len(value) >= 2 and value[0] == "{" and value[-1] == "}":
+        return value[1:-1]
+    if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def load(path: Path) -> Bibliography:
+    text = read_text(path)
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report failed blocks
+    library = bibtexparser.parse_string(text)
+    problems = Collector()
+    for block in library.failed_blocks:
+        line = block.start_line + 1
+        if isinstance(block, DuplicateBlockKeyBlock):
+            first = next((e.start_line + 1 for e in library.entries if e.key == block.key), None)
+            problems.add(f"duplicate citation key {block.key!r} (first entry on line {first})",
+                         path, line, "give each entry its own key, or delete the copy")
+        else:
+            reason = str(getattr(block, "error", "") or "").strip().splitlines()
+            problems.add("BibTeX entry cannot be parsed"
+                         + (f": {reason[0]}" if reason else ""), path, line,
+                         "check that braces {} and quotes are balanced and fields end with ','")
+    for entry in library.entries:
+        _check_entry(entry, path, problems)
+    problems.raise_if_any()
+    if not library.entries:
+        raise BriefingError.at("bibliography has no entries", path, 1,
+                               "add the works the briefing cites")
+    return Bibliography(path, library)
+
+
+def _check_entry(entry: Entry, path: Path, problems: Collector) -> None:
+    fields = {f.key.lower(): _unwrap(f.value) for f in entry.fields}
+    line = entry.start_line + 1
+    kind = entry.entry_type.lower()
+
+    def missing(what: str, hint: str) -> None:
+        problems.add(f"entry {entry.key!r} ({kind}) has no {what}", path, line, hint)
+
+    if not fields.get("title"):
+        missing("title", "add title = {...}")
+    if not (fields.get("year") or fields.get("date")):
+        missing("year or date", "add the verified year, or date = {YYYY-MM-DD}")
+    if kind != "misc" and not any(fields.get(f) for f in AUTHORISH):
+        missing("author or organisation", "add author = {Last, First} or organization = {...}")
+    if kind == "article" and not (fields.get("journaltitle") or fields.get("journal")):
+        missing("journal", "add journaltitle = {...}")
+    doi = fields.get("doi")
+    if doi is not None and not DOI_RE.match(doi):
+        problems.add(f"entry {entry.key!r}: malformed DOI {doi!r}", path, line,
+                     "write the bare DOI, e.g. 10.1111/1468-2230.12462")
+    url = fields.get("url")
+    if url is not None and not URL_RE.match(url):
+        problems.add(f"entry {entry.key!r}: malformed URL {url!r}", path, line,
+                     "use a full http:// or https:// address")
+
+
+def unused(bib: Bibliography, cited: set[str]) -> list[tuple[str, int]]:
+    return [(key, line) for key, line in bib.keys.items() if key not in cited]

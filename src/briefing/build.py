@@ -1,0 +1,244 @@
+"""The recipe: load and check everything, compose, render each format, write atomically.
+
+    load config -> load bibliography -> load seeds -> parse templates   (all errors at once)
+    -> compose Markdown -> Pandoc HTML -> WeasyPrint PDF ; Pandoc EPUB
+    -> rename the finished files into build/ together
+
+Nothing in build/ changes until every format has rendered, so a failed build
+leaves the previous outputs byte-for-byte as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import bibliography, compose, config, epub, pandoc, pdf, sources
+from .errors import BriefingError, Collector, Problem
+
+ENGINE = Path(__file__).parent / "templates"
+CSL_NS = "{http://purl.org/net/xbiblio/csl}style"
+
+
+@dataclass
+class Loaded:
+    project: config.Project
+    bib: bibliography.Bibliography
+    base: sources.ArgumentBase
+    templates: list
+    epoch: int
+
+
+def epoch_for(project: config.Project) -> int:
+    """SOURCE_DATE_EPOCH if set, else the document's date: never the wall clock."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if value:
+        if not value.isdigit():
+            raise BriefingError.at(f"SOURCE_DATE_EPOCH={value!r} is not a whole number",
+                                   hint="set it to seconds since 1970, e.g. the last commit's")
+        return int(value)
+    day = project.config.document.date
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
+def load(root: Path) -> Loaded:
+    """Step 1: read and validate every input; report every problem found, then stop."""
+    project = config.load(root)
+    problems = Collector()
+    bib = None
+    try:
+        bib = bibliography.load(project.bib_path)
+    except BriefingError as exc:
+        problems.extend(exc)
+    _check_csl(project.csl_path, project, problems)
+    base = None
+    try:
+        base = sources.load(project.seeds_dir, list(project.config.perspectives),
+                            bib.keys if bib else None, project.bib_path)
+    except BriefingError as exc:
+        problems.extend(exc)
+    templates = []
+    try:
+        templates = compose.parse_templates(project, compose.environment(project))
+    except BriefingError as exc:
+        problems.extend(exc)
+    problems.raise_if_any()
+    return Loaded(project, bib, base, templates, epoch_for(project))
+
+
+def _check_csl(path: Path, project: config.Project, problems: Collector) -> None:
+    where = project.config_path
+    if not path.is_file():
+        problems.add(f"CSL style {project.config.bibliography.style!r} not found", where, None,
+                     "set bibliography.style to a .csl file inside the project")
+        return
+    if not path.resolve().is_relative_to(project.root.resolve()):
+        problems.add("the CSL style must be inside the project", where, None)
+        return
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        problems.add(f"CSL style is not well-formed XML: {exc}", path, exc.position[0],
+                     "use a style from the CSL styles repository")
+        return
+    if root.tag != CSL_NS:
+        problems.add("file is not a CSL style (no <style> in the CSL namespace)", path, 1,
+                     "use a style from the CSL styles repository")
+
+
+def metadata(project: config.Project, epoch: int) -> dict:
+    doc, labels = project.config.document, project.config.labels
+    created = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    authors = doc.authors or [doc.organisation]
+    return {
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "author": authors,
+        "organisation": doc.organisation,
+        "publisher": doc.organisation,
+        "date": doc.date.isoformat(),
+        "date-display": f"{doc.date.day} {doc.date:%B %Y}",
+        "version": doc.version,
+        "lang": doc.language,
+        "keywords": doc.keywords,
+        "subject": doc.summary or doc.subtitle,
+        "identifier": [{"scheme": "URN" if doc.identifier.startswith("urn:") else "URI",
+                        "text": doc.identifier}],
+        "created": created,
+        "how-to-cite": how_to_cite(project),
+        "labels": labels.model_dump(),
+    }
+
+
+def how_to_cite(project: config.Project) -> str:
+    doc = project.config.document
+    who = "; ".join(doc.authors) if doc.authors else doc.organisation
+    title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
+    text = (f"{who}. {doc.date.year}. *{title}*. {project.config.labels.version} "
+            f"{doc.version}, {doc.date.day} {doc.date:%B %Y}. {doc.organisation}.")
+    return text + (f" <{doc.url}>." if doc.url else "")
+
+
+def check(root: Path, strict: bool = False) -> list[Problem]:
+    """Everything a build checks before rendering; returns warnings (errors raise)."""
+    loaded = load(root)
+    composed = _compose(loaded)
+    warnings = [Problem(f"bibliography entry {key!r} is not cited anywhere", loaded.bib.path, line,
+                        "cite it or remove it")
+                for key, line in bibliography.unused(loaded.bib, composed.cited_keys)]
+    if strict and warnings:
+        raise BriefingError(warnings)
+    return warnings
+
+
+def _compose(loaded: Loaded) -> compose.Composed:
+    return compose.compose(loaded.project, loaded.base, loaded.templates, loaded.bib.keys,
+                           metadata(loaded.project, loaded.epoch))
+
+
+def build(root: Path, formats: list[str] | None = None,
+          step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
+    step("Loading and checking inputs")
+    loaded = load(root)
+    project = loaded.project
+    formats = formats or list(project.config.build.formats)
+    step("Composing chapters")
+    composed = _compose(loaded)
+    workdir = project.build_dir / ".work"
+    _fresh_dir(workdir)
+    inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib", project.csl_path,
+                           workdir, loaded.epoch)
+    inputs.markdown.write_text(composed.markdown, "utf-8")
+    inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
+    rendered: dict[str, bytes] = {}
+    if "pdf" in formats:
+        step("Pandoc: Markdown -> HTML")
+        html, warnings = pandoc.to_html(inputs, ENGINE / "briefing.html")
+        _fail_on(warnings, composed, "HTML")
+        step("WeasyPrint: HTML -> PDF")
+        rendered["pdf"], _ = pdf.render(html, project.root, [ENGINE / "print.css"], loaded.epoch,
+                                        lambda url: _chapter_of(url, composed))
+    if "epub" in formats:
+        step("Pandoc: Markdown -> EPUB")
+        raw = workdir / "raw.epub"
+        _fail_on(pandoc.to_epub(inputs, raw), composed, "EPUB")
+        rendered["epub"] = epub.finish(raw, (ENGINE / "epub.css").read_text("utf-8"),
+                                       loaded.epoch)
+    step("Writing outputs")
+    return write_outputs(project, rendered)
+
+
+def _fail_on(warnings: list[dict], composed: compose.Composed, stage: str) -> None:
+    bad = pandoc.fatal(warnings)
+    if not bad:
+        return
+    problems = []
+    for message in bad:
+        text = message.get("pretty") or message.get("message") or message.get("type")
+        needle = message.get("key") or message.get("resource") or ""
+        where = _chapter_of(needle, composed) if needle else None
+        problems.append(Problem(f"pandoc ({stage}): {text}", where[0] if where else None,
+                                where[1] if where else None,
+                                "fix the chapter or seed that produced this text"))
+    raise BriefingError(problems)
+
+
+def _chapter_of(needle: str, composed: compose.Composed) -> tuple[Path, int | None] | None:
+    """Which chapter template wrote this URL or key, and on which line if we can tell."""
+    for candidate in (needle, needle.rsplit("/", 1)[-1]):
+        if not candidate:
+            continue
+        for chapter in composed.chapters:
+            if candidate in chapter.markdown:
+                source = chapter.path.read_text("utf-8").splitlines()
+                line = next((i for i, text in enumerate(source, 1) if candidate in text), None)
+                return chapter.path, line
+    return None
+
+
+def _fresh_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BriefingError.at(f"cannot create {path}: {exc.strerror}", path, None,
+                               "make sure build/ is a writable directory") from None
+
+
+def write_outputs(project: config.Project, rendered: dict[str, bytes]) -> dict[str, Path]:
+    """Write every output to a temporary file in build/, then rename each into place."""
+    temps: dict[str, Path] = {}
+    try:
+        for fmt, data in rendered.items():
+            target = project.output(fmt)
+            if target.is_symlink() or target.is_dir():
+                raise BriefingError.at(f"{target.name} exists and is not a regular file", target,
+                                       None, "remove it; briefing writes regular files only")
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                        dir=project.build_dir)
+            temps[fmt] = Path(name)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(name, 0o644)
+    except OSError as exc:
+        for temp in temps.values():
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        raise BriefingError.at(f"cannot write outputs: {exc.strerror}", project.build_dir, None,
+                               "check free disk space and that build/ is writable") from None
+    except BriefingError:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+        raise
+    for fmt, temp in temps.items():
+        os.replace(temp, project.output(fmt))
+    return {fmt: project.output(fmt) for fmt in temps}

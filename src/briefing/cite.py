@@ -1,0 +1,59 @@
+"""The briefing's own citation, in the formats students' reference managers read."""
+
+from __future__ import annotations
+
+import json
+
+from .config import Project
+
+FORMATS = ("bibtex", "ris", "csl-json", "text")
+
+
+def _key(project: Project) -> str:
+    doc = project.config.document
+    word = "".join(ch for ch in doc.title.split()[0].lower() if ch.isalnum()) or "briefing"
+    org = "".join(ch for ch in doc.organisation.lower() if ch.isalnum())[:12] or "org"
+    return f"{org}{doc.date.year}{word}"
+
+
+def _braced(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
+
+
+def render(project: Project, fmt: str) -> str:
+    doc = project.config.document
+    title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
+    if fmt == "bibtex":
+        author = " and ".join(doc.authors) if doc.authors else "{" + doc.organisation + "}"
+        fields = {"author": author, "title": title, "institution": doc.organisation,
+                  "type": "Briefing", "version": doc.version, "date": doc.date.isoformat(),
+                  "year": str(doc.date.year), "langid": doc.language}
+        if doc.url:
+            fields["url"] = doc.url
+        body = ",\n".join(f"  {k} = {{{v if k == 'author' else _braced(v)}}}"
+                          for k, v in fields.items())
+        return f"@report{{{_key(project)},\n{body}\n}}\n"
+    if fmt == "ris":
+        lines = ["TY  - RPRT"]
+        lines += [f"AU  - {a}" for a in doc.authors] or [f"AU  - {doc.organisation}"]
+        lines += [f"TI  - {title}", f"PY  - {doc.date.year}",
+                  f"DA  - {doc.date:%Y/%m/%d}", f"PB  - {doc.organisation}",
+                  f"ET  - {doc.version}", f"LA  - {doc.language}"]
+        if doc.url:
+            lines.append(f"UR  - {doc.url}")
+        return "\n".join(lines + ["ER  - ", ""])
+    if fmt == "csl-json":
+        item = {"id": _key(project), "type": "report", "title": title,
+                "author": [{"literal": a} for a in doc.authors] or [
+                    {"literal": doc.organisation}],
+                "publisher": doc.organisation, "version": doc.version,
+                "issued": {"date-parts": [[doc.date.year, doc.date.month, doc.date.day]]},
+                "language": doc.language}
+        if doc.url:
+            item["URL"] = doc.url
+        return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "text":
+        from .build import how_to_cite
+
+        return how_to_cite(project).replace("*", "") + "\n"
+    raise ValueError(fmt)

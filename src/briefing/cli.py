@@ -1,0 +1,138 @@
+"""The command line: `briefing build|check|watch|cite`.
+
+The only place that prints errors and chooses exit codes. A BriefingError is the
+user's to fix (exit 1, one message per problem, no traceback); anything else is
+a bug in briefing (exit 70, traceback only with --debug).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED = 1, 70, 130
+
+
+class Context:
+    def __init__(self, project: Path, debug: bool, quiet: bool):
+        self.project, self.debug, self.quiet = project, debug, quiet
+
+    def say(self, text: str) -> None:
+        if not self.quiet:
+            click.echo(text, err=True)
+
+    def run(self, action):
+        """Run an action; turn every failure into one clean message and an exit code."""
+        from .errors import BriefingError
+
+        try:
+            return action()
+        except BriefingError as exc:
+            click.echo(exc.format(self.project), err=True)
+            if self.debug:
+                traceback.print_exc()
+            sys.exit(EXIT_USER)
+        except KeyboardInterrupt:
+            click.echo("briefing: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except Exception as exc:  # a bug in briefing, not in the user's input
+            if self.debug:
+                traceback.print_exc()
+            click.echo(f"briefing: internal error: {type(exc).__name__}: {exc}\n"
+                       "  hint: this is a bug in briefing; rerun with --debug and report it",
+                       err=True)
+            sys.exit(EXIT_BUG)
+
+
+@click.group()
+@click.option("--project", "-C", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), show_default=True, help="Project root (holds briefing.toml).")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.version_option(package_name="briefing")
+@click.pass_context
+def main(ctx: click.Context, project: Path, debug: bool, quiet: bool) -> None:
+    """Build a cited briefing (PDF, EPUB) from structured arguments."""
+    ctx.obj = Context(project.resolve(), debug, quiet)
+
+
+@main.command()
+@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "epub"]),
+              help="Build only this format (repeatable). Default: briefing.toml's build.formats.")
+@click.pass_obj
+def build(obj: Context, formats: tuple[str, ...]) -> None:
+    """Check all inputs, then write build/<name>.pdf and .epub."""
+    from . import build as recipe
+
+    start = time.perf_counter()
+    outputs = obj.run(lambda: recipe.build(obj.project, list(formats) or None,
+                                           lambda s: obj.say(f"· {s}")))
+    for path in outputs.values():
+        obj.say(f"wrote {path.relative_to(obj.project)} ({path.stat().st_size:,} bytes)")
+    obj.say(f"done in {time.perf_counter() - start:.1f} s")
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. uncited entries) as errors.")
+@click.pass_obj
+def check(obj: Context, strict: bool) -> None:
+    """Validate config, seeds, bibliography and templates without rendering."""
+    from . import build as recipe
+
+    warnings = obj.run(lambda: recipe.check(obj.project, strict))
+    for warning in warnings:
+        click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
+    obj.say("check passed" + (f" with {len(warnings)} warning(s)" if warnings else ""))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json", "text"]),
+              default="text", show_default=True)
+@click.pass_obj
+def cite(obj: Context, fmt: str) -> None:
+    """Print how to cite this briefing."""
+    from . import cite as citation
+    from . import config
+
+    project = obj.run(lambda: config.load(obj.project))
+    click.echo(citation.render(project, fmt), nl=False)
+
+
+@main.command()
+@click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
+@click.pass_obj
+def watch(obj: Context, debounce: int) -> None:
+    """Rebuild on every saved change; errors are shown and watching goes on."""
+    import watchfiles
+
+    from . import build as recipe
+    from .errors import BriefingError
+
+    def once() -> None:
+        start = time.perf_counter()
+        try:
+            recipe.build(obj.project)
+            obj.say(f"built in {time.perf_counter() - start:.1f} s; watching for changes")
+        except BriefingError as exc:
+            click.echo(exc.format(obj.project), err=True)
+            obj.say("build failed; previous outputs kept; watching for changes")
+
+    def relevant(change, path: str) -> bool:
+        rel = Path(path).resolve().relative_to(obj.project)
+        return rel.parts[:1] != ("build",) and not rel.name.startswith(".")
+
+    obj.run(once)
+    try:
+        for _changes in watchfiles.watch(obj.project, watch_filter=relevant,
+                                         debounce=debounce, raise_interrupt=True):
+            obj.run(once)
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""Chapters: sandboxed Jinja2 templates + the argument base -> one Pandoc Markdown document.
+
+Templates are project files an author edits, so they run in Jinja2's sandbox with
+StrictUndefined: a typo in a variable name stops the build instead of printing
+nothing, and no template can reach Python internals or files outside chapters/.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .config import Project
+from .errors import BriefingError, Collector
+from .sources import Actor, ArgumentBase, Claim, Quote
+
+CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#@~^$|])")
+
+
+@dataclass
+class ClaimView:
+    """A claim as templates see it: names resolved, citations ready to print."""
+
+    id: str
+    statement: str
+    kind: str
+    perspective: str | None
+    holders: list[Actor]
+    reporter: Actor
+    cite: str
+    quote: Quote | None
+    quote_cite: str
+    language: str
+    note: str
+    label: str = ""
+    supports: list[str] = field(default_factory=list)
+    attacks: list[str] = field(default_factory=list)
+    undercuts: list[str] = field(default_factory=list)
+
+    @property
+    def holder_names(self) -> str:
+        return join_names([a.name for a in self.holders])
+
+
+@dataclass
+class PerspectiveView:
+    id: str
+    title: str
+    short: str
+    key_point: str
+    summary: str
+    claims: list[ClaimView]
+
+
+@dataclass
+class Chapter:
+    path: Path
+    markdown: str
+
+
+@dataclass
+class Composed:
+    markdown: str
+    chapters: list[Chapter]
+    cited_keys: set[str]
+    metadata: dict
+
+
+def join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def md_escape(text: object) -> str:
+    """Data text into Markdown: literal, so a stray '@' or '*' in a claim stays text."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def citation(refs: list[tuple[str, int]]) -> str:
+    """[(key, para), ...] -> a Pandoc citation with paragraph locators, one cite per key."""
+    by_key: dict[str, list[int]] = {}
+    for key, para in refs:
+        by_key.setdefault(key, [])
+        if para not in by_key[key]:
+            by_key[key].append(para)
+    parts = []
+    for key, paras in by_key.items():
+        label = "para." if len(paras) == 1 else "paras."
+        parts.append(f"@{key}, {label} {', '.join(str(p) for p in sorted(paras))}")
+    return "[" + "; ".join(parts) + "]"
+
+
+def views(project: Project, base: ArgumentBase) -> tuple[dict[str, ClaimView], list]:
+    claims: dict[str, ClaimView] = {}
+    for claim in base.claims.values():
+        claims[claim.id] = _claim_view(base, claim)
+    for rel in base.relations:
+        getattr(claims[rel.source], rel.type).append(rel.target)
+    _label(claims, list(project.config.perspectives.items()))
+    perspectives = [
+        PerspectiveView(pid, p.title, p.short, p.key_point, p.summary,
+                        [c for c in claims.values() if c.perspective == pid])
+        for pid, p in project.config.perspectives.items()
+    ]
+    return claims, perspectives
+
+
+def _label(claims: dict[str, ClaimView], perspectives: list) -> None:
+    """Short reader-facing labels (P1, T2, ...): a unique prefix per perspective, then order."""
+    prefixes: dict[str | None, str] = {None: "B"}
+    for pid, p in perspectives:
+        word = "".join(ch for ch in p.short.upper() if ch.isalnum()) or pid.upper()
+        size = 1
+        while word[:size] in prefixes.values() and size < len(word):
+            size += 1
+        prefixes[pid] = word[:size] if word[:size] not in prefixes.values() else pid.upper()
+    counts: dict[str | None, int] = {}
+    for claim in claims.values():
+        counts[claim.perspective] = counts.get(claim.perspective, 0) + 1
+        claim.label = f"{prefixes.get(claim.perspective, 'B')}{counts[claim.perspective]}"
+
+
+def _claim_view(base: ArgumentBase, claim: Claim) -> ClaimView:
+    cites = base.citations(claim)
+    source = base.source_of(claim)
+    return ClaimView(
+        id=claim.id, statement=claim.statement, kind=claim.kind, perspective=claim.perspective,
+        holders=[base.actors[h] for h in claim.holders], reporter=base.reporter(claim),
+        cite=citation([(c.source.key, c.para) for c in cites]),
+        quote=claim.quote,
+        quote_cite=citation([(source.key, claim.quote.para)]) if claim.quote else "",
+        language=source.language,
+        note=claim.note,
+    )
+
+
+def environment(project: Project) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(project.chapters_dir, followlinks=False),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["join_names"] = join_names
+    return env
+
+
+def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.Template]:
+    """Compile every chapter before rendering any, so syntax errors come first, all at once."""
+    problems, templates = Collector(), []
+    for path in project.chapters:
+        try:
+            templates.append(env.get_template(path.name))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.add(f"template syntax error: {exc.message}",
+                         Path(exc.filename or path), exc.lineno,
+                         "check the {% ... %} and {{ ... }} tags on this line")
+        except jinja2.TemplateNotFound as exc:
+            problems.add(f"template {exc.name!r} not found", path, None,
+                         "includes and imports must name a file inside chapters/")
+    problems.raise_if_any()
+    return templates
+
+
+def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
+            bib_keys: dict[str, int], metadata: dict) -> Composed:
+    claims, perspectives = views(project, base)
+    context = {
+        "document": project.config.document,
+        "labels": project.config.labels,
+        "perspectives": perspectives,
+        "perspective": {p.id: p for p in perspectives},
+        "claims": claims,
+        "background": [c for c in claims.values() if c.perspective is None],
+        "actors": base.actors,
+        "sources": base.sources,
+        "relations": base.relations,
+    }
+    chapters = [Chapter(Path(t.filename), _render(t, context)) for t in templates]
+    body = "\n\n".join(ch.markdown.strip() + "\n" for ch in chapters)
+    if "{#refs}" not in body:
+        body += (f"\n\n# {project.config.labels.references} {{.unnumbered .references}}\n\n"
+                 "::: {#refs}\n:::\n")
+    cited = _check_citations(chapters, bib_keys, project)
+    header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
+    return Composed(header + body, chapters, cited, metadata)
+
+
+def _render(template: jinja2.Template, context: dict) -> str:
+    try:
+        return template.render(context)
+    except jinja2.TemplateError as exc:
+        path, line = _template_frame(exc, template)
+        hint = {
+            "UndefinedError": "check the variable's spelling; see the context in compose.py",
+            "SecurityError": "templates may not reach Python internals",
+            "TemplateNotFound": "includes and imports must name a file inside chapters/",
+        }.get(type(exc).__name__, "fix the template")
+        message = getattr(exc, "message", None) or str(exc)
+        raise BriefingError.at(f"template error: {message}", path, line, hint) from None
+    except RecursionError:
+        path, line = Path(template.filename), None
+        raise BriefingError.at("template recursion too deep", path, line,
+                               "a macro or include calls itself without end") from None
+
+
+def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[Path, int | None]:
+    """The innermost template file and line in the traceback (Jinja2 rewrites frames)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return Path(frame.filename), frame.lineno
+    return Path(template.filename), getattr(exc, "lineno", None)
+
+
+def _check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
+                     project: Project) -> set[str]:
+    """Every @key must be in the bibliography; name the template line that wrote it."""
+    problems, cited = Collector(), set()
+    for chapter in chapters:
+        for match in CITE_RE.finditer(chapter.markdown):
+            key = match.group(1)
+            cited.add(key)
+            if key not in bib_keys:
+                line = _line_in_template(chapter.path, key)
+                near = difflib.get_close_matches(key, list(bib_keys), n=1)
+                problems.add(f"citation key {key!r} is not in {project.config.bibliography.file}",
+                             chapter.path, line,
+                             f"did you mean {near[0]!r}?" if near else
+                             f"add an entry @...{{{key}, ...}} to the bibliography")
+    problems.raise_if_any()
+    return cited
+
+
+def _line_in_template(path: Path, key: str) -> int | None:
+    try:
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if f"@{key}" in line:
+                return number
+    except OSError:
+        return None
+    return 1

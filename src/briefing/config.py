@@ -1,0 +1,247 @@
+"""briefing.toml: the document's settings, as a typed schema validated before any work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import BriefingError, Collector, read_text
+
+CONFIG_NAME = "briefing.toml"
+CHAPTER_RE = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*\.md\.j2$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Document(Strict):
+    """What the reader sees on the cover and in the metadata."""
+
+    title: str = Field(min_length=1)
+    subtitle: str = ""
+    organisation: str = Field(min_length=1)
+    authors: list[str] = []
+    version: str = Field(min_length=1)
+    date: dt.date
+    language: str = Field("en-GB", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    keywords: list[str] = []
+    identifier: str = Field(min_length=1, description="stable id of the edition, e.g. urn:uuid:…")
+    url: str | None = None
+    summary: str = ""
+
+
+class Bibliography(Strict):
+    file: str = "bib/briefing.bib"
+    style: str = "bib/chicago-author-date.csl"
+
+
+class Build(Strict):
+    name: str = Field("briefing", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    chapters: list[str] | None = None
+    formats: list[Literal["pdf", "epub"]] = ["pdf", "epub"]
+
+
+class Perspective(Strict):
+    title: str = Field(min_length=1)
+    short: str = Field(min_length=1)
+    key_point: str = Field(min_length=1, description="one sentence for the key points box")
+    summary: str = Field(min_length=1)
+
+
+class Labels(Strict):
+    """Words the engine itself prints, so another language needs no code change."""
+
+    contents: str = "Contents"
+    references: str = "References"
+    how_to_cite: str = "How to cite this briefing"
+    version: str = "Version"
+    page: str = "Page"
+    of: str = "of"
+    translation: str = "Our translation"
+
+
+class Config(Strict):
+    document: Document
+    bibliography: Bibliography = Bibliography()
+    build: Build = Build()
+    perspectives: dict[str, Perspective] = {}
+    labels: Labels = Labels()
+
+
+class Project:
+    """A loaded, validated config plus the paths it names."""
+
+    def __init__(self, root: Path, config: Config, chapters: list[Path]):
+        self.root = root
+        self.config = config
+        self.chapters = chapters
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def bib_path(self) -> Path:
+        return self.root / self.config.bibliography.file
+
+    @property
+    def csl_path(self) -> Path:
+        return self.root / self.config.bibliography.style
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def chapters_dir(self) -> Path:
+        return self.root / "chapters"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    def output(self, fmt: str) -> Path:
+        return self.build_dir / f"{self.config.build.name}.{fmt}"
+
+
+def load(root: Path) -> Project:
+    """Read and validate briefing.toml; report every problem at once."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise BriefingError.at(
+            "no briefing.toml here", path, hint="run from the project root or pass --project DIR"
+        )
+    text = read_text(path)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        message = re.sub(r"\s*\(at line.*\)$", "", str(exc))
+        raise BriefingError.at(
+            f"invalid TOML: {message}",
+            path,
+            int(match.group(1)) if match else None,
+            "check quotes, brackets and '=' on this line",
+        ) from None
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise BriefingError(
+            [p for err in exc.errors() for p in _problems(err, path, text)]
+        ) from None
+    return Project(root, config, _chapters(root, config, path, text))
+
+
+def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
+    """The chapter templates in reading order: as listed, or all by numeric prefix."""
+    chapters_dir = root / "chapters"
+    problems = Collector()
+    if config.build.chapters is None:
+        found = sorted(
+            (p for p in chapters_dir.glob("*.md.j2") if CHAPTER_RE.match(p.name)),
+            key=lambda p: (int(CHAPTER_RE.match(p.name).group(1)), p.name),
+        )
+        if not found:
+            problems.add("no chapter templates found", chapters_dir,
+                         hint="add chapters/01-introduction.md.j2 (name: NN-slug.md.j2)")
+        problems.raise_if_any()
+        return found
+    chapters, seen = [], set()
+    for name in config.build.chapters:
+        line = _line_of_value(text, name)
+        file_name = name if name.endswith(".md.j2") else f"{name}.md.j2"
+        if file_name in seen:
+            problems.add(f"chapter {name!r} is listed twice in build.chapters", path, line,
+                         "list each chapter once")
+            continue
+        seen.add(file_name)
+        if not CHAPTER_RE.match(file_name):
+            problems.add(f"chapter name {name!r} is not of the form NN-slug", path, line,
+                         "name chapters like '02-privacy' (file chapters/02-privacy.md.j2)")
+            continue
+        chapter = chapters_dir / file_name
+        if not chapter.is_file():
+            existing = sorted(p.name.removesuffix(".md.j2") for p in chapters_dir.glob("*.md.j2"))
+            near = difflib.get_close_matches(name.removesuffix(".md.j2"), existing, n=1)
+            problems.add(
+                f"chapter {name!r} does not exist (no chapters/{file_name})",
+                path, line,
+                f"did you mean {near[0]!r}?" if near else "create the template or remove the entry",
+            )
+            continue
+        chapters.append(chapter)
+    problems.raise_if_any()
+    return chapters
+
+
+def _problems(err: dict[str, Any], path: Path, text: str):
+    from .errors import Problem
+
+    loc = tuple(err["loc"])
+    dotted = ".".join(str(part) for part in loc)
+    line = _line_of_key(text, loc)
+    if err["type"] == "extra_forbidden":
+        valid = _fields_at(Config, loc[:-1])
+        near = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+        hint = f"did you mean {'.'.join(map(str, loc[:-1] + (near[0],)))!r}?" if near else (
+            f"valid keys here: {', '.join(valid)}")
+        yield Problem(f"unknown key {dotted!r}", path, line, hint)
+    elif err["type"] == "missing":
+        yield Problem(f"missing required key {dotted!r}", path, line,
+                      f"add {loc[-1]} = ... to the [{'.'.join(map(str, loc[:-1]))}] table")
+    else:
+        yield Problem(f"{dotted}: {err['msg']}", path, line,
+                      f"got {err.get('input')!r}" if "input" in err else None)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The valid key names of the table at loc, for 'did you mean' hints."""
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        elif args and isinstance(args[-1], type) and issubclass(args[-1], BaseModel):
+            model = args[-1]  # dict[str, Model]: skip the key in loc
+        else:
+            return []
+    return list(model.model_fields)
+
+
+def _line_of_key(text: str, loc: tuple) -> int | None:
+    """Best line for a dotted key path in TOML text (tomllib keeps no positions)."""
+    table: tuple[str, ...] = ()
+    best = None
+    names = tuple(str(p) for p in loc if not isinstance(p, int))
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", line)
+        if header:
+            table = tuple(part.strip().strip('"') for part in header.group(1).split("."))
+            if names[: len(table)] == table and best is None and len(table) == len(names):
+                best = number
+            continue
+        key = re.match(r'^"?([A-Za-z0-9_-]+)"?\s*=', line)
+        if key and table + (key.group(1),) == names:
+            return number
+    if best is None and names:
+        # The table itself may be what is wrong or missing: point at its header.
+        return _line_of_key(text, loc[:-1]) if len(loc) > 1 else None
+    return best
+
+
+def _line_of_value(text: str, value: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if f'"{value}"' in line or f"'{value}'" in line:
+            return number
+    return None

@@ -1,0 +1,42 @@
+"""EPUB 3: Pandoc writes it; we put in our stylesheet and fix the archive's dates.
+
+Under --sandbox Pandoc will not read a --css file, so the e-reader stylesheet is
+swapped into the archive afterwards. Rewriting the archive also pins every entry's
+timestamp, keeping the bytes identical from build to build.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+from .errors import BriefingError
+
+STYLESHEET = "EPUB/styles/stylesheet1.css"
+
+
+def finish(raw: Path, css: str, epoch: int) -> bytes:
+    """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first."""
+    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    out = io.BytesIO()
+    try:
+        with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w") as dst:
+            names = src.namelist()
+            if names[:1] != ["mimetype"] or not any(n.endswith("nav.xhtml") for n in names):
+                raise BriefingError.at("pandoc wrote an EPUB without mimetype or navigation",
+                                       raw, None, "this is a bug in briefing; please report it")
+            for name in names:
+                data = src.read(name)
+                if name == STYLESHEET:
+                    data = css.encode("utf-8")
+                info = zipfile.ZipInfo(name, date_time=stamp)
+                info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else (
+                    zipfile.ZIP_DEFLATED)
+                info.external_attr = 0o644 << 16
+                dst.writestr(info, data)
+    except zipfile.BadZipFile as exc:
+        raise BriefingError.at(f"pandoc wrote a broken EPUB: {exc}", raw, None,
+                               "this is a bug in briefing; please report it") from None
+    return out.getvalue()

@@ -1,0 +1,93 @@
+"""Errors a user can fix. Each names the file, the line (or key) and a hint.
+
+The CLI is the only place that prints them; anything that is not a BriefingError
+reaching the CLI is a bug in briefing, not in the user's input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Problem:
+    """One thing wrong with one input: where, what, and how to fix it."""
+
+    message: str
+    path: Path | str | None = None
+    line: int | None = None
+    hint: str | None = None
+
+    def where(self, root: Path | None = None) -> str:
+        if self.path is None:
+            return "briefing"
+        path = Path(self.path)
+        if root is not None:
+            with contextlib.suppress(ValueError):
+                path = path.resolve().relative_to(root.resolve())
+        return f"{path}:{self.line}" if self.line else str(path)
+
+    def format(self, root: Path | None = None) -> str:
+        text = f"{self.where(root)}: error: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class BriefingError(Exception):
+    """One or more problems with the project's inputs; the build stops."""
+
+    def __init__(self, problems: Problem | list[Problem]):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__(self.format())
+
+    @classmethod
+    def at(cls, message: str, path=None, line=None, hint=None) -> BriefingError:
+        return cls(Problem(message, path, line, hint))
+
+    def format(self, root: Path | None = None) -> str:
+        return "\n".join(p.format(root) for p in self.problems)
+
+
+class Collector:
+    """Gathers problems so a loader can report all of them, not just the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, path=None, line=None, hint=None) -> None:
+        self.problems.append(Problem(message, path, line, hint))
+
+    def extend(self, error: BriefingError) -> None:
+        self.problems.extend(error.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise BriefingError(self.problems)
+
+
+def line_of_offset(data: bytes | str, offset: int) -> int:
+    """1-based line number of a character or byte offset."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    return data.count(newline, 0, offset) + 1
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file; a bad byte is an error naming its line."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BriefingError.at("file not found", path) from None
+    except OSError as exc:
+        raise BriefingError.at(f"cannot read file: {exc.strerror}", path) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BriefingError.at(
+            f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+            path,
+            line_of_offset(data, exc.start),
+            "save the file as UTF-8",
+        ) from None

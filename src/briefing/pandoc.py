@@ -1,0 +1,118 @@
+"""The one caller of Pandoc (through pypandoc). Every Pandoc argument lives here.
+
+Pandoc always runs with --sandbox: readers and writers may read only the files
+named on the command line, so a chapter cannot pull /etc/passwd or a URL into
+the output. Pandoc's JSON log is read back so that warnings (an unknown citation,
+a resource it could not fetch) fail the build instead of scrolling past.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BriefingError
+
+MEMORY_LIMIT = "1024m"  # Pandoc's heap; the real briefing needs a few dozen MiB
+FATAL_LOG_TYPES = {"CiteprocWarning", "CouldNotFetchResource", "CouldNotLoadResource",
+                   "ReferenceNotFound", "DuplicateIdentifier", "CouldNotParseYamlMetadata",
+                   "YamlWarning"}
+
+
+@dataclass
+class Inputs:
+    markdown: Path
+    bibliography: Path
+    csl: Path
+    workdir: Path
+    epoch: int
+
+
+@contextlib.contextmanager
+def _environment(epoch: int):
+    """pypandoc passes os.environ to Pandoc; SOURCE_DATE_EPOCH fixes its dates."""
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def _common(inputs: Inputs, log: Path) -> list[str]:
+    return [
+        "--citeproc",
+        f"--bibliography={inputs.bibliography}",
+        f"--csl={inputs.csl}",
+        "--metadata=link-citations:true",
+        "--metadata=link-bibliography:true",
+        "--toc",
+        "--toc-depth=2",
+        "--number-sections",
+        f"--log={log}",
+        "+RTS", f"-M{MEMORY_LIMIT}", "-RTS",
+    ]
+
+
+def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str) -> list[dict]:
+    import pypandoc  # imported here: the CLI's --help should not pay for it
+
+    log = inputs.workdir / f"pandoc-{stage}.log.json"
+    log.unlink(missing_ok=True)
+    args = _common(inputs, log) + extra
+    with _environment(inputs.epoch):
+        try:
+            pypandoc.convert_file(str(inputs.markdown), to, format="markdown",
+                                  extra_args=args, outputfile=str(output), sandbox=True)
+        except RuntimeError as exc:
+            raise BriefingError.at(f"pandoc failed while making {stage}: {_tail(exc)}",
+                                   inputs.markdown, None,
+                                   "see the message above; the composed Markdown is kept "
+                                   "in build/.work for inspection") from None
+        except OSError as exc:
+            raise BriefingError.at(f"cannot run pandoc: {exc}", None, None,
+                                   "reinstall with 'make' (pypandoc-binary ships pandoc)") from None
+    return _read_log(log)
+
+
+def _tail(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else "unknown error"
+
+
+def _read_log(log: Path) -> list[dict]:
+    try:
+        return [m for m in json.loads(log.read_text("utf-8")) if m.get("verbosity") == "WARNING"]
+    except (OSError, ValueError):
+        return []
+
+
+def fatal(messages: list[dict]) -> list[dict]:
+    """Warnings that mean a wrong document (as opposed to cosmetic notes)."""
+    return [m for m in messages if m.get("type") in FATAL_LOG_TYPES]
+
+
+def to_html(inputs: Inputs, template: Path) -> tuple[str, list[dict]]:
+    output = inputs.workdir / "briefing.html"
+    warnings = _run(inputs, "html5", output,
+                    ["--standalone", f"--template={template}", "--section-divs"], "html")
+    return output.read_text("utf-8"), warnings
+
+
+def to_epub(inputs: Inputs, output: Path, cover: Path | None = None) -> list[dict]:
+    extra = ["--split-level=1", "--epub-title-page=true"]
+    if cover is not None:
+        extra.append(f"--epub-cover-image={cover}")
+    return _run(inputs, "epub3", output, extra, "epub")
+
+
+def version() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_version()

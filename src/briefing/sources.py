@@ -1,0 +1,298 @@
+"""The argument base: sources, actors, claims and relations from seeds/*.yaml.
+
+Each seed file is the structured extraction of one source article. Loading checks
+every file against the schema, then checks the whole base across files: ids are
+unique, references resolve, and every quote stands verbatim in its paragraph.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import yamlfile
+from .errors import BriefingError, Collector, Problem
+
+ID = r"^[a-z0-9][a-z0-9-]*$"
+MAX_QUOTE_WORDS = 50
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class SourceMeta(Strict):
+    id: str = Field(pattern=ID)
+    key: str = Field(min_length=1, description="BibTeX key in the bibliography")
+    title: str = Field(min_length=1)
+    language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    reporter: str = Field(pattern=ID, description="actor id of the author or publisher")
+    paragraphs: dict[int, str] = Field(min_length=1)
+
+
+class Actor(Strict):
+    id: str = Field(pattern=ID)
+    name: str = Field(min_length=1)
+    kind: Literal["person", "organisation", "group"]
+    role: str = ""
+
+
+class CiteRef(Strict):
+    source: str = Field(pattern=ID)
+    para: int = Field(ge=1)
+
+
+class Quote(Strict):
+    para: int = Field(ge=1)
+    text: str = Field(min_length=1)
+    translation: str = Field(min_length=1)
+
+
+class Claim(Strict):
+    id: str = Field(pattern=ID)
+    perspective: str | None = None
+    kind: Literal["fact", "interpretation", "value", "prediction", "recommendation"]
+    statement: str = Field(min_length=1)
+    holders: list[str] = Field(min_length=1)
+    reported_by: str | None = None
+    cites: list[int | CiteRef] = Field(min_length=1)
+    quote: Quote | None = None
+    note: str = ""
+
+
+class Relation(Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    source: str = Field(alias="from", pattern=ID)
+    target: str = Field(alias="to", pattern=ID)
+    type: Literal["supports", "attacks", "undercuts"]
+    note: str = ""
+
+
+class SeedFile(Strict):
+    source: SourceMeta
+    actors: list[Actor] = []
+    claims: list[Claim] = []
+    relations: list[Relation] = []
+
+
+@dataclass(frozen=True)
+class Where:
+    path: Path
+    line: int | None
+
+
+@dataclass
+class Citation:
+    """A resolved pointer into a source: what students follow."""
+
+    source: SourceMeta
+    para: int
+
+    @property
+    def pandoc(self) -> str:
+        return f"@{self.source.key}, para. {self.para}"
+
+
+@dataclass
+class ArgumentBase:
+    """Everything the seeds say, with every reference resolved."""
+
+    sources: dict[str, SourceMeta] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    claims: dict[str, Claim] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    where: dict[tuple[str, str], Where] = field(default_factory=dict)
+    claim_source: dict[str, str] = field(default_factory=dict)  # claim id -> source id
+
+    def citations(self, claim: Claim) -> list[Citation]:
+        own = self.claim_source[claim.id]
+        return [
+            Citation(self.sources[ref.source if isinstance(ref, CiteRef) else own],
+                     ref.para if isinstance(ref, CiteRef) else ref)
+            for ref in claim.cites
+        ]
+
+    def reporter(self, claim: Claim) -> Actor:
+        source = self.sources[self.claim_source[claim.id]]
+        return self.actors[claim.reported_by or source.reporter]
+
+    def source_of(self, claim: Claim) -> SourceMeta:
+        return self.sources[self.claim_source[claim.id]]
+
+
+def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | None = None,
+         bib_path: Path | None = None) -> ArgumentBase:
+    """Load every seeds/*.yaml, then check the base as a whole; report all problems."""
+    problems = Collector()
+    files = sorted(seeds_dir.glob("*.yaml")) + sorted(seeds_dir.glob("*.yml"))
+    if not files:
+        raise BriefingError.at("no seed files found", seeds_dir,
+                               hint="add one seeds/<source>.yaml per source article")
+    docs: list[tuple[yamlfile.YamlDoc, SeedFile]] = []
+    for path in files:
+        try:
+            doc = yamlfile.load(path)
+            docs.append((doc, _validate(doc)))
+        except BriefingError as exc:
+            problems.extend(exc)
+    problems.raise_if_any()
+    base = ArgumentBase()
+    for doc, seed in docs:
+        _collect(base, doc, seed, problems)
+    problems.raise_if_any()
+    for doc, seed in docs:
+        _check_references(base, doc, seed, set(perspectives), problems, bib_keys, bib_path)
+    for pid in perspectives:
+        if not any(c.perspective == pid for c in base.claims.values()):
+            problems.add(f"perspective {pid!r} has no claims", seeds_dir,
+                         hint=f"give at least one claim 'perspective: {pid}'")
+    problems.raise_if_any()
+    return base
+
+
+def _validate(doc: yamlfile.YamlDoc) -> SeedFile:
+    if not isinstance(doc.data, dict):
+        raise doc.error("a seed file must be a mapping with a 'source:' key")
+    try:
+        return SeedFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise BriefingError([_problem(doc, err) for err in exc.errors()]) from None
+
+
+def _problem(doc: yamlfile.YamlDoc, err: dict) -> Problem:
+    # Union members add their type name to loc ("int", "CiteRef"); drop those.
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper() or p == "int"))
+    dotted = ".".join(str(p) for p in loc)
+    if err["type"] == "extra_forbidden":
+        return Problem(f"unknown key {dotted!r}", doc.path, doc.line(loc),
+                       "check the spelling; see the schema in src/briefing/sources.py")
+    if err["type"] == "missing":
+        return Problem(f"missing required key {dotted!r}", doc.path, doc.line(loc[:-1]),
+                       f"add '{loc[-1]}:'")
+    return Problem(f"{dotted}: {err['msg']}", doc.path, doc.line(loc),
+                   f"got {err['input']!r}"[:200] if "input" in err else None)
+
+
+def _collect(base: ArgumentBase, doc: yamlfile.YamlDoc, seed: SeedFile, problems: Collector):
+    """Register every id, refusing duplicates with both places named."""
+
+    def register(kind: str, table: dict, obj, loc: tuple) -> bool:
+        key = (kind, obj.id)
+        if key in base.where:
+            first = base.where[key]
+            problems.add(f"duplicate {kind} id {obj.id!r} (first defined at "
+                         f"{first.path.name}:{first.line})", doc.path, doc.line(loc),
+                         "ids must be unique across all seed files")
+            return False
+        base.where[key] = Where(doc.path, doc.line(loc))
+        table[obj.id] = obj
+        return True
+
+    register("source", base.sources, seed.source, ("source", "id"))
+    numbers = sorted(seed.source.paragraphs)
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.add("paragraphs must be numbered 1..n without gaps", doc.path,
+                     doc.line(("source", "paragraphs")), f"found numbers {numbers}")
+    for i, actor in enumerate(seed.actors):
+        register("actor", base.actors, actor, ("actors", i))
+    for i, claim in enumerate(seed.claims):
+        if register("claim", base.claims, claim, ("claims", i)):
+            base.claim_source[claim.id] = seed.source.id
+    base.relations.extend(seed.relations)
+    for i, rel in enumerate(seed.relations):
+        base.where[("relation", f"{rel.source}>{rel.target}>{i}>{doc.path.name}")] = Where(
+            doc.path, doc.line(("relations", i)))
+
+
+def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problems: Collector,
+                      bib_keys, bib_path):
+    def need(table: dict, kind: str, ident: str, loc: tuple):
+        if ident not in table:
+            near = difflib.get_close_matches(ident, list(table), n=1)
+            problems.add(f"unknown {kind} {ident!r}", doc.path, doc.line(loc),
+                         f"did you mean {near[0]!r}?" if near else f"define the {kind} first")
+            return False
+        return True
+
+    src = seed.source
+    need(base.actors, "actor", src.reporter, ("source", "reporter"))
+    if bib_keys is not None and src.key not in bib_keys:
+        near = difflib.get_close_matches(src.key, list(bib_keys), n=1)
+        problems.add(f"citation key {src.key!r} is not in {bib_path.name if bib_path else 'bib'}",
+                     doc.path, doc.line(("source", "key")),
+                     f"did you mean {near[0]!r}?" if near else "add the entry to bib/briefing.bib")
+    for i, claim in enumerate(seed.claims):
+        loc = ("claims", i)
+        if claim.perspective is not None and claim.perspective not in perspectives:
+            need({p: 1 for p in perspectives}, "perspective", claim.perspective,
+                 loc + ("perspective",))
+        for j, holder in enumerate(claim.holders):
+            need(base.actors, "actor", holder, loc + ("holders", j))
+        if claim.reported_by:
+            need(base.actors, "actor", claim.reported_by, loc + ("reported_by",))
+        for j, ref in enumerate(claim.cites):
+            source_id = ref.source if isinstance(ref, CiteRef) else src.id
+            para = ref.para if isinstance(ref, CiteRef) else ref
+            if need(base.sources, "source", source_id, loc + ("cites", j)) and (
+                    para not in base.sources[source_id].paragraphs):
+                problems.add(f"paragraph {para} does not exist in source {source_id!r}",
+                             doc.path, doc.line(loc + ("cites", j)),
+                             f"it has paragraphs 1..{len(base.sources[source_id].paragraphs)}")
+        if claim.quote is not None:
+            _check_quote(claim, src, doc, loc + ("quote",), problems)
+    for i, rel in enumerate(seed.relations):
+        need(base.claims, "claim", rel.source, ("relations", i, "from"))
+        need(base.claims, "claim", rel.target, ("relations", i, "to"))
+        if rel.source == rel.target:
+            problems.add("a claim cannot relate to itself", doc.path, doc.line(("relations", i)))
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'",
+                         "“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"'})
+
+
+def normalise(text: str) -> str:
+    """Compare quotes modulo whitespace and typographic quote marks, nothing else."""
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
+
+
+def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Collector):
+    quote = claim.quote
+    own_paras = {ref for ref in claim.cites if isinstance(ref, int)}
+    if quote.para not in own_paras:
+        problems.add(f"quote of claim {claim.id!r} is from paragraph {quote.para}, "
+                     "which the claim does not cite", doc.path, doc.line(loc + ("para",)),
+                     f"add {quote.para} to the claim's cites")
+    words = len(quote.text.split())
+    if words > MAX_QUOTE_WORDS:
+        problems.add(f"quote of claim {claim.id!r} has {words} words (at most "
+                     f"{MAX_QUOTE_WORDS})", doc.path, doc.line(loc + ("text",)),
+                     "shorten the quote and paraphrase the rest in the statement")
+    paragraph = src.paragraphs.get(quote.para)
+    if paragraph is None:
+        problems.add(f"quote cites paragraph {quote.para}, which does not exist", doc.path,
+                     doc.line(loc + ("para",)))
+        return
+    if normalise(quote.text) not in normalise(paragraph):
+        problems.add(
+            f"misquote: the quote of claim {claim.id!r} is not verbatim in paragraph "
+            f"{quote.para} of {src.id!r}", doc.path, doc.line(loc + ("text",)),
+            f"closest passage: \"{closest_passage(quote.text, paragraph)}\"")
+
+
+def closest_passage(quote: str, paragraph: str) -> str:
+    """The run of words in paragraph most like quote, to show what the source says."""
+    words, size = normalise(paragraph).split(" "), len(quote.split())
+    target = normalise(quote)
+    best, best_ratio = "", -1.0
+    for start in range(max(1, len(words) - size + 1)):
+        candidate = " ".join(words[start:start + size])
+        ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = candidate, ratio
+    return best

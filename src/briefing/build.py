@@ -157,6 +157,20 @@ def build(root: Path, formats: list[str] | None = None,
                            workdir, loaded.epoch)
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
+    try:
+        rendered = _render(loaded, composed, inputs, formats, step)
+    except pandoc.PandocError as exc:
+        where = _chapter_of(exc.resource, composed) if exc.resource else None
+        if where:
+            exc.problems[0].path, exc.problems[0].line = where
+        raise
+    step("Writing outputs")
+    return write_outputs(project, rendered)
+
+
+def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
+            formats: list[str], step: Callable[[str], None]) -> dict[str, bytes]:
+    project, workdir = loaded.project, inputs.workdir
     rendered: dict[str, bytes] = {}
     if "pdf" in formats:
         step("Pandoc: Markdown -> HTML")
@@ -171,8 +185,7 @@ def build(root: Path, formats: list[str] | None = None,
         _fail_on(pandoc.to_epub(inputs, raw), composed, "EPUB")
         rendered["epub"] = epub.finish(raw, (ENGINE / "epub.css").read_text("utf-8"),
                                        loaded.epoch)
-    step("Writing outputs")
-    return write_outputs(project, rendered)
+    return rendered
 
 
 def _fail_on(warnings: list[dict], composed: compose.Composed, stage: str) -> None:
@@ -182,11 +195,13 @@ def _fail_on(warnings: list[dict], composed: compose.Composed, stage: str) -> No
     problems = []
     for message in bad:
         text = message.get("pretty") or message.get("message") or message.get("type")
-        needle = message.get("key") or message.get("resource") or ""
+        needle = message.get("key") or message.get("path") or message.get("resource") or ""
         where = _chapter_of(needle, composed) if needle else None
         problems.append(Problem(f"pandoc ({stage}): {text}", where[0] if where else None,
                                 where[1] if where else None,
-                                "fix the chapter or seed that produced this text"))
+                                "images and files must be inside the project; URLs are not "
+                                "fetched" if message.get("type") == "CouldNotFetchResource"
+                                else "fix the chapter or seed that produced this text"))
     raise BriefingError(problems)
 
 

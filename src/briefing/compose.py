@@ -18,7 +18,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Project
-from .errors import BriefingError, Collector
+from .errors import BriefingError, Collector, read_text
 from .sources import Actor, ArgumentBase, Claim, Quote
 
 CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
@@ -160,6 +160,12 @@ def environment(project: Project) -> SandboxedEnvironment:
 def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.Template]:
     """Compile every chapter before rendering any, so syntax errors come first, all at once."""
     problems, templates = Collector(), []
+    for path in sorted(project.chapters_dir.glob("*.j2")):
+        try:
+            read_text(path)  # a bad byte is reported with its line, before Jinja2 sees it
+        except BriefingError as exc:
+            problems.extend(exc)
+    problems.raise_if_any()
     for path in project.chapters:
         try:
             templates.append(env.get_template(path.name))
@@ -209,6 +215,8 @@ def _render(template: jinja2.Template, context: dict) -> str:
             "TemplateNotFound": "includes and imports must name a file inside chapters/",
         }.get(type(exc).__name__, "fix the template")
         message = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            message = f"template {exc.name!r} not found"
         raise BriefingError.at(f"template error: {message}", path, line, hint) from None
     except RecursionError:
         path, line = Path(template.filename), None

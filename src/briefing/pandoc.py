@@ -10,16 +10,32 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefingError
+from .errors import BriefingError, Problem
 
 MEMORY_LIMIT = "1024m"  # Pandoc's heap; the real briefing needs a few dozen MiB
 FATAL_LOG_TYPES = {"CiteprocWarning", "CouldNotFetchResource", "CouldNotLoadResource",
                    "ReferenceNotFound", "DuplicateIdentifier", "CouldNotParseYamlMetadata",
                    "YamlWarning"}
+
+
+class PandocError(BriefingError):
+    """Pandoc exited non-zero; `resource` names what it refused to fetch, if anything."""
+
+    def __init__(self, stage: str, detail: str, markdown: Path):
+        match = re.search(r"Could not fetch resource:? (\S+)", detail) or re.search(
+            r"(?:resource|file) (\S+) (?:not found|could not be)", detail)
+        self.resource = match.group(1).strip("'\"") if match else None
+        hint = ("images and files must be inside the project; URLs are not fetched"
+                if self.resource else "the composed Markdown is kept in build/.work")
+        message = (f"pandoc refused to load {self.resource!r} while making {stage}"
+                   if self.resource else f"pandoc failed while making {stage}: {detail}")
+        super().__init__(Problem(message, markdown, None, hint))
 
 
 @dataclass
@@ -63,6 +79,8 @@ def _common(inputs: Inputs, log: Path) -> list[str]:
 def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str) -> list[dict]:
     import pypandoc  # imported here: the CLI's --help should not pay for it
 
+    logging.getLogger("pypandoc").setLevel(logging.CRITICAL)  # we read Pandoc's JSON log
+
     log = inputs.workdir / f"pandoc-{stage}.log.json"
     log.unlink(missing_ok=True)
     args = _common(inputs, log) + extra
@@ -71,10 +89,7 @@ def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str) ->
             pypandoc.convert_file(str(inputs.markdown), to, format="markdown",
                                   extra_args=args, outputfile=str(output), sandbox=True)
         except RuntimeError as exc:
-            raise BriefingError.at(f"pandoc failed while making {stage}: {_tail(exc)}",
-                                   inputs.markdown, None,
-                                   "see the message above; the composed Markdown is kept "
-                                   "in build/.work for inspection") from None
+            raise PandocError(stage, _tail(exc), inputs.markdown) from None
         except OSError as exc:
             raise BriefingError.at(f"cannot run pandoc: {exc}", None, None,
                                    "reinstall with 'make' (pypandoc-binary ships pandoc)") from None
@@ -82,8 +97,8 @@ def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str) ->
 
 
 def _tail(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else "unknown error"
+    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+    return " ".join(lines[-2:]) if lines else "unknown error"
 
 
 def _read_log(log: Path) -> list[dict]:

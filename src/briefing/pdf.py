@@ -86,9 +86,14 @@ def render(html: str, project_root: Path, css: list[Path], epoch: int,
     except refused as exc:
         where = chapter_of(exc.url)
         raise BriefingError.at(
-            f"refused to load {exc.url!r}: {exc.reason}",
+            f"refused to load {_shown(exc.url)!r}: {exc.reason}",
             where[0] if where else None, where[1] if where else None,
             "use images and files inside the project, by relative path") from None
     finally:
         logger.removeHandler(collect)
     return data, collect.messages
+
+
+def _shown(url: str) -> str:
+    """The URL as the author wrote it, without our virtual host."""
+    return "/" + url[len(PROJECT_URL):] if url.startswith(PROJECT_URL) else url

@@ -73,8 +73,15 @@ def _marked(exc: MarkedYAMLError, path: Path) -> BriefingError:
             f"{problem.split(' with value')[0]} (first defined on line {first})",
             path, mark.line + 1 if mark else None, "remove or rename one of the two keys")
     hint = "use spaces, not tabs, to indent YAML" if "'\\t'" in problem else (
-        "check indentation, colons and quotes on this line or the one before")
-    return BriefingError.at(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None, hint)
+        "check indentation, colons, brackets and quotes on this line")
+    line = mark.line + 1 if mark else None
+    if exc.context_mark is not None and exc.problem_mark is not None and (
+            exc.context_mark.line < exc.problem_mark.line):
+        # The parser notices a missing bracket or quote later than where it went wrong:
+        # name the line where the unfinished construct began.
+        line = exc.context_mark.line + 1
+        problem += f" (noticed on line {exc.problem_mark.line + 1})"
+    return BriefingError.at(f"invalid YAML: {problem}", path, line, hint)
 
 
 def _plain(node: Any, path: Path, counter: list[int], seen: set[int], line: int) -> Any:

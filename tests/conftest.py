@@ -1,0 +1,78 @@
+"""Shared fixtures: real projects copied to temporary directories, built with the real tools."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PROJECT_FILES = ("briefing.toml", "chapters", "seeds", "bib")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(project: Path, *args: str, env: dict | None = None) -> Result:
+    """Run the real `briefing` command in a child process, as a user would."""
+    full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "briefing.cli", "--project", str(project), *args],
+        capture_output=True, text=True, env=full_env, timeout=600,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_project(source: Path, target: Path, with_build: bool = False) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        path = source / name
+        if path.is_dir():
+            shutil.copytree(path, target / name)
+        elif path.is_file():
+            shutil.copy2(path, target / name)
+    if with_build and (source / "build").is_dir():
+        shutil.copytree(source / "build", target / "build",
+                        ignore=shutil.ignore_patterns(".work"))
+    return target
+
+
+def digests(build_dir: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(build_dir.glob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def built_minimal(tmp_path_factory) -> Path:
+    """The minimal fixture project, built once with the real pandoc and WeasyPrint."""
+    project = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("minimal-built"))
+    result = run_cli(project, "build")
+    assert result.code == 0, result.err
+    return project
+
+
+@pytest.fixture
+def minimal(tmp_path, built_minimal) -> Path:
+    """A fresh copy of the minimal project, with its good outputs already in build/."""
+    return copy_project(built_minimal, tmp_path / "project", with_build=True)
+
+
+@pytest.fixture(scope="session")
+def built_real(tmp_path_factory) -> Path:
+    """The real briefing of this repository, built once into a temporary copy."""
+    project = copy_project(ROOT, tmp_path_factory.mktemp("real"))
+    result = run_cli(project, "build")
+    assert result.code == 0, result.err
+    return project

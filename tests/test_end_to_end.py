@@ -1,0 +1,113 @@
+"""End to end: the real briefing, built by the real pandoc and WeasyPrint, read back."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+from conftest import ROOT, copy_project, digests, run_cli
+
+from briefing import config, sources
+
+
+def _pdf_text(path: Path) -> str:
+    reader = pypdf.PdfReader(path)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _flat(text: str) -> str:
+    """PDF text with hyphenation and line breaks undone, for phrase searches."""
+    return re.sub(r"\s+", " ", re.sub(r"[\u2010-]\n", "", text))
+
+
+@pytest.fixture(scope="module")
+def real_pdf_text(built_real) -> str:
+    return _flat(_pdf_text(built_real / "build" / "briefing.pdf"))
+
+
+def test_pdf_has_the_three_perspective_chapters(built_real, real_pdf_text):
+    project = config.load(built_real)
+    for number, perspective in enumerate(project.config.perspectives.values(), start=1):
+        assert perspective.title in real_pdf_text
+    assert "Western privacy concerns" in real_pdf_text
+    assert "The trust rationale" in real_pdf_text
+    assert "receptor approach" in real_pdf_text
+
+
+def test_pdf_citations_are_rendered_with_paragraph_locators(real_pdf_text):
+    assert re.search(r"\(Derksen 2016, paras?\. \d", real_pdf_text)
+    assert re.search(r"\(NOS[^)]*paras?\. \d", real_pdf_text)
+    assert "[@" not in real_pdf_text and "?nos" not in real_pdf_text
+
+
+def test_pdf_reference_list_has_both_articles(real_pdf_text):
+    references = real_pdf_text[real_pdf_text.rindex("References"):]
+    assert "Derksen, Marco. 2016." in references
+    assert "China’s sociaal krediet" in references or "China's sociaal krediet" in references
+    assert "Big Brother 2.0" in references
+
+
+def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
+    reader = pypdf.PdfReader(built_real / "build" / "briefing.pdf")
+    project = config.load(built_real)
+    assert reader.metadata.title.startswith(project.config.document.title)
+    assert reader.metadata.author == project.config.document.organisation
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    for perspective in project.config.perspectives.values():
+        assert any(perspective.title in t for t in titles), titles
+    pages = len(reader.pages)
+    assert f"Page 3 of {pages}" in reader.pages[2].extract_text()
+    assert "Contents" in _pdf_text(built_real / "build" / "briefing.pdf")
+
+
+def test_every_quote_appears_in_dutch_with_translation(built_real, real_pdf_text):
+    project = config.load(built_real)
+    base = sources.load(project.seeds_dir, list(project.config.perspectives))
+    quoted = [c for c in base.claims.values() if c.quote]
+    assert quoted
+    for claim in quoted:
+        assert sources.normalise(claim.quote.text) in sources.normalise(real_pdf_text), claim.id
+
+
+def test_epub_is_a_zip_with_navigation_and_passes_epubcheck(built_real):
+    epub = built_real / "build" / "briefing.epub"
+    with zipfile.ZipFile(epub) as archive:
+        names = archive.namelist()
+        assert names[0] == "mimetype"
+        assert archive.read("mimetype") == b"application/epub+zip"
+        nav = next(n for n in names if n.endswith("nav.xhtml"))
+        assert b"Western privacy concerns" in archive.read(nav)
+        text = b"".join(archive.read(n) for n in names if n.endswith(".xhtml"))
+        assert b'lang="nl"' in text
+    if shutil.which("java") is None:
+        pytest.fail("java is needed for epubcheck; `make` installs it")
+    result = subprocess.run([sys.executable, "-m", "epubcheck", str(epub)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ERROR" not in result.stdout and "WARNING" not in result.stdout, result.stdout
+
+
+def test_same_inputs_give_same_bytes_in_another_directory(tmp_path, built_minimal):
+    other = copy_project(built_minimal, tmp_path / "elsewhere" / "copy")
+    result = run_cli(other, "build")
+    assert result.code == 0, result.err
+    assert digests(other / "build") == digests(built_minimal / "build")
+
+
+def test_source_date_epoch_sets_the_pdf_dates(tmp_path, built_minimal):
+    other = copy_project(built_minimal, tmp_path / "dated")
+    result = run_cli(other, "build", env={"SOURCE_DATE_EPOCH": "1700000000"})
+    assert result.code == 0, result.err
+    reader = pypdf.PdfReader(other / "build" / "briefing.pdf")
+    assert reader.metadata["/CreationDate"].startswith("D:20231114")
+
+
+def test_real_project_is_the_one_in_this_repository():
+    # Guards the fixture: the end-to-end tests must build the real seeds, not a stub.
+    assert len(list((ROOT / "seeds").glob("*.yaml"))) >= 2

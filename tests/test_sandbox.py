@@ -1,0 +1,121 @@
+"""Nothing leaves the project: files outside it and URLs never reach an output.
+
+A secret is planted next to (outside) the project; chapters try to pull it in as an
+image, a link, a raw HTML attachment and through a symlink, and try http URLs while a
+listener on 127.0.0.1 waits for a connection that must never come.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import digests, run_cli
+
+SECRET = "TOP-SECRET-7f3a9c"
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.txt"
+    path.write_text(SECRET + "\n")
+    return path
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on loopback that records whether anything connected."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+    server.settimeout(0.2)
+    hits: list[int] = []
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                hits.append(1)
+                conn.close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], hits
+    stop.set()
+    thread.join(timeout=2)
+    server.close()
+
+
+def _all_output_bytes(build: Path) -> bytes:
+    data = b""
+    for path in build.rglob("*"):
+        if path.is_file():
+            data += path.read_bytes()
+            if path.suffix == ".epub":
+                with zipfile.ZipFile(path) as epub:
+                    data += b"".join(epub.read(n) for n in epub.namelist())
+    return data
+
+
+def _attempts(secret: Path, port: int, project: Path) -> dict[str, str]:
+    (project / "chapters" / "leak.txt").symlink_to(secret)
+    return {
+        "image_absolute_path": f"![x]({secret})",
+        "image_file_url": f"![x](file://{secret})",
+        "image_dotdot": f"![x](../{secret.name})",
+        "image_symlink_inside_project": "![x](chapters/leak.txt)",
+        "image_http": f"![x](http://127.0.0.1:{port}/img.png)",
+        "raw_html_img_https": f'<img src="https://127.0.0.1:{port}/a.png" alt="x">',
+        "raw_html_attachment": f'<link rel="attachment" href="{secret}">',
+        "raw_html_iframe": f'<iframe src="file://{secret}"></iframe>',
+        "raw_html_object": f'<object data="{secret}"></object>',
+        "css_url_import": f'<style>@import url("http://127.0.0.1:{port}/x.css");</style>',
+    }
+
+
+ATTEMPTS = ["image_absolute_path", "image_file_url", "image_dotdot",
+            "image_symlink_inside_project", "image_http", "raw_html_img_https",
+            "raw_html_attachment", "raw_html_iframe", "raw_html_object", "css_url_import"]
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS)
+def test_outside_files_and_urls_never_reach_outputs(minimal, secret, listener, attempt):
+    port, hits = listener
+    before = digests(minimal / "build")
+    snippet = _attempts(secret, port, minimal)[attempt]
+    chapter = minimal / "chapters" / "01-overview.md.j2"
+    chapter.write_text(chapter.read_text("utf-8") + f"\n\n{snippet}\n\n", "utf-8")
+
+    result = run_cli(minimal, "build")
+
+    assert "Traceback" not in result.err
+    assert SECRET.encode() not in _all_output_bytes(minimal / "build")
+    assert hits == [], "briefing connected to the network"
+    if result.code != 0:
+        # A refusal is an error naming the chapter, and the old outputs stay.
+        assert "chapters/01-overview.md.j2" in result.err, result.err
+        assert digests(minimal / "build") == before
+
+
+def test_link_to_outside_file_builds_but_does_not_embed_it(minimal, secret):
+    chapter = minimal / "chapters" / "01-overview.md.j2"
+    chapter.write_text(chapter.read_text("utf-8") + f"\n\nSee [the file](file://{secret}).\n")
+    result = run_cli(minimal, "build")
+    assert result.code == 0, result.err
+    assert SECRET.encode() not in _all_output_bytes(minimal / "build")
+
+
+def test_image_outside_project_is_refused_with_chapter_and_line(minimal, secret):
+    chapter = minimal / "chapters" / "01-overview.md.j2"
+    text = chapter.read_text("utf-8") + f"\n![x]({secret})\n"
+    chapter.write_text(text, "utf-8")
+    result = run_cli(minimal, "build", "--format", "pdf")
+    line = text.count("\n", 0, text.index("![x]")) + 1
+    assert result.code == 1
+    assert f"chapters/01-overview.md.j2:{line}: error: refused to load" in result.err, result.err

@@ -1,0 +1,65 @@
+"""The command line as users meet it: check, cite, help, and exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import bibtexparser
+from conftest import run_cli
+
+
+def test_check_passes_on_a_good_project_without_writing(minimal):
+    (minimal / "build").rename(minimal / "old-build")
+    result = run_cli(minimal, "check")
+    assert result.code == 0, result.err
+    assert "check passed" in result.err
+    assert not (minimal / "build").exists()
+
+
+def test_check_warns_on_uncited_entry_and_strict_fails(minimal):
+    bib = minimal / "bib" / "briefing.bib"
+    bib.write_text(bib.read_text() + "\n@online{spare,\n  author = {Doe, J.},\n  title = {Spare},"
+                   "\n  date = {2020}\n}\n", "utf-8")
+    relaxed = run_cli(minimal, "check")
+    assert relaxed.code == 0
+    assert "bib/briefing.bib:11: warning: bibliography entry 'spare' is not cited" in relaxed.err
+    strict = run_cli(minimal, "check", "--strict")
+    assert strict.code == 1
+    assert "bib/briefing.bib:11: error: bibliography entry 'spare' is not cited" in strict.err
+
+
+def test_cite_bibtex_round_trips_through_bibtexparser(minimal):
+    result = run_cli(minimal, "cite", "--format", "bibtex")
+    assert result.code == 0, result.err
+    library = bibtexparser.parse_string(result.out)
+    assert not library.failed_blocks
+    (entry,) = library.entries
+    assert entry.entry_type == "report"
+    assert entry["title"] == "Fixture Briefing: A two-perspective test document"
+    assert entry["version"] == "1.0" and entry["year"] == "2025"
+
+
+def test_cite_csl_json_and_ris_and_text(minimal):
+    item = json.loads(run_cli(minimal, "cite", "--format", "csl-json").out)[0]
+    assert item["issued"] == {"date-parts": [[2025, 1, 15]]}
+    assert item["author"] == [{"literal": "Test Unit"}]
+    ris = run_cli(minimal, "cite", "--format", "ris").out.splitlines()
+    tags = dict(line.split("  - ", 1) for line in ris if "  - " in line)
+    assert tags["TY"] == "RPRT" and tags["PY"] == "2025" and tags["ET"] == "1.0"
+    assert ris[-1].startswith("ER  -")
+    text = run_cli(minimal, "cite").out
+    assert text.startswith("Test Unit. 2025. Fixture Briefing: A two-perspective test document.")
+
+
+def test_missing_config_is_a_clean_error(tmp_path):
+    result = run_cli(tmp_path, "build")
+    assert result.code == 1
+    assert "briefing.toml: error: no briefing.toml here" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_help_lists_the_four_commands(tmp_path):
+    result = run_cli(tmp_path, "--help")
+    assert result.code == 0
+    for command in ("build", "check", "watch", "cite"):
+        assert command in result.out

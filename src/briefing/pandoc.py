@@ -61,8 +61,12 @@ def _environment(epoch: int):
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
+FILTERS = Path(__file__).parent / "templates"
+
+
 def _common(inputs: Inputs, log: Path) -> list[str]:
     return [
+        f"--lua-filter={FILTERS / 'paragraphs.lua'}",
         "--citeproc",
         f"--bibliography={inputs.bibliography}",
         f"--csl={inputs.csl}",

@@ -119,3 +119,21 @@ def test_image_outside_project_is_refused_with_chapter_and_line(minimal, secret)
     line = text.count("\n", 0, text.index("![x]")) + 1
     assert result.code == 1
     assert f"chapters/01-overview.md.j2:{line}: error: refused to load" in result.err, result.err
+
+
+def test_image_inside_project_reaches_both_outputs(minimal):
+    figure = minimal / "figures" / "dot.svg"
+    figure.parent.mkdir()
+    figure.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">'
+                      '<circle cx="20" cy="20" r="15" fill="#0072b2"/></svg>\n')
+    chapter = minimal / "chapters" / "01-overview.md.j2"
+    chapter.write_text(chapter.read_text("utf-8") + "\n![A blue dot](figures/dot.svg)\n")
+    result = run_cli(minimal, "build")
+    assert result.code == 0, result.err
+    with zipfile.ZipFile(minimal / "build" / "briefing.epub") as epub:
+        media = [n for n in epub.namelist() if n.startswith("EPUB/media/")]
+        assert media and b"#0072b2" in epub.read(media[0])
+    import pypdf
+
+    reader = pypdf.PdfReader(minimal / "build" / "briefing.pdf")
+    assert any("/XObject" in (page.get("/Resources") or {}) for page in reader.pages)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import mimetypes
 import os
 import shutil
 import tempfile
@@ -20,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import bibliography, compose, config, epub, pandoc, pdf, sources
+from . import argmap, bibliography, compose, config, epub, pandoc, pdf, sources
 from .errors import BriefingError, Collector, Problem
 
 ENGINE = Path(__file__).parent / "templates"
@@ -151,8 +153,11 @@ def build(root: Path, formats: list[str] | None = None,
     formats = formats or list(project.config.build.formats)
     step("Composing chapters")
     composed = _compose(loaded)
-    workdir = project.build_dir / ".work"
+    workdir = project.root / compose.WORKDIR
     _fresh_dir(workdir)
+    if composed.argument_map.path in composed.markdown:
+        step("Graphviz: argument map")
+        argmap.render(composed.argument_map, workdir)
     inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib", project.csl_path,
                            workdir, loaded.epoch)
     inputs.markdown.write_text(composed.markdown, "utf-8")
@@ -182,10 +187,28 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
     if "epub" in formats:
         step("Pandoc: Markdown -> EPUB")
         raw = workdir / "raw.epub"
-        _fail_on(pandoc.to_epub(inputs, raw), composed, "EPUB")
+        resources = _resources(project, composed, workdir)
+        _fail_on(pandoc.to_epub(inputs, raw, resources), composed, "EPUB")
         rendered["epub"] = epub.finish(raw, (ENGINE / "epub.css").read_text("utf-8"),
                                        loaded.epoch)
     return rendered
+
+
+def _resources(project: config.Project, composed: compose.Composed, workdir: Path) -> Path:
+    """The local images the EPUB may embed: inside the project after resolving links.
+
+    Pandoc's sandbox reads no images; our Lua filter embeds exactly these, so an image
+    outside the project is still refused (and reported) by Pandoc.
+    """
+    root, allowed = project.root.resolve(), {}
+    for src in composed.images():
+        path = (root / src.lstrip("/")).resolve() if not src.startswith("/") else None
+        if path and path.is_relative_to(root) and path.is_file():
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            allowed[src] = {"path": str(path), "mime": mime}
+    target = workdir / "resources.json"
+    target.write_text(json.dumps(allowed, sort_keys=True), "utf-8")
+    return target
 
 
 def _fail_on(warnings: list[dict], composed: compose.Composed, stage: str) -> None:

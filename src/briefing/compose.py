@@ -17,11 +17,15 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from . import argmap
 from .config import Project
 from .errors import BriefingError, Collector, read_text
 from .sources import Actor, ArgumentBase, Claim, Quote
 
 CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
+IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+HTML_IMG_RE = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.I)
+WORKDIR = "build/.work"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#@~^$|])")
 
 
@@ -72,6 +76,12 @@ class Composed:
     chapters: list[Chapter]
     cited_keys: set[str]
     metadata: dict
+    argument_map: argmap.ArgumentMap
+
+    def images(self) -> list[str]:
+        """Local image paths the document refers to (Markdown images and <img src>)."""
+        found = IMAGE_RE.findall(self.markdown) + HTML_IMG_RE.findall(self.markdown)
+        return sorted({src for src in found if "://" not in src and not src.startswith("data:")})
 
 
 def join_names(names: list[str]) -> str:
@@ -183,7 +193,9 @@ def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
             bib_keys: dict[str, int], metadata: dict) -> Composed:
     claims, perspectives = views(project, base)
+    amap = argmap.plan(claims, perspectives, base.relations, WORKDIR)
     context = {
+        "argument_map": amap,
         "document": project.config.document,
         "labels": project.config.labels,
         "perspectives": perspectives,
@@ -201,7 +213,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
                  "::: {#refs}\n:::\n")
     cited = _check_citations(chapters, bib_keys, project)
     header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
-    return Composed(header + body, chapters, cited, metadata)
+    return Composed(header + body, chapters, cited, metadata, amap)
 
 
 def _render(template: jinja2.Template, context: dict) -> str:

@@ -124,8 +124,11 @@ def to_html(inputs: Inputs, template: Path) -> tuple[str, list[dict]]:
     return output.read_text("utf-8"), warnings
 
 
-def to_epub(inputs: Inputs, output: Path, cover: Path | None = None) -> list[dict]:
-    extra = ["--split-level=1", "--epub-title-page=true"]
+def to_epub(inputs: Inputs, output: Path, resources: Path,
+            cover: Path | None = None) -> list[dict]:
+    extra = ["--split-level=1", "--epub-title-page=true",
+             f"--lua-filter={FILTERS / 'resources.lua'}",
+             f"--metadata=briefing-resources:{resources}"]
     if cover is not None:
         extra.append(f"--epub-cover-image={cover}")
     return _run(inputs, "epub3", output, extra, "epub")

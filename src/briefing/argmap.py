@@ -1,0 +1,106 @@
+"""The argument map: claims as nodes, relations as edges, laid out by Graphviz.
+
+Layout is done by a real engine (graphviz-pure, a wheel from PyPI, so no system
+Graphviz is needed). Nodes are coloured by perspective and edges styled by relation
+type; a text alternative is generated from the same data for screen readers.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BriefingError
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale.
+FILLS = ["#cfe3f5", "#fbe0c4", "#d4eedf", "#f3d5e6", "#f6f1c0", "#e0e0e0"]
+BORDERS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#b8a200", "#555555"]
+EDGES = {"supports": ('color="#009e73"', "solid"),
+         "attacks": ('color="#d55e00"', "bold"),
+         "undercuts": ('color="#cc79a7"', "dashed")}
+TIMEOUT = 60
+
+
+SVG_NAME = "argument-map.svg"
+
+
+@dataclass
+class ArgumentMap:
+    path: str  # project-relative path of the SVG, as chapters link to it
+    description: str
+    nodes: int
+    edges: int
+    legend: list[tuple[str, str]]  # (perspective title, colour)
+    source: str  # DOT
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
+    """DOT source and the ids of the claims shown (those in any relation)."""
+    shown = sorted({r.source for r in relations} | {r.target for r in relations},
+                   key=lambda cid: list(claims).index(cid))
+    colour = {p.id: i % len(FILLS) for i, p in enumerate(perspectives)}
+    lines = ["digraph argument_map {",
+             '  graph [rankdir=LR, nodesep=0.25, ranksep=0.55, fontname="DejaVu Sans", '
+             'bgcolor="white", pad=0.1];',
+             '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=9, '
+             "margin=\"0.08,0.04\"];",
+             '  edge [fontname="DejaVu Sans", fontsize=8, arrowsize=0.7];']
+    for cid in shown:
+        claim = claims[cid]
+        index = colour.get(claim.perspective, len(FILLS) - 1)
+        label = claim.label + ": " + textwrap.shorten(claim.statement, 90, placeholder=" …")
+        wrapped = '"' + "\\n".join(_quote(line)[1:-1] for line in textwrap.wrap(label, 30)) + '"'
+        lines.append(f"  {_quote(cid)} [label={wrapped}, "
+                     f'fillcolor="{FILLS[index]}", color="{BORDERS[index]}", '
+                     f'tooltip={_quote(claim.statement)}];')
+    for rel in relations:
+        attr, style = EDGES[rel.type]
+        lines.append(f"  {_quote(rel.source)} -> {_quote(rel.target)} "
+                     f'[{attr}, style={style}, label="{rel.type}", fontcolor="#333333"];')
+    lines.append("}")
+    return "\n".join(lines) + "\n", shown
+
+
+def describe(claims, relations, shown) -> str:
+    """The map in words: every edge as a sentence, for the figure's text alternative."""
+    parts = [f"Argument map of {len(shown)} claims and {len(relations)} relations."]
+    for rel in relations:
+        parts.append(f"{claims[rel.source].label} {rel.type} {claims[rel.target].label}.")
+    return " ".join(parts)
+
+
+def plan(claims, perspectives, relations, workdir_rel: str) -> ArgumentMap:
+    """Everything about the map except the drawing: templates can use it in `check` too."""
+    source, shown = dot(claims, perspectives, relations)
+    legend = [(p.title, FILLS[i % len(FILLS)]) for i, p in enumerate(perspectives)]
+    return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown),
+                       len(shown), len(relations), legend, source)
+
+
+def render(amap: ArgumentMap, workdir: Path) -> Path:
+    """Lay the map out with graphviz-pure into workdir/argument-map.svg."""
+    dot_path, svg_path = workdir / "argument-map.dot", workdir / SVG_NAME
+    dot_path.write_text(amap.source, "utf-8")
+    exe = shutil.which("graphviz-pure", path=str(Path(sys.executable).parent)) or shutil.which(
+        "graphviz-pure")
+    if exe is None:
+        raise BriefingError.at("graphviz-pure is not installed", None, None,
+                               "run 'make' to install the project's dependencies")
+    try:
+        subprocess.run([exe, "-Tsvg", str(dot_path), "-o", str(svg_path)], check=True,
+                       capture_output=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise BriefingError.at(f"laying out the argument map took over {TIMEOUT} s", dot_path,
+                               None, "the map has too many claims or relations") from None
+    except subprocess.CalledProcessError as exc:
+        raise BriefingError.at(f"graphviz-pure failed: {exc.stderr.decode()[-300:]}", dot_path,
+                               None, "this is a bug in briefing; please report it") from None
+    return svg_path

@@ -48,11 +48,11 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
                    key=lambda cid: list(claims).index(cid))
     colour = {p.id: i % len(FILLS) for i, p in enumerate(perspectives)}
     lines = ["digraph argument_map {",
-             '  graph [rankdir=LR, nodesep=0.25, ranksep=0.55, fontname="DejaVu Sans", '
+             '  graph [rankdir=LR, nodesep=0.25, ranksep=0.55, fontname="Briefing Sans", '
              'bgcolor="white", pad=0.1];',
-             '  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=9, '
+             '  node [shape=box, style="rounded,filled", fontname="Briefing Sans", fontsize=9, '
              "margin=\"0.08,0.04\"];",
-             '  edge [fontname="DejaVu Sans", fontsize=8, arrowsize=0.7];']
+             '  edge [fontname="Briefing Sans", fontsize=8, arrowsize=0.7];']
     for cid in shown:
         claim = claims[cid]
         index = colour.get(claim.perspective, len(FILLS) - 1)

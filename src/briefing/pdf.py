@@ -69,6 +69,7 @@ def render(html: str, project_root: Path, css: list[Path], epoch: int,
     """Render HTML to PDF bytes; returns the bytes and WeasyPrint's warnings."""
     os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # fontTools stamps font dates from it
     import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
 
     fetcher_class, refused = _fetcher_class()
     fetcher = fetcher_class({PROJECT_URL: project_root, ENGINE_URL: ENGINE_DIR})
@@ -79,10 +80,11 @@ def render(html: str, project_root: Path, css: list[Path], epoch: int,
     try:
         document = weasyprint.HTML(string=html, base_url=PROJECT_URL,
                                    url_fetcher=fetcher)
+        fonts = FontConfiguration()  # needed for the stylesheet's @font-face rules
         sheets = [weasyprint.CSS(string=p.read_text("utf-8"), base_url=ENGINE_URL,
-                                 url_fetcher=fetcher) for p in css]
-        data = document.write_pdf(stylesheets=sheets, pdf_variant="pdf/ua-1",
-                                  pdf_identifier=b"briefing")
+                                 url_fetcher=fetcher, font_config=fonts) for p in css]
+        data = document.write_pdf(stylesheets=sheets, font_config=fonts,
+                                  pdf_variant="pdf/ua-1", pdf_identifier=b"briefing")
     except refused as exc:
         where = chapter_of(exc.url)
         raise BriefingError.at(

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import argmap, bibliography, compose, config, epub, pandoc, pdf, sources
+from . import analysis, argmap, bibliography, compose, config, epub, pandoc, pdf, sources
 from .errors import BriefingError, Collector, Problem
 
 ENGINE = Path(__file__).parent / "templates"
@@ -34,6 +34,7 @@ class Loaded:
     project: config.Project
     bib: bibliography.Bibliography
     base: sources.ArgumentBase
+    analysis: analysis.Analysis
     templates: list
     epoch: int
 
@@ -66,13 +67,20 @@ def load(root: Path) -> Loaded:
                             bib.keys if bib else None, project.bib_path)
     except BriefingError as exc:
         problems.extend(exc)
+    found = None
+    if base is not None:
+        try:
+            found = analysis.load(root, list(project.config.perspectives), set(base.claims),
+                                  bib.keys if bib else None)
+        except BriefingError as exc:
+            problems.extend(exc)
     templates = []
     try:
         templates = compose.parse_templates(project, compose.environment(project))
     except BriefingError as exc:
         problems.extend(exc)
     problems.raise_if_any()
-    return Loaded(project, bib, base, templates, epoch_for(project))
+    return Loaded(project, bib, base, found, templates, epoch_for(project))
 
 
 def _check_csl(path: Path, project: config.Project, problems: Collector) -> None:
@@ -142,7 +150,7 @@ def check(root: Path, strict: bool = False) -> list[Problem]:
 
 def _compose(loaded: Loaded) -> compose.Composed:
     return compose.compose(loaded.project, loaded.base, loaded.templates, loaded.bib.keys,
-                           metadata(loaded.project, loaded.epoch))
+                           metadata(loaded.project, loaded.epoch), loaded.analysis)
 
 
 def build(root: Path, formats: list[str] | None = None,

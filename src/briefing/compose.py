@@ -18,6 +18,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import argmap
+from .analysis import Analysis
 from .config import Project
 from .errors import BriefingError, Collector, read_text
 from .sources import Actor, ArgumentBase, Claim, Quote
@@ -190,8 +191,58 @@ def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.
     return templates
 
 
+@dataclass
+class CellView:
+    perspective: PerspectiveView
+    text: str
+    cite: str
+    labels: list[str]
+
+
+@dataclass
+class RowView:
+    id: str
+    title: str
+    cells: list[CellView]
+
+
+@dataclass
+class ItemView:
+    """A question for policy or a glossary term, with the claims it rests on."""
+
+    id: str
+    title: str
+    text: str
+    cite: str
+    labels: list[str]
+
+
+def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = ()) -> str:
+    refs = [(c.source.key, c.para) for cid in ids for c in base.citations(base.claims[cid])]
+    citation_text = citation(refs) if refs else ""
+    extra = "; ".join(f"@{k}" for k in keys)
+    if extra:
+        citation_text = f"[{citation_text[1:-1]}; {extra}]" if citation_text else f"[{extra}]"
+    return citation_text
+
+
+def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimView],
+                   perspectives: list[PerspectiveView]) -> dict:
+    rows = [RowView(d.id, d.title, [
+        CellView(p, d.cells[p.id].text, _cite_claims(base, d.cells[p.id].claims),
+                 [claims[c].label for c in d.cells[p.id].claims])
+        for p in perspectives]) for d in found.comparison]
+    questions = [ItemView(q.id, "", q.text, _cite_claims(base, q.claims),
+                          [claims[c].label for c in q.claims]) for q in found.questions]
+    glossary = [ItemView(t.term.lower().replace(" ", "-"), t.term, t.definition,
+                         _cite_claims(base, t.claims, tuple(t.cite)),
+                         [claims[c].label for c in t.claims])
+                for t in sorted(found.glossary, key=lambda t: t.term.lower())]
+    return {"comparison": rows, "questions": questions, "glossary": glossary}
+
+
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
-            bib_keys: dict[str, int], metadata: dict) -> Composed:
+            bib_keys: dict[str, int], metadata: dict, found: Analysis | None = None) -> Composed:
     claims, perspectives = views(project, base)
     amap = argmap.plan(claims, perspectives, base.relations, WORKDIR)
     context = {
@@ -205,6 +256,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
         "actors": base.actors,
         "sources": base.sources,
         "relations": base.relations,
+        **analysis_views(base, found or Analysis(), claims, perspectives),
     }
     chapters = [Chapter(Path(t.filename), _render(t, context)) for t in templates]
     body = "\n\n".join(ch.markdown.strip() + "\n" for ch in chapters)

@@ -1,0 +1,100 @@
+"""analysis.yaml: our own reading across the sources (comparison, questions, glossary).
+
+The seeds say what the sources say; this file says what we make of it. Every cell
+of the comparison and every question for policy names the claims it rests on, so
+each is cited through those claims and the reader can trace it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import yamlfile
+from .errors import BriefingError, Collector, Problem
+
+ID = r"^[a-z0-9][a-z0-9-]*$"
+FILE_NAME = "analysis.yaml"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Cell(Strict):
+    text: str = Field(min_length=1)
+    claims: list[str] = Field(min_length=1)
+
+
+class Dimension(Strict):
+    id: str = Field(pattern=ID)
+    title: str = Field(min_length=1)
+    cells: dict[str, Cell]
+
+
+class Question(Strict):
+    id: str = Field(pattern=ID)
+    text: str = Field(min_length=1)
+    claims: list[str] = Field(min_length=1)
+
+
+class Term(Strict):
+    term: str = Field(min_length=1)
+    definition: str = Field(min_length=1)
+    claims: list[str] = []
+    cite: list[str] = []  # BibTeX keys of works beyond the two sources
+
+
+class Analysis(Strict):
+    comparison: list[Dimension] = []
+    questions: list[Question] = []
+    glossary: list[Term] = []
+
+
+def load(root: Path, perspectives: list[str], claim_ids: set[str],
+         bib_keys: dict[str, int] | None) -> Analysis:
+    path = root / FILE_NAME
+    if not path.exists():
+        return Analysis()
+    doc = yamlfile.load(path)
+    if not isinstance(doc.data, dict):
+        raise doc.error("analysis.yaml must be a mapping (comparison, questions, glossary)")
+    try:
+        analysis = Analysis.model_validate(doc.data)
+    except ValidationError as exc:
+        raise BriefingError([
+            Problem(f"{'.'.join(map(str, e['loc']))}: {e['msg']}", path,
+                    doc.line(tuple(e["loc"])), "see the schema in src/briefing/analysis.py")
+            for e in exc.errors()]) from None
+    problems = Collector()
+
+    def need_claims(ids: list[str], loc: tuple) -> None:
+        for i, cid in enumerate(ids):
+            if cid not in claim_ids:
+                near = difflib.get_close_matches(cid, sorted(claim_ids), n=1)
+                problems.add(f"unknown claim {cid!r}", path, doc.line(loc + (i,)),
+                             f"did you mean {near[0]!r}?" if near else "use a claim id from seeds/")
+
+    for d, dim in enumerate(analysis.comparison):
+        loc = ("comparison", d, "cells")
+        for pid in perspectives:
+            if pid not in dim.cells:
+                problems.add(f"comparison {dim.id!r} has no cell for perspective {pid!r}",
+                             path, doc.line(loc), f"add '{pid}:' with text and claims")
+        for pid, cell in dim.cells.items():
+            if pid not in perspectives:
+                problems.add(f"unknown perspective {pid!r}", path, doc.line(loc + (pid,)),
+                             f"perspectives are: {', '.join(perspectives)}")
+            need_claims(cell.claims, loc + (pid, "claims"))
+    for q, question in enumerate(analysis.questions):
+        need_claims(question.claims, ("questions", q, "claims"))
+    for t, term in enumerate(analysis.glossary):
+        need_claims(term.claims, ("glossary", t, "claims"))
+        for k, key in enumerate(term.cite):
+            if bib_keys is not None and key not in bib_keys:
+                problems.add(f"citation key {key!r} is not in the bibliography", path,
+                             doc.line(("glossary", t, "cite", k)), "add the entry to bib/")
+    problems.raise_if_any()
+    return analysis

@@ -18,6 +18,7 @@ from .errors import BriefingError
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale.
 FILLS = ["#cfe3f5", "#fbe0c4", "#d4eedf", "#f3d5e6", "#f6f1c0", "#e0e0e0"]
+COLOUR_NAMES = ["blue", "orange", "green", "pink", "yellow", "grey"]
 BORDERS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#b8a200", "#555555"]
 EDGES = {"supports": ('color="#009e73"', "solid"),
          "attacks": ('color="#d55e00"', "bold"),
@@ -34,7 +35,7 @@ class ArgumentMap:
     description: str
     nodes: int
     edges: int
-    legend: list[tuple[str, str]]  # (perspective title, colour)
+    legend: list[tuple[str, str]]  # (perspective title, colour name)
     source: str  # DOT
 
 
@@ -80,7 +81,7 @@ def describe(claims, relations, shown) -> str:
 def plan(claims, perspectives, relations, workdir_rel: str) -> ArgumentMap:
     """Everything about the map except the drawing: templates can use it in `check` too."""
     source, shown = dot(claims, perspectives, relations)
-    legend = [(p.title, FILLS[i % len(FILLS)]) for i, p in enumerate(perspectives)]
+    legend = [(p.title, COLOUR_NAMES[i % len(FILLS)]) for i, p in enumerate(perspectives)]
     return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown),
                        len(shown), len(relations), legend, source)
 

@@ -25,6 +25,7 @@ class Case:
     marker: str = ""
     hint: str = ""
     binary: bytes | None = None
+    where: str = ""  # the file the error names, when it is not the mutated one
 
 
 def replace(old: str, new: str) -> Callable[[str], str]:
@@ -109,6 +110,10 @@ CASES = [
          hint="did you mean 'derksen2016sociaalkrediet'?"),
     Case("template_invalid_utf8", "chapters/01-overview.md.j2", lambda t: t, 2,
          "invalid UTF-8 byte 0xfe", binary=b"bad \xfe byte"),
+    Case("orphan_claim", "chapters/01-overview.md.j2",
+         replace("::: {.claim #claim-{{ c.id }}}", "::: {.claim}"), 26,
+         "claim 'press-confusion' appears in no chapter, comparison or map",
+         hint="mark it 'orphan: true'", where="seeds/derksen.yaml"),
     Case("csl_not_csl", "bib/style.csl", lambda t: "<html><body>not a style</body></html>\n",
          1, "not a CSL style"),
 ]
@@ -140,7 +145,8 @@ def test_bad_input_is_one_clear_error_and_keeps_outputs(minimal: Path, case: Cas
 
     assert result.code == 1, result.err
     assert "Traceback" not in result.err
-    assert f"{case.file}:{expected_line}: error: " in result.err, result.err
+    where = case.where or case.file
+    assert f"{where}:{expected_line}: error: " in result.err, result.err
     assert case.message in result.err, result.err
     if case.hint:
         assert f"hint: {case.hint}" in result.err or case.hint in result.err, result.err

@@ -33,8 +33,8 @@ def real_pdf_text(built_real) -> str:
 
 def test_pdf_has_the_three_perspective_chapters(built_real, real_pdf_text):
     project = config.load(built_real)
-    for number, perspective in enumerate(project.config.perspectives.values(), start=1):
-        assert perspective.title in real_pdf_text
+    for perspective in project.config.perspectives.values():
+        assert sources.normalise(perspective.title) in sources.normalise(real_pdf_text)
     assert "Western privacy concerns" in real_pdf_text
     assert "The trust rationale" in real_pdf_text
     assert "receptor approach" in real_pdf_text
@@ -47,10 +47,10 @@ def test_pdf_citations_are_rendered_with_paragraph_locators(real_pdf_text):
 
 
 def test_pdf_reference_list_has_both_articles(real_pdf_text):
-    references = real_pdf_text[real_pdf_text.rindex("References"):]
-    assert "Derksen, Marco. 2016." in references
-    assert "China’s sociaal krediet" in references or "China's sociaal krediet" in references
-    assert "Big Brother 2.0" in references
+    # Author-first forms occur only in the reference list (in-text: "Derksen 2016").
+    text = sources.normalise(real_pdf_text)
+    assert "Derksen, Marco. 2016. 'China's sociaal krediet." in text
+    assert "NOS. n.d. 'Big Brother 2.0" in text
 
 
 def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
@@ -60,7 +60,8 @@ def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
     assert reader.metadata.author == project.config.document.organisation
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     for perspective in project.config.perspectives.values():
-        assert any(perspective.title in t for t in titles), titles
+        title = sources.normalise(perspective.title)
+        assert any(title in sources.normalise(t) for t in titles), titles
     pages = len(reader.pages)
     assert f"Page 3 of {pages}" in reader.pages[2].extract_text()
     assert "Contents" in _pdf_text(built_real / "build" / "briefing.pdf")

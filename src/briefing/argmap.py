@@ -37,6 +37,7 @@ class ArgumentMap:
     edges: int
     legend: list[tuple[str, str]]  # (perspective title, colour name)
     source: str  # DOT
+    claims: list[str]  # ids of the claims drawn
 
 
 def _quote(text: str) -> str:
@@ -83,7 +84,7 @@ def plan(claims, perspectives, relations, workdir_rel: str) -> ArgumentMap:
     source, shown = dot(claims, perspectives, relations)
     legend = [(p.title, COLOUR_NAMES[i % len(FILLS)]) for i, p in enumerate(perspectives)]
     return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown),
-                       len(shown), len(relations), legend, source)
+                       len(shown), len(relations), legend, source, shown)
 
 
 def render(amap: ArgumentMap, workdir: Path) -> Path:

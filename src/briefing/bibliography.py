@@ -20,6 +20,8 @@ from .errors import BriefingError, Collector, read_text
 
 AUTHORISH = ("author", "editor", "organization", "institution", "publisher")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+# 'n.d.' says, on purpose, that the work carries no verifiable date; never guess one.
+DATE_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?|n\.d\.)$")
 URL_RE = re.compile(r"^https?://[^\s{}]+$")
 PRIVATE_FIELDS = ("note",)  # maintainers' notes (where a field was verified): never printed
 
@@ -90,8 +92,12 @@ def _check_entry(entry: Entry, path: Path, problems: Collector) -> None:
 
     if not fields.get("title"):
         missing("title", "add title = {...}")
-    if not (fields.get("year") or fields.get("date")):
-        missing("year or date", "add the verified year, or date = {YYYY-MM-DD}")
+    date = fields.get("date") or fields.get("year")
+    if not date:
+        missing("year or date", "add the verified year, or year = {n.d.} if the work has none")
+    elif not DATE_RE.match(date):
+        problems.add(f"entry {entry.key!r}: malformed date {date!r}", path, line,
+                     "use YYYY, YYYY-MM-DD, or n.d. for an undated work")
     if kind != "misc" and not any(fields.get(f) for f in AUTHORISH):
         missing("author or organisation", "add author = {Last, First} or organization = {...}")
     if kind == "article" and not (fields.get("journaltitle") or fields.get("journal")):

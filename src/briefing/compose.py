@@ -264,6 +264,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
         body += (f"\n\n# {project.config.labels.references} {{.unnumbered .references}}\n\n"
                  "::: {#refs}\n:::\n")
     cited = _check_citations(chapters, bib_keys, project)
+    _check_claims_shown(body, base, found or Analysis(), amap)
     header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
     return Composed(header + body, chapters, cited, metadata, amap)
 
@@ -313,6 +314,31 @@ def _check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
                              f"add an entry @...{{{key}, ...}} to the bibliography")
     problems.raise_if_any()
     return cited
+
+
+ANCHOR_RE = re.compile(r"\{[^}\n]*#claim-([a-z0-9-]+)")
+LINK_RE = re.compile(r"\]\(#claim-([a-z0-9-]+)\)")
+
+
+def _check_claims_shown(body: str, base: ArgumentBase, found: Analysis,
+                        amap: argmap.ArgumentMap) -> None:
+    """Every claim must reach the reader (a chapter, the comparison or the map), and every
+    link to a claim must land on one; a claim may opt out with `orphan: true`."""
+    anchored = set(ANCHOR_RE.findall(body))
+    shown = set(anchored)
+    shown.update(c for d in found.comparison for cell in d.cells.values() for c in cell.claims)
+    if amap.path in body:
+        shown.update(amap.claims)
+    problems = Collector()
+    for cid, claim in base.claims.items():
+        where = base.where[("claim", cid)]
+        if cid not in shown and not claim.orphan:
+            problems.add(f"claim {cid!r} appears in no chapter, comparison or map", where.path,
+                         where.line, "show it in a chapter, or mark it 'orphan: true'")
+        elif cid in set(LINK_RE.findall(body)) - anchored:
+            problems.add(f"claim {cid!r} is linked to but never shown with its anchor",
+                         where.path, where.line, "render it with the claim_block macro")
+    problems.raise_if_any()
 
 
 def _line_in_template(path: Path, key: str) -> int | None:

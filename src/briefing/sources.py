@@ -63,6 +63,7 @@ class Claim(Strict):
     cites: list[int | CiteRef] = Field(min_length=1)
     quote: Quote | None = None
     note: str = ""
+    orphan: bool = False  # true: deliberately shown nowhere (kept as data only)
 
 
 class Relation(Strict):

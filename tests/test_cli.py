@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import bibtexparser
+
 from conftest import run_cli
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import ROOT, copy_project, digests, run_cli
 
 from briefing import config, sources
+from conftest import ROOT, copy_project, digests, run_cli
 
 
 def _pdf_text(path: Path) -> str:

@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from conftest import digests, run_cli
 
 SECRET = "TOP-SECRET-7f3a9c"

@@ -101,12 +101,22 @@ def test_same_inputs_give_same_bytes_in_another_directory(tmp_path, built_minima
     assert digests(other / "build") == digests(built_minimal / "build")
 
 
-def test_source_date_epoch_sets_the_pdf_dates(tmp_path, built_minimal):
+def test_source_date_epoch_sets_the_pdf_and_epub_dates(tmp_path, built_minimal):
     other = copy_project(built_minimal, tmp_path / "dated")
     result = run_cli(other, "build", env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert result.code == 0, result.err
     reader = pypdf.PdfReader(other / "build" / "briefing.pdf")
     assert reader.metadata["/CreationDate"].startswith("D:20231114")
+    with zipfile.ZipFile(other / "build" / "briefing.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode()
+    assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf
+
+
+def test_without_source_date_epoch_the_document_date_is_used(built_minimal):
+    with zipfile.ZipFile(built_minimal / "build" / "briefing.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode()
+    assert '<meta property="dcterms:modified">2025-01-15T00:00:00Z</meta>' in opf
+    assert "<dc:date" in opf and "2025-01-15" in opf
 
 
 def test_real_project_is_the_one_in_this_repository():

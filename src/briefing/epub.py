@@ -8,6 +8,7 @@ timestamp, keeping the bytes identical from build to build.
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 from .errors import BriefingError
 
 STYLESHEET = "EPUB/styles/stylesheet1.css"
+PACKAGE = "EPUB/content.opf"
+MODIFIED_RE = re.compile(rb'(<meta property="dcterms:modified">)[^<]*(</meta>)')
 
 
 def finish(raw: Path, css: str, epoch: int) -> bytes:
@@ -31,6 +34,8 @@ def finish(raw: Path, css: str, epoch: int) -> bytes:
                 data = src.read(name)
                 if name == STYLESHEET:
                     data = css.encode("utf-8")
+                elif name == PACKAGE:
+                    data = _modified(data, epoch)
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else (
                     zipfile.ZIP_DEFLATED)
@@ -40,3 +45,9 @@ def finish(raw: Path, css: str, epoch: int) -> bytes:
         raise BriefingError.at(f"pandoc wrote a broken EPUB: {exc}", raw, None,
                                "this is a bug in briefing; please report it") from None
     return out.getvalue()
+
+
+def _modified(opf: bytes, epoch: int) -> bytes:
+    """Pandoc's sandbox hides the clock and SOURCE_DATE_EPOCH, so it writes 1970: fix it."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)).encode()
+    return MODIFIED_RE.sub(lambda m: m.group(1) + stamp + m.group(2), opf, count=1)

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PROJECT_FILES = ("briefing.toml", "chapters", "seeds", "bib")
+PROJECT_FILES = ("briefing.toml", "analysis.yaml", "chapters", "seeds", "bib")
 
 
 @dataclass

@@ -47,7 +47,16 @@ class Term(Strict):
     cite: list[str] = []  # BibTeX keys of works beyond the two sources
 
 
+class Event(Strict):
+    when: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    claims: list[str] = []
+    cite: list[str] = []
+    beyond_sources: bool = False  # true: from a work outside the seeds, cited from bib/
+
+
 class Analysis(Strict):
+    timeline: list[Event] = []
     comparison: list[Dimension] = []
     questions: list[Question] = []
     glossary: list[Term] = []
@@ -90,11 +99,19 @@ def load(root: Path, perspectives: list[str], claim_ids: set[str],
             need_claims(cell.claims, loc + (pid, "claims"))
     for q, question in enumerate(analysis.questions):
         need_claims(question.claims, ("questions", q, "claims"))
-    for t, term in enumerate(analysis.glossary):
-        need_claims(term.claims, ("glossary", t, "claims"))
-        for k, key in enumerate(term.cite):
-            if bib_keys is not None and key not in bib_keys:
-                problems.add(f"citation key {key!r} is not in the bibliography", path,
-                             doc.line(("glossary", t, "cite", k)), "add the entry to bib/")
+    for e, event in enumerate(analysis.timeline):
+        if event.beyond_sources and not event.cite:
+            problems.add("an event from beyond the sources must cite the work it comes from",
+                         path, doc.line(("timeline", e)), "add cite: [bibkey]")
+    for section, items in (("glossary", analysis.glossary), ("timeline", analysis.timeline)):
+        for t, item in enumerate(items):
+            need_claims(item.claims, (section, t, "claims"))
+            if not item.claims and not item.cite:
+                problems.add(f"{section} entry {t + 1} cites nothing", path,
+                             doc.line((section, t)), "give it claims: or cite: keys")
+            for k, key in enumerate(item.cite):
+                if bib_keys is not None and key not in bib_keys:
+                    problems.add(f"citation key {key!r} is not in the bibliography", path,
+                                 doc.line((section, t, "cite", k)), "add the entry to bib/")
     problems.raise_if_any()
     return analysis

@@ -7,6 +7,7 @@ type; a text alternative is generated from the same data for screen readers.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -21,9 +22,14 @@ FILLS = ["#cfe3f5", "#fbe0c4", "#d4eedf", "#f3d5e6", "#f6f1c0", "#e0e0e0"]
 COLOUR_NAMES = ["blue", "orange", "green", "pink", "yellow", "grey"]
 BORDERS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#b8a200", "#555555"]
 EDGES = {"supports": ('color="#009e73"', "solid"),
-         "attacks": ('color="#d55e00"', "bold"),
+         "attacks": ('color="#d55e00"', "bold"),  # edges carry no text: style and colour
          "undercuts": ('color="#cc79a7"', "dashed")}
 TIMEOUT = 60
+# Graphviz lays text out with metrics it knows (Helvetica); the SVG is then set in the
+# briefing's own sans at a slightly smaller size, so labels never overrun their boxes.
+LAYOUT_FONT = "Helvetica"
+DRAW_FONT = "Briefing Sans, sans-serif"
+DRAW_SCALE = 0.92
 
 
 SVG_NAME = "argument-map.svg"
@@ -50,23 +56,23 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
                    key=lambda cid: list(claims).index(cid))
     colour = {p.id: i % len(FILLS) for i, p in enumerate(perspectives)}
     lines = ["digraph argument_map {",
-             '  graph [rankdir=LR, nodesep=0.25, ranksep=0.55, fontname="Briefing Sans", '
+             f'  graph [rankdir=LR, nodesep=0.18, ranksep=0.35, fontname="{LAYOUT_FONT}", '
              'bgcolor="white", pad=0.1];',
-             '  node [shape=box, style="rounded,filled", fontname="Briefing Sans", fontsize=9, '
-             "margin=\"0.08,0.04\"];",
-             '  edge [fontname="Briefing Sans", fontsize=8, arrowsize=0.7];']
+             f'  node [shape=box, style="rounded,filled", fontname="{LAYOUT_FONT}", fontsize=9, '
+             "margin=\"0.12,0.06\"];",
+             f'  edge [fontname="{LAYOUT_FONT}", fontsize=8, arrowsize=0.7];']
     for cid in shown:
         claim = claims[cid]
         index = colour.get(claim.perspective, len(FILLS) - 1)
         label = claim.label + ": " + textwrap.shorten(claim.statement, 90, placeholder=" …")
-        wrapped = '"' + "\\n".join(_quote(line)[1:-1] for line in textwrap.wrap(label, 30)) + '"'
+        wrapped = '"' + "\\n".join(_quote(line)[1:-1] for line in textwrap.wrap(label, 24)) + '"'
         lines.append(f"  {_quote(cid)} [label={wrapped}, "
                      f'fillcolor="{FILLS[index]}", color="{BORDERS[index]}", '
                      f'tooltip={_quote(claim.statement)}];')
     for rel in relations:
         attr, style = EDGES[rel.type]
         lines.append(f"  {_quote(rel.source)} -> {_quote(rel.target)} "
-                     f'[{attr}, style={style}, label="{rel.type}", fontcolor="#333333"];')
+                     f'[{attr}, style={style}, penwidth={2.2 if style == "bold" else 1.3}];')
     lines.append("}")
     return "\n".join(lines) + "\n", shown
 
@@ -83,6 +89,8 @@ def plan(claims, perspectives, relations, workdir_rel: str) -> ArgumentMap:
     """Everything about the map except the drawing: templates can use it in `check` too."""
     source, shown = dot(claims, perspectives, relations)
     legend = [(p.title, COLOUR_NAMES[i % len(FILLS)]) for i, p in enumerate(perspectives)]
+    if any(claims[c].perspective is None for c in shown):
+        legend.append(("background", COLOUR_NAMES[-1]))
     return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown),
                        len(shown), len(relations), legend, source, shown)
 
@@ -105,4 +113,9 @@ def render(amap: ArgumentMap, workdir: Path) -> Path:
     except subprocess.CalledProcessError as exc:
         raise BriefingError.at(f"graphviz-pure failed: {exc.stderr.decode()[-300:]}", dot_path,
                                None, "this is a bug in briefing; please report it") from None
+    svg = svg_path.read_text("utf-8")
+    svg = svg.replace(f'font-family="{LAYOUT_FONT}"', f'font-family="{DRAW_FONT}"')
+    svg = re.sub(r'font-size="([\d.]+)"',
+                 lambda m: f'font-size="{float(m.group(1)) * DRAW_SCALE:.2f}"', svg)
+    svg_path.write_text(svg, "utf-8")
     return svg_path

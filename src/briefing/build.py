@@ -64,7 +64,9 @@ def load(root: Path) -> Loaded:
     base = None
     try:
         base = sources.load(project.seeds_dir, list(project.config.perspectives),
-                            bib.keys if bib else None, project.bib_path)
+                            bib.keys if bib else None, project.bib_path,
+                            lambda pid: (project.config_path,
+                                         project.line_of("perspectives", pid)))
     except BriefingError as exc:
         problems.extend(exc)
     found = None

@@ -162,6 +162,9 @@ def environment(project: Project) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Pandoc writes ids as {#id}; Jinja2's default comments ({# #}) would swallow them.
+        comment_start_string="{##",
+        comment_end_string="##}",
     )
     env.filters["md"] = md_escape
     env.filters["join_names"] = join_names
@@ -191,6 +194,16 @@ def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.
     return templates
 
 
+class Tracked(list):
+    """A list that remembers whether a template read it (was the comparison shown?)."""
+
+    used = False
+
+    def __iter__(self):
+        self.used = True
+        return super().__iter__()
+
+
 @dataclass
 class CellView:
     perspective: PerspectiveView
@@ -215,6 +228,7 @@ class ItemView:
     text: str
     cite: str
     labels: list[str]
+    beyond_sources: bool = False
 
 
 def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = ()) -> str:
@@ -228,17 +242,22 @@ def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = ())
 
 def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimView],
                    perspectives: list[PerspectiveView]) -> dict:
-    rows = [RowView(d.id, d.title, [
+    rows = Tracked([RowView(d.id, d.title, [
         CellView(p, d.cells[p.id].text, _cite_claims(base, d.cells[p.id].claims),
                  [claims[c].label for c in d.cells[p.id].claims])
-        for p in perspectives]) for d in found.comparison]
+        for p in perspectives]) for d in found.comparison])
     questions = [ItemView(q.id, "", q.text, _cite_claims(base, q.claims),
                           [claims[c].label for c in q.claims]) for q in found.questions]
     glossary = [ItemView(t.term.lower().replace(" ", "-"), t.term, t.definition,
                          _cite_claims(base, t.claims, tuple(t.cite)),
                          [claims[c].label for c in t.claims])
                 for t in sorted(found.glossary, key=lambda t: t.term.lower())]
-    return {"comparison": rows, "questions": questions, "glossary": glossary}
+    timeline = [ItemView(f"event-{i}", e.when, e.text, _cite_claims(base, e.claims, tuple(e.cite)),
+                         [claims[c].label for c in e.claims]) for i, e in enumerate(found.timeline)]
+    for view, event in zip(timeline, found.timeline, strict=True):
+        view.beyond_sources = event.beyond_sources
+    return {"comparison": rows, "questions": questions, "glossary": glossary,
+            "timeline": timeline}
 
 
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
@@ -264,7 +283,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
         body += (f"\n\n# {project.config.labels.references} {{.unnumbered .references}}\n\n"
                  "::: {#refs}\n:::\n")
     cited = _check_citations(chapters, bib_keys, project)
-    _check_claims_shown(body, base, found or Analysis(), amap)
+    _check_claims_shown(body, base, found or Analysis(), amap, context["comparison"].used)
     header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
     return Composed(header + body, chapters, cited, metadata, amap)
 
@@ -321,12 +340,14 @@ LINK_RE = re.compile(r"\]\(#claim-([a-z0-9-]+)\)")
 
 
 def _check_claims_shown(body: str, base: ArgumentBase, found: Analysis,
-                        amap: argmap.ArgumentMap) -> None:
+                        amap: argmap.ArgumentMap, comparison_shown: bool) -> None:
     """Every claim must reach the reader (a chapter, the comparison or the map), and every
     link to a claim must land on one; a claim may opt out with `orphan: true`."""
     anchored = set(ANCHOR_RE.findall(body))
     shown = set(anchored)
-    shown.update(c for d in found.comparison for cell in d.cells.values() for c in cell.claims)
+    if comparison_shown:
+        shown.update(c for d in found.comparison for cell in d.cells.values()
+                     for c in cell.claims)
     if amap.path in body:
         shown.update(amap.claims)
     problems = Collector()

@@ -107,6 +107,10 @@ class Project:
     def build_dir(self) -> Path:
         return self.root / "build"
 
+    def line_of(self, *loc: str) -> int | None:
+        """The line of a key in briefing.toml, for messages about config-level things."""
+        return _line_of_key(self.config_path.read_text("utf-8"), loc)
+
     def output(self, fmt: str) -> Path:
         return self.build_dir / f"{self.config.build.name}.{fmt}"
 

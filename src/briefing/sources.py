@@ -127,7 +127,7 @@ class ArgumentBase:
 
 
 def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | None = None,
-         bib_path: Path | None = None) -> ArgumentBase:
+         bib_path: Path | None = None, declared_at=lambda pid: (None, None)) -> ArgumentBase:
     """Load every seeds/*.yaml, then check the base as a whole; report all problems."""
     problems = Collector()
     files = sorted(seeds_dir.glob("*.yaml")) + sorted(seeds_dir.glob("*.yml"))
@@ -150,8 +150,9 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
         _check_references(base, doc, seed, set(perspectives), problems, bib_keys, bib_path)
     for pid in perspectives:
         if not any(c.perspective == pid for c in base.claims.values()):
-            problems.add(f"perspective {pid!r} has no claims", seeds_dir,
-                         hint=f"give at least one claim 'perspective: {pid}'")
+            path, line = declared_at(pid)
+            problems.add(f"perspective {pid!r} has no claims", path or seeds_dir, line,
+                         f"give at least one claim in seeds/ 'perspective: {pid}'")
     problems.raise_if_any()
     return base
 

@@ -43,7 +43,9 @@ class Bibliography:
             lines.append(f"@{entry.entry_type}{{{entry.key},")
             for f in entry.fields:
                 if f.key.lower() not in PRIVATE_FIELDS:
-                    lines.append(f"  {f.key} = {{{_unwrap(f.value)}}},")
+                    # bibtexparser v2 strips only the outer delimiters: keep inner braces,
+                    # which protect corporate authors like {{NOS}} from name parsing.
+                    lines.append(f"  {f.key} = {{{f.value}}},")
             lines.append("}\n")
         return "\n".join(lines)
 

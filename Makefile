@@ -31,10 +31,14 @@ $(STAMP): pyproject.toml $(SYSTEM)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
-build: build/briefing.pdf
+build: build/briefing.pdf CITATION.cff
 
 build/briefing.pdf: $(STAMP) $(INPUTS)
 	$(BIN)/briefing build
+
+# The citation file GitHub and reference managers read; regenerated from briefing.toml.
+CITATION.cff: briefing.toml $(STAMP)
+	$(BIN)/briefing cite --format cff > $@.tmp && mv $@.tmp $@
 
 check: $(STAMP)
 	$(BIN)/briefing check

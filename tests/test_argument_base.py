@@ -92,3 +92,22 @@ def test_argument_map_is_in_both_outputs_with_a_text_alternative(built_real):
 def test_questions_are_marked_as_our_analysis(built_real):
     html_text = (built_real / "build" / ".work" / "briefing.html").read_text("utf-8")
     assert '<div class="ours">' in html_text
+
+
+def test_source_balance_table_matches_the_data(built_real, loaded):
+    markdown = (built_real / "build" / ".work" / "briefing.md").read_text("utf-8")
+    table = markdown.split("## Claims by source", 1)[1].split("## Claims by voice", 1)[0]
+    project = config.load(built_real)
+    for pid, perspective in project.config.perspectives.items():
+        row = next(line for line in table.splitlines()
+                   if line.startswith(f"| {perspective.title} |"))
+        numbers = [int(cell) for cell in row.strip("|").split("|")[1:]]
+        expected = [sum(1 for cid, c in loaded.base.claims.items()
+                        if c.perspective == pid and loaded.base.claim_source[cid] == sid)
+                    for sid in loaded.base.sources]
+        assert numbers == expected + [sum(expected)], (pid, row)
+
+
+def test_each_perspective_chapter_lists_its_sources(built_real):
+    markdown = (built_real / "build" / ".work" / "briefing.md").read_text("utf-8")
+    assert markdown.count("## Sources of this perspective") == 3

@@ -74,6 +74,22 @@ CASES = [
                 "  date = {2016}\n}\n"), None,
          "duplicate citation key 'derksen2016sociaalkrediet' (first entry on line 1)",
          marker="@online{derksen2016sociaalkrediet,\n  author = {X"),
+    Case("bibtex_non_utf8", "bib/briefing.bib", lambda t: t, 3,
+         "invalid UTF-8 byte 0xe9", binary=b"  title        = {Caf\xe9},"),
+    Case("bibtex_malformed_doi", "bib/briefing.bib",
+         append("\n@article{baddoi,\n  author = {Doe, Jane},\n  title = {T},\n  year = {2001},\n"
+                "  journaltitle = {J},\n  doi = {doi:10.1/x}\n}\n"), None,
+         "malformed DOI 'doi:10.1/x'", marker="@article{baddoi,"),
+    Case("bibtex_malformed_url", "bib/briefing.bib",
+         append("\n@online{badurl,\n  author = {Doe, Jane},\n  title = {T},\n  year = {2001},\n"
+                "  url = {www.example.org}\n}\n"), None,
+         "malformed URL 'www.example.org'", marker="@online{badurl,"),
+    Case("bibtex_missing_journal", "bib/briefing.bib",
+         append("\n@article{nojournal,\n  author = {Doe, Jane},\n  title = {T},\n"
+                "  year = {2001}\n}\n"), None, "has no journal", marker="@article{nojournal,"),
+    Case("bibtex_missing_author", "bib/briefing.bib",
+         append("\n@online{noauthor,\n  title = {T},\n  year = {2001}\n}\n"), None,
+         "has no author or organisation", marker="@online{noauthor,"),
     Case("bibtex_missing_title", "bib/briefing.bib",
          append("\n@article{notitle,\n  author = {Doe, Jane},\n  year = {2001},\n"
                 "  journaltitle = {J}\n}\n"), None, "has no title", marker="@article{notitle,"),
@@ -104,6 +120,10 @@ CASES = [
     Case("unknown_citation_key_in_template", "chapters/01-overview.md.j2",
          append("\nAs shown [@nobody2020, p. 3].\n"), None,
          "citation key 'nobody2020' is not in bib/briefing.bib", marker="@nobody2020"),
+    Case("unknown_locator_label", "chapters/01-overview.md.j2",
+         append("\nSee [@derksen2016sociaalkrediet, parra. 4].\n"), None,
+         "unknown locator label 'parra.' in citation of 'derksen2016sociaalkrediet'",
+         marker="parra. 4", hint="use a citeproc label"),
     Case("unknown_citation_key_in_seed", "seeds/derksen.yaml",
          replace("  key: derksen2016sociaalkrediet\n", "  key: derksen2016sociaal\n"), None,
          "citation key 'derksen2016sociaal' is not in", marker="key: derksen2016sociaal\n",

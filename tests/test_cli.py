@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import bibtexparser
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 
 def test_check_passes_on_a_good_project_without_writing(minimal):
@@ -64,3 +67,34 @@ def test_help_lists_the_four_commands(tmp_path):
     assert result.code == 0
     for command in ("build", "check", "watch", "cite"):
         assert command in result.out
+
+
+def test_cite_ris_round_trips_through_rispy(minimal):
+    import rispy
+
+    (entry,) = rispy.loads(run_cli(minimal, "cite", "--format", "ris").out)
+    assert entry["type_of_reference"] == "RPRT"
+    assert entry["title"] == "Fixture Briefing: A two-perspective test document"
+    assert entry["authors"] == ["Test Unit"] and entry["year"] == "2025"
+
+
+def test_cite_cff_is_valid_for_cffconvert(minimal, tmp_path):
+    cff = tmp_path / "CITATION.cff"
+    cff.write_text(run_cli(minimal, "cite", "--format", "cff").out, "utf-8")
+    result = subprocess.run([str(Path(sys.executable).parent / "cffconvert"), "--validate",
+                             "-i", str(cff)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stdout
+
+
+def test_committed_citation_cff_is_current_and_valid():
+    generated = run_cli(ROOT, "cite", "--format", "cff").out
+    assert (ROOT / "CITATION.cff").read_text("utf-8") == generated, "run `make` to refresh it"
+
+
+def test_build_writes_the_citation_exports(built_minimal):
+    build = built_minimal / "build"
+    library = bibtexparser.parse_string((build / "briefing.bib").read_text("utf-8"))
+    assert library.entries[0]["title"].startswith("Fixture Briefing")
+    assert json.loads((build / "briefing.json").read_text("utf-8"))[0]["type"] == "report"
+    assert (build / "briefing.ris").read_text("utf-8").startswith("TY  - RPRT")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import analysis, argmap, bibliography, compose, config, epub, pandoc, pdf, sources
+from . import analysis, argmap, bibliography, cite, compose, config, epub, pandoc, pdf, sources
 from .errors import BriefingError, Collector, Problem
 
 ENGINE = Path(__file__).parent / "templates"
@@ -179,6 +179,8 @@ def build(root: Path, formats: list[str] | None = None,
         if where:
             exc.problems[0].path, exc.problems[0].line = where
         raise
+    for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
+        rendered[ext] = cite.render(project, fmt).encode("utf-8")
     step("Writing outputs")
     return write_outputs(project, rendered)
 

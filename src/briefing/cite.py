@@ -6,7 +6,9 @@ import json
 
 from .config import Project
 
-FORMATS = ("bibtex", "ris", "csl-json", "text")
+FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
+# Files `briefing build` writes next to the PDF: extension -> format.
+EXPORTS = {"bib": "bibtex", "ris": "ris", "json": "csl-json"}
 
 
 def _key(project: Project) -> str:
@@ -52,8 +54,31 @@ def render(project: Project, fmt: str) -> str:
         if doc.url:
             item["URL"] = doc.url
         return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "cff":
+        return _cff(project, title)
     if fmt == "text":
         from .build import how_to_cite
 
         return how_to_cite(project).replace("*", "") + "\n"
     raise ValueError(fmt)
+
+
+def _cff(project: Project, title: str) -> str:
+    """CITATION.cff (schema 1.2.0). Strings are JSON-quoted, which is valid YAML."""
+    doc = project.config.document
+    q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731
+    who = [f"  - name: {q(a)}" for a in doc.authors] or [f"  - name: {q(doc.organisation)}"]
+    lines = ["cff-version: 1.2.0",
+             'message: "If you cite this briefing, please cite it as below."',
+             f"title: {q(title)}", "authors:", *who,
+             f"version: {q(doc.version)}", f"date-released: {doc.date.isoformat()}"]
+    if doc.keywords:
+        lines += ["keywords:", *[f"  - {q(k)}" for k in doc.keywords]]
+    lines += ["identifiers:", "  - type: other", f"    value: {q(doc.identifier)}"]
+    if doc.url:
+        lines.append(f"url: {q(doc.url)}")
+    lines += ["preferred-citation:", "  type: report", f"  title: {q(title)}", "  authors:",
+              *["  " + w for w in who], "  institution:", f"    name: {q(doc.organisation)}",
+              f"  year: {doc.date.year}", f"  date-published: {doc.date.isoformat()}",
+              f"  version: {q(doc.version)}"]
+    return "\n".join(lines) + "\n"

@@ -90,7 +90,7 @@ def check(obj: Context, strict: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json", "text"]),
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json", "text", "cff"]),
               default="text", show_default=True)
 @click.pass_obj
 def cite(obj: Context, fmt: str) -> None:

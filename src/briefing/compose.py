@@ -24,6 +24,20 @@ from .errors import BriefingError, Collector, read_text
 from .sources import Actor, ArgumentBase, Claim, Quote
 
 CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
+# Locator labels citeproc knows (English terms, short and long forms). Pandoc takes any
+# other word after the comma as plain suffix text without a warning, so a typo such as
+# "parra. 4" would print as it stands: we catch it here instead.
+LOCATOR_LABELS = {
+    "p.", "pp.", "page", "pages", "para.", "paras.", "paragraph", "paragraphs",
+    "ch.", "chap.", "chaps.", "chapter", "chapters", "sec.", "secs.", "section", "sections",
+    "§", "§§", "fig.", "figs.", "figure", "figures", "n.", "nn.", "note", "notes",
+    "l.", "ll.", "line", "lines", "vol.", "vols.", "volume", "volumes", "no.", "nos.",
+    "number", "numbers", "col.", "cols.", "column", "columns", "pt.", "pts.", "part", "parts",
+    "bk.", "bks.", "book", "books", "art.", "arts.", "article", "articles", "v.", "vv.",
+    "verse", "verses", "op.", "opp.", "opus", "fol.", "fols.", "folio", "folios", "t.",
+    "tit.", "title", "titles", "s.v.", "sub verbo", "app.", "appendix", "appendices",
+}
+LOCATOR_RE = re.compile(r"@[\w:.#$%&+?<>~/-]*\w\s*,\s*([^\d\s,;\]][^\s,;\]]*)\s+[\divxlcIVXLC]")
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 HTML_IMG_RE = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.I)
 WORKDIR = "build/.work"
@@ -56,6 +70,20 @@ class ClaimView:
 
 
 @dataclass
+class SourceUse:
+    """How much one perspective rests on one source: which paragraphs, how many claims."""
+
+    title: str
+    key: str
+    paras: list[int]
+    claims: int
+
+    @property
+    def cite(self) -> str:
+        return citation([(self.key, p) for p in self.paras])
+
+
+@dataclass
 class PerspectiveView:
     id: str
     title: str
@@ -63,6 +91,8 @@ class PerspectiveView:
     key_point: str
     summary: str
     claims: list[ClaimView]
+    sources: list[SourceUse] = field(default_factory=list)
+    voices: list[tuple[str, int]] = field(default_factory=list)  # (actor name, claims held)
 
 
 @dataclass
@@ -122,7 +152,28 @@ def views(project: Project, base: ArgumentBase) -> tuple[dict[str, ClaimView], l
                         [c for c in claims.values() if c.perspective == pid])
         for pid, p in project.config.perspectives.items()
     ]
+    for view in perspectives:
+        _balance(base, view)
     return claims, perspectives
+
+
+def _balance(base: ArgumentBase, view: PerspectiveView) -> None:
+    """Which sources and voices a perspective rests on, for its sources list and the
+    appendix's balance table: a reader sees at once how much hangs on one voice."""
+    paras: dict[str, set[int]] = {}
+    counts: dict[str, int] = {}
+    voices: dict[str, int] = {}
+    for claim in view.claims:
+        for cite in base.citations(base.claims[claim.id]):
+            paras.setdefault(cite.source.id, set()).add(cite.para)
+        source_id = base.claim_source[claim.id]
+        counts[source_id] = counts.get(source_id, 0) + 1
+        for actor in claim.holders:
+            voices[actor.name] = voices.get(actor.name, 0) + 1
+    view.sources = [SourceUse(base.sources[sid].title, base.sources[sid].key,
+                              sorted(paras[sid]), counts.get(sid, 0))
+                    for sid in base.sources if sid in paras]
+    view.voices = sorted(voices.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _label(claims: dict[str, ClaimView], perspectives: list) -> None:
@@ -324,6 +375,12 @@ def _check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
         for match in CITE_RE.finditer(chapter.markdown):
             key = match.group(1)
             cited.add(key)
+            label = LOCATOR_RE.match(chapter.markdown, match.start() + (
+                1 if chapter.markdown[match.start()] == "-" else 0))
+            if label and label.group(1).lower() not in LOCATOR_LABELS:
+                problems.add(f"unknown locator label {label.group(1)!r} in citation of {key!r}",
+                             chapter.path, _line_in_template(chapter.path, key, label.group(1)),
+                             "use a citeproc label such as para., p., chap., sec. or fig.")
             if key not in bib_keys:
                 line = _line_in_template(chapter.path, key)
                 near = difflib.get_close_matches(key, list(bib_keys), n=1)
@@ -362,11 +419,15 @@ def _check_claims_shown(body: str, base: ArgumentBase, found: Analysis,
     problems.raise_if_any()
 
 
-def _line_in_template(path: Path, key: str) -> int | None:
+def _line_in_template(path: Path, key: str, also: str = "") -> int | None:
+    """The template line that wrote @key (and `also`, when given); 1 if the key came
+    from data rather than from the template's own text."""
     try:
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-            if f"@{key}" in line:
-                return number
+        lines = path.read_text("utf-8").splitlines()
     except OSError:
         return None
+    for want in ((f"@{key}", also), (f"@{key}", "")):
+        for number, line in enumerate(lines, start=1):
+            if all(w in line for w in want):
+                return number
     return 1

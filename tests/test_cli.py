@@ -98,3 +98,9 @@ def test_build_writes_the_citation_exports(built_minimal):
     assert library.entries[0]["title"].startswith("Fixture Briefing")
     assert json.loads((build / "briefing.json").read_text("utf-8"))[0]["type"] == "report"
     assert (build / "briefing.ris").read_text("utf-8").startswith("TY  - RPRT")
+
+
+def test_cli_offers_every_citation_format():
+    from briefing import cite, cli
+
+    assert tuple(cli.CITE_FORMATS) == cite.FORMATS

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED = 1, 70, 130
+CITE_FORMATS = ["bibtex", "ris", "csl-json", "text", "cff"]  # kept equal to cite.FORMATS
 
 
 class Context:
@@ -90,7 +91,7 @@ def check(obj: Context, strict: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "ris", "csl-json", "text", "cff"]),
+@click.option("--format", "fmt", type=click.Choice(CITE_FORMATS),
               default="text", show_default=True)
 @click.pass_obj
 def cite(obj: Context, fmt: str) -> None:

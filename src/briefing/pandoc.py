@@ -133,8 +133,3 @@ def to_epub(inputs: Inputs, output: Path, resources: Path,
         extra.append(f"--epub-cover-image={cover}")
     return _run(inputs, "epub3", output, extra, "epub")
 
-
-def version() -> str:
-    import pypandoc
-
-    return pypandoc.get_pandoc_version()

@@ -56,7 +56,10 @@ def test_pdf_reference_list_has_both_articles(real_pdf_text):
 def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
     reader = pypdf.PdfReader(built_real / "build" / "briefing.pdf")
     project = config.load(built_real)
-    assert reader.metadata.title.startswith(project.config.document.title)
+    doc = project.config.document
+    assert sources.normalise(reader.metadata.title) == sources.normalise(
+        f"{doc.title}: {doc.subtitle}")
+    assert "\n" not in reader.metadata.title + reader.metadata["/Keywords"]
     assert reader.metadata.author == project.config.document.organisation
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     for perspective in project.config.perspectives.values():

@@ -120,7 +120,7 @@ def fatal(messages: list[dict]) -> list[dict]:
 def to_html(inputs: Inputs, template: Path) -> tuple[str, list[dict]]:
     output = inputs.workdir / "briefing.html"
     warnings = _run(inputs, "html5", output,
-                    ["--standalone", f"--template={template}", "--section-divs"], "html")
+                    ["--standalone", f"--template={template}", "--section-divs", "--wrap=none"], "html")
     return output.read_text("utf-8"), warnings
 
 

@@ -126,11 +126,16 @@ def watch(obj: Context, debounce: int) -> None:
         rel = Path(path).resolve().relative_to(obj.project)
         return rel.parts[:1] != ("build",) and not rel.name.startswith(".")
 
-    obj.run(once)
+    # The first (empty) yield comes once the watcher is set up: build then, so that an
+    # edit saved during the first build is not missed.
+    first = True
     try:
-        for _changes in watchfiles.watch(obj.project, watch_filter=relevant,
-                                         debounce=debounce, raise_interrupt=True):
-            obj.run(once)
+        for changes in watchfiles.watch(obj.project, watch_filter=relevant, debounce=debounce,
+                                        raise_interrupt=True, yield_on_timeout=True,
+                                        rust_timeout=500):
+            if first or changes:
+                first = False
+                obj.run(once)
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
 

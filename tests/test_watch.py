@@ -1,0 +1,60 @@
+"""`briefing watch`: rebuilds on a saved change, reports a broken edit and keeps watching."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+import time
+
+
+def _reader(proc) -> queue.Queue:
+    """Read the child's stderr in a thread, so every wait below has a real deadline."""
+    lines: queue.Queue = queue.Queue()
+
+    def pump():
+        for line in proc.stderr:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_for(stream: queue.Queue, seen: list[str], text: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = stream.get(timeout=left)
+        except queue.Empty:
+            return False
+        seen.append(line)
+        if text in line:
+            return True
+    return False
+
+
+def test_watch_rebuilds_and_survives_a_broken_edit(minimal):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
+         "--debounce", "100"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    stream = _reader(proc)
+    try:
+        assert _wait_for(stream, lines, "watching for changes", 60), lines
+        pdf = minimal / "build" / "briefing.pdf"
+        first = pdf.read_bytes()
+        chapter = minimal / "chapters" / "01-overview.md.j2"
+        chapter.write_text(chapter.read_text("utf-8") + "\nA paragraph added while watching.\n")
+        assert _wait_for(stream, lines, "watching for changes", 60), lines
+        assert pdf.read_bytes() != first
+        good = pdf.read_bytes()
+        chapter.write_text(chapter.read_text("utf-8") + "\n{{ broken\n")
+        assert _wait_for(stream, lines, "previous outputs kept", 60), lines
+        assert any("chapters/01-overview.md.j2:" in line for line in lines), lines
+        assert pdf.read_bytes() == good
+        assert proc.poll() is None, "watch stopped after a broken edit"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -119,8 +119,8 @@ def fatal(messages: list[dict]) -> list[dict]:
 
 def to_html(inputs: Inputs, template: Path) -> tuple[str, list[dict]]:
     output = inputs.workdir / "briefing.html"
-    warnings = _run(inputs, "html5", output,
-                    ["--standalone", f"--template={template}", "--section-divs", "--wrap=none"], "html")
+    extra = ["--standalone", f"--template={template}", "--section-divs", "--wrap=none"]
+    warnings = _run(inputs, "html5", output, extra, "html")
     return output.read_text("utf-8"), warnings
 
 

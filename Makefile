@@ -47,6 +47,7 @@ watch: $(STAMP)
 	$(BIN)/briefing watch
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -7,7 +7,7 @@ SYSTEM := $(VENV)/.system
 INPUTS := briefing.toml $(wildcard chapters/*.j2 seeds/*.yaml bib/*) \
           $(wildcard src/briefing/*.py src/briefing/templates/*)
 
-.PHONY: all build check test lint clean distclean watch
+.PHONY: all build check test lint clean distclean watch proof
 
 all: build
 
@@ -49,6 +49,10 @@ watch: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest
+
+# Every PDF page as a PNG in build/proof/, and build/proof/contact-sheet.png.
+proof: build/briefing.pdf
+	$(BIN)/python -m briefing.proof build/briefing.pdf
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

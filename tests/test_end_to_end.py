@@ -125,3 +125,13 @@ def test_without_source_date_epoch_the_document_date_is_used(built_minimal):
 def test_real_project_is_the_one_in_this_repository():
     # Guards the fixture: the end-to-end tests must build the real seeds, not a stub.
     assert len(list((ROOT / "seeds").glob("*.yaml"))) >= 2
+
+
+def test_epub_declares_its_accessibility(built_real):
+    with zipfile.ZipFile(built_real / "build" / "briefing.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode()
+    for prop in ("schema:accessMode", "schema:accessModeSufficient",
+                 "schema:accessibilityFeature", "schema:accessibilityHazard",
+                 "schema:accessibilitySummary", "dcterms:conformsTo"):
+        assert f'<meta property="{prop}">' in opf, prop
+    assert "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" in opf

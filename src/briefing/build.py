@@ -125,6 +125,10 @@ def metadata(project: config.Project, epoch: int) -> dict:
                         "text": doc.identifier}],
         "created": created,
         "how-to-cite": how_to_cite(project),
+        # EPUB accessibility metadata (Pandoc writes them as schema.org properties).
+        "accessModes": ["textual", "visual"],
+        "accessModeSufficients": ["textual"],
+        "accessibilitySummary": doc.accessibility_summary,
         "labels": labels.model_dump(),
     }
 

@@ -35,6 +35,10 @@ class Document(Strict):
     identifier: str = Field(min_length=1, description="stable id of the edition, e.g. urn:uuid:…")
     url: str | None = None
     summary: str = ""
+    accessibility_summary: str = (
+        "Structured text with a navigable table of contents, headings for every chapter and "
+        "section, numbered paragraphs, tables with header cells, and figures that carry a "
+        "text alternative; quotations in another language are marked with their language.")
 
 
 class Bibliography(Strict):

@@ -17,6 +17,7 @@ from .errors import BriefingError
 
 STYLESHEET = "EPUB/styles/stylesheet1.css"
 PACKAGE = "EPUB/content.opf"
+CONFORMS_TO = b"EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 MODIFIED_RE = re.compile(rb'(<meta property="dcterms:modified">)[^<]*(</meta>)')
 
 
@@ -48,6 +49,11 @@ def finish(raw: Path, css: str, epoch: int) -> bytes:
 
 
 def _modified(opf: bytes, epoch: int) -> bytes:
-    """Pandoc's sandbox hides the clock and SOURCE_DATE_EPOCH, so it writes 1970: fix it."""
+    """Pandoc's sandbox hides the clock and SOURCE_DATE_EPOCH, so it writes 1970: fix it.
+    Also declare the accessibility standard the output is built to (Pandoc has no field)."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)).encode()
-    return MODIFIED_RE.sub(lambda m: m.group(1) + stamp + m.group(2), opf, count=1)
+    opf = MODIFIED_RE.sub(lambda m: m.group(1) + stamp + m.group(2), opf, count=1)
+    if b"dcterms:conformsTo" not in opf:
+        opf = opf.replace(b"</metadata>", b'  <meta property="dcterms:conformsTo">'
+                          + CONFORMS_TO + b"</meta>\n  </metadata>", 1)
+    return opf

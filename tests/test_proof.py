@@ -1,0 +1,20 @@
+"""`make proof` renders every page and a contact sheet that shows them all."""
+
+from __future__ import annotations
+
+import pypdf
+from PIL import Image
+
+from briefing import proof
+
+
+def test_proof_renders_every_page_and_a_contact_sheet(built_minimal, tmp_path):
+    pdf = built_minimal / "build" / "briefing.pdf"
+    sheet = proof.proof(pdf, tmp_path / "proof")
+    pages = sorted((tmp_path / "proof").glob("page-*.png"))
+    assert len(pages) == len(pypdf.PdfReader(pdf).pages)
+    first = Image.open(pages[0])
+    assert first.width < first.height  # portrait A4
+    # Not blank: the cover has dark text on white.
+    assert min(first.convert("L").getdata()) < 100
+    assert Image.open(sheet).width > first.width

@@ -135,3 +135,15 @@ def test_epub_declares_its_accessibility(built_real):
                  "schema:accessibilitySummary", "dcterms:conformsTo"):
         assert f'<meta property="{prop}">' in opf, prop
     assert "EPUB Accessibility 1.1 - WCAG 2.1 Level AA" in opf
+
+
+def test_html_is_one_self_contained_page(built_real):
+    page = (built_real / "build" / "briefing.html").read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in page
+    assert 'name="viewport"' in page
+    sources_ = re.findall(r'\bsrc="([^"]*)"', page)
+    assert sources_ and all(s.startswith("data:") for s in sources_), sources_[:3]
+    assert "data:image/svg+xml;base64," in page  # the argument map, inlined
+    assert "<link " not in page and "@import" not in page
+    assert not re.search(r"url\((?!data:)", page)
+    assert 'lang="nl"' in page

@@ -22,8 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import analysis, argmap, bibliography, cite, compose, config, epub, pandoc, pdf, sources
-from .errors import BriefingError, Collector, Problem
+from . import (
+    analysis,
+    argmap,
+    bibliography,
+    cite,
+    compose,
+    config,
+    epub,
+    html,
+    pandoc,
+    pdf,
+    sources,
+)
+from .errors import BriefingError, Collector, Problem, ResourceError
 
 ENGINE = Path(__file__).parent / "templates"
 CSL_NS = "{http://purl.org/net/xbiblio/csl}style"
@@ -178,7 +190,7 @@ def build(root: Path, formats: list[str] | None = None,
     inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
     try:
         rendered = _render(loaded, composed, inputs, formats, step)
-    except pandoc.PandocError as exc:
+    except ResourceError as exc:
         where = _chapter_of(exc.resource, composed) if exc.resource else None
         if where:
             exc.problems[0].path, exc.problems[0].line = where
@@ -193,12 +205,16 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             formats: list[str], step: Callable[[str], None]) -> dict[str, bytes]:
     project, workdir = loaded.project, inputs.workdir
     rendered: dict[str, bytes] = {}
-    if "pdf" in formats:
+    if "pdf" in formats or "html" in formats:
         step("Pandoc: Markdown -> HTML")
-        html, warnings = pandoc.to_html(inputs, ENGINE / "briefing.html")
+        page, warnings = pandoc.to_html(inputs, ENGINE / "briefing.html")
         _fail_on(warnings, composed, "HTML")
+    if "html" in formats:
+        css = (ENGINE / "epub.css").read_text("utf-8") + (ENGINE / "screen.css").read_text("utf-8")
+        rendered["html"] = html.standalone(page, css, project.root)
+    if "pdf" in formats:
         step("WeasyPrint: HTML -> PDF")
-        rendered["pdf"], _ = pdf.render(html, project.root, [ENGINE / "print.css"], loaded.epoch,
+        rendered["pdf"], _ = pdf.render(page, project.root, [ENGINE / "print.css"], loaded.epoch,
                                         lambda url: _chapter_of(url, composed))
     if "epub" in formats:
         step("Pandoc: Markdown -> EPUB")

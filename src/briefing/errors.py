@@ -51,6 +51,15 @@ class BriefingError(Exception):
         return "\n".join(p.format(root) for p in self.problems)
 
 
+class ResourceError(BriefingError):
+    """A file or URL a chapter refers to was refused; `resource` says which, so the build
+    can name the chapter line that refers to it."""
+
+    def __init__(self, message: str, resource: str | None, hint: str):
+        self.resource = resource
+        super().__init__(Problem(message, None, None, hint))
+
+
 class Collector:
     """Gathers problems so a loader can report all of them, not just the first."""
 

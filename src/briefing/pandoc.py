@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefingError, Problem
+from .errors import BriefingError, ResourceError
 
 MEMORY_LIMIT = "1024m"  # Pandoc's heap; the real briefing needs a few dozen MiB
 FATAL_LOG_TYPES = {"CiteprocWarning", "CouldNotFetchResource", "CouldNotLoadResource",
@@ -24,18 +24,19 @@ FATAL_LOG_TYPES = {"CiteprocWarning", "CouldNotFetchResource", "CouldNotLoadReso
                    "YamlWarning"}
 
 
-class PandocError(BriefingError):
+class PandocError(ResourceError):
     """Pandoc exited non-zero; `resource` names what it refused to fetch, if anything."""
 
     def __init__(self, stage: str, detail: str, markdown: Path):
         match = re.search(r"Could not fetch resource:? (\S+)", detail) or re.search(
             r"(?:resource|file) (\S+) (?:not found|could not be)", detail)
-        self.resource = match.group(1).strip("'\"") if match else None
+        resource = match.group(1).strip("'\"") if match else None
         hint = ("images and files must be inside the project; URLs are not fetched"
-                if self.resource else "the composed Markdown is kept in build/.work")
-        message = (f"pandoc refused to load {self.resource!r} while making {stage}"
-                   if self.resource else f"pandoc failed while making {stage}: {detail}")
-        super().__init__(Problem(message, markdown, None, hint))
+                if resource else "the composed Markdown is kept in build/.work")
+        message = (f"pandoc refused to load {resource!r} while making {stage}"
+                   if resource else f"pandoc failed while making {stage}: {detail}")
+        super().__init__(message, resource, hint)
+        self.problems[0].path = markdown
 
 
 @dataclass

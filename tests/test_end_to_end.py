@@ -147,3 +147,17 @@ def test_html_is_one_self_contained_page(built_real):
     assert "<link " not in page and "@import" not in page
     assert not re.search(r"url\((?!data:)", page)
     assert 'lang="nl"' in page
+
+
+def test_docx_has_the_expected_parts_our_styles_and_real_dates(built_real):
+    with zipfile.ZipFile(built_real / "build" / "briefing.docx") as docx:
+        names = set(docx.namelist())
+        assert {"[Content_Types].xml", "word/document.xml", "word/styles.xml",
+                "docProps/core.xml"} <= names
+        document = docx.read("word/document.xml").decode()
+        styles = docx.read("word/styles.xml").decode()
+        core = docx.read("docProps/core.xml").decode()
+        assert any(n.startswith("word/media/") and n.endswith(".svg") for n in names)
+    assert "Western privacy concerns" in document
+    assert 'w:val="1D2F4A"' in styles and 'w:val="0F4761"' not in styles
+    assert "1970" not in core and "2026-11-23T00:00:00Z" in core

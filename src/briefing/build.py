@@ -29,6 +29,7 @@ from . import (
     cite,
     compose,
     config,
+    docx,
     epub,
     html,
     pandoc,
@@ -223,6 +224,12 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
         _fail_on(pandoc.to_epub(inputs, raw, resources), composed, "EPUB")
         rendered["epub"] = epub.finish(raw, (ENGINE / "epub.css").read_text("utf-8"),
                                        loaded.epoch)
+    if "docx" in formats:
+        step("Pandoc: Markdown -> DOCX")
+        raw = workdir / "raw.docx"
+        resources = _resources(project, composed, workdir)
+        _fail_on(pandoc.to_docx(inputs, raw, resources), composed, "DOCX")
+        rendered["docx"] = docx.finish(raw, loaded.epoch)
     return rendered
 
 

@@ -62,7 +62,8 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "formats", multiple=True, type=click.Choice(["pdf", "epub", "html"]),
+@click.option("--format", "formats", multiple=True,
+              type=click.Choice(["pdf", "epub", "docx", "html"]),
               help="Build only this format (repeatable). Default: briefing.toml's build.formats.")
 @click.pass_obj
 def build(obj: Context, formats: tuple[str, ...]) -> None:

@@ -49,7 +49,7 @@ class Bibliography(Strict):
 class Build(Strict):
     name: str = Field("briefing", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     chapters: list[str] | None = None
-    formats: list[Literal["pdf", "epub", "html"]] = ["pdf", "epub", "html"]
+    formats: list[Literal["pdf", "epub", "docx", "html"]] = ["pdf", "epub", "docx", "html"]
 
 
 class Perspective(Strict):

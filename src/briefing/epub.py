@@ -23,27 +23,32 @@ MODIFIED_RE = re.compile(rb'(<meta property="dcterms:modified">)[^<]*(</meta>)')
 
 def finish(raw: Path, css: str, epoch: int) -> bytes:
     """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first."""
+    with zipfile.ZipFile(raw) as src:
+        names = src.namelist()
+    if names[:1] != ["mimetype"] or not any(n.endswith("nav.xhtml") for n in names):
+        raise BriefingError.at("pandoc wrote an EPUB without mimetype or navigation", raw, None,
+                               "this is a bug in briefing; please report it")
+    return rewrite_zip(raw, epoch, {STYLESHEET: lambda _: css.encode("utf-8"),
+                                    PACKAGE: lambda data: _modified(data, epoch)})
+
+
+def rewrite_zip(raw: Path, epoch: int, patches: dict) -> bytes:
+    """Copy a zip (EPUB, DOCX) entry by entry, patching some, with every date pinned."""
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
     out = io.BytesIO()
     try:
         with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w") as dst:
-            names = src.namelist()
-            if names[:1] != ["mimetype"] or not any(n.endswith("nav.xhtml") for n in names):
-                raise BriefingError.at("pandoc wrote an EPUB without mimetype or navigation",
-                                       raw, None, "this is a bug in briefing; please report it")
-            for name in names:
+            for name in src.namelist():
                 data = src.read(name)
-                if name == STYLESHEET:
-                    data = css.encode("utf-8")
-                elif name == PACKAGE:
-                    data = _modified(data, epoch)
+                if name in patches:
+                    data = patches[name](data)
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else (
                     zipfile.ZIP_DEFLATED)
                 info.external_attr = 0o644 << 16
                 dst.writestr(info, data)
     except zipfile.BadZipFile as exc:
-        raise BriefingError.at(f"pandoc wrote a broken EPUB: {exc}", raw, None,
+        raise BriefingError.at(f"pandoc wrote a broken archive: {exc}", raw, None,
                                "this is a bug in briefing; please report it") from None
     return out.getvalue()
 

@@ -49,17 +49,26 @@ class Inputs:
 
 
 @contextlib.contextmanager
-def _environment(epoch: int):
-    """pypandoc passes os.environ to Pandoc; SOURCE_DATE_EPOCH fixes its dates."""
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+def _environment(epoch: int, resources: Path | None):
+    """pypandoc passes os.environ to Pandoc: SOURCE_DATE_EPOCH fixes its dates, and
+    BRIEFING_RESOURCES tells our Lua filter which images it may embed. (Metadata would
+    leak the absolute path into the DOCX's custom properties.)"""
+    wanted = {"SOURCE_DATE_EPOCH": str(epoch),
+              "BRIEFING_RESOURCES": str(resources) if resources else None}
+    saved = {key: os.environ.get(key) for key in wanted}
+    for key, value in wanted.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 FILTERS = Path(__file__).parent / "templates"
@@ -81,7 +90,8 @@ def _common(inputs: Inputs, log: Path) -> list[str]:
     ]
 
 
-def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str) -> list[dict]:
+def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
+         resources: Path | None = None) -> list[dict]:
     import pypandoc  # imported here: the CLI's --help should not pay for it
 
     logging.getLogger("pypandoc").setLevel(logging.CRITICAL)  # we read Pandoc's JSON log
@@ -89,7 +99,7 @@ def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str) ->
     log = inputs.workdir / f"pandoc-{stage}.log.json"
     log.unlink(missing_ok=True)
     args = _common(inputs, log) + extra
-    with _environment(inputs.epoch):
+    with _environment(inputs.epoch, resources):
         try:
             pypandoc.convert_file(str(inputs.markdown), to, format="markdown",
                                   extra_args=args, outputfile=str(output), sandbox=True)
@@ -125,12 +135,16 @@ def to_html(inputs: Inputs, template: Path) -> tuple[str, list[dict]]:
     return output.read_text("utf-8"), warnings
 
 
+def to_docx(inputs: Inputs, output: Path, resources: Path) -> list[dict]:
+    extra = [f"--lua-filter={FILTERS / 'resources.lua'}"]
+    return _run(inputs, "docx", output, extra, "docx", resources)
+
+
 def to_epub(inputs: Inputs, output: Path, resources: Path,
             cover: Path | None = None) -> list[dict]:
     extra = ["--split-level=1", "--epub-title-page=true",
-             f"--lua-filter={FILTERS / 'resources.lua'}",
-             f"--metadata=briefing-resources:{resources}"]
+             f"--lua-filter={FILTERS / 'resources.lua'}"]
     if cover is not None:
         extra.append(f"--epub-cover-image={cover}")
-    return _run(inputs, "epub3", output, extra, "epub")
+    return _run(inputs, "epub3", output, extra, "epub", resources)
 

@@ -1,12 +1,13 @@
 -- Embed the project's own images in the EPUB. Pandoc runs with --sandbox, so its
 -- writer reads no image from disk; briefing lists the images that resolve inside the
--- project (resources.json) and this trusted filter puts exactly those in the media bag.
+-- project (resources.json, named by $BRIEFING_RESOURCES) and this trusted filter puts
+-- exactly those in the media bag.
 -- Anything else stays unreadable and Pandoc reports it.
 
 function Pandoc(doc)
-  local list = doc.meta["briefing-resources"]
-  if not list then return doc end
-  local handle = io.open(pandoc.utils.stringify(list), "r")
+  local list = os.getenv("BRIEFING_RESOURCES")
+  if not list or list == "" then return doc end
+  local handle = io.open(list, "r")
   if not handle then return doc end
   local allowed = pandoc.json.decode(handle:read("a"), false)
   handle:close()

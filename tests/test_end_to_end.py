@@ -161,3 +161,11 @@ def test_docx_has_the_expected_parts_our_styles_and_real_dates(built_real):
     assert "Western privacy concerns" in document
     assert 'w:val="1D2F4A"' in styles and 'w:val="0F4761"' not in styles
     assert "1970" not in core and "2026-11-23T00:00:00Z" in core
+
+
+def test_epub_has_the_printed_cover_as_its_cover_image(built_real):
+    with zipfile.ZipFile(built_real / "build" / "briefing.epub") as epub:
+        opf = epub.read("EPUB/content.opf").decode()
+        png = epub.read("EPUB/media/cover.png")
+    assert 'properties="cover-image"' in opf
+    assert png.startswith(b"\x89PNG")

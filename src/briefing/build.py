@@ -34,6 +34,7 @@ from . import (
     html,
     pandoc,
     pdf,
+    proof,
     sources,
 )
 from .errors import BriefingError, Collector, Problem, ResourceError
@@ -222,8 +223,11 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
         raw = workdir / "raw.epub"
         resources = _resources(project, composed, workdir)
         _fail_on(pandoc.to_epub(inputs, raw, resources), composed, "EPUB")
+        # The printed cover becomes the e-book's cover image (Pandoc's sandbox cannot
+        # read a --epub-cover-image file, so it is added to the finished archive).
+        cover = proof.cover_png(rendered["pdf"]) if "pdf" in rendered else None
         rendered["epub"] = epub.finish(raw, (ENGINE / "epub.css").read_text("utf-8"),
-                                       loaded.epoch)
+                                       loaded.epoch, cover)
     if "docx" in formats:
         step("Pandoc: Markdown -> DOCX")
         raw = workdir / "raw.docx"

@@ -17,29 +17,41 @@ from .errors import BriefingError
 
 STYLESHEET = "EPUB/styles/stylesheet1.css"
 PACKAGE = "EPUB/content.opf"
+COVER = b"EPUB/media/cover.png"
 CONFORMS_TO = b"EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 MODIFIED_RE = re.compile(rb'(<meta property="dcterms:modified">)[^<]*(</meta>)')
 
 
-def finish(raw: Path, css: str, epoch: int) -> bytes:
-    """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first."""
+def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None) -> bytes:
+    """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first, and
+    the cover image if given."""
     with zipfile.ZipFile(raw) as src:
         names = src.namelist()
     if names[:1] != ["mimetype"] or not any(n.endswith("nav.xhtml") for n in names):
         raise BriefingError.at("pandoc wrote an EPUB without mimetype or navigation", raw, None,
                                "this is a bug in briefing; please report it")
-    return rewrite_zip(raw, epoch, {STYLESHEET: lambda _: css.encode("utf-8"),
-                                    PACKAGE: lambda data: _modified(data, epoch)})
+    def package(data: bytes) -> bytes:
+        data = _modified(data, epoch)
+        if cover is not None:
+            data = data.replace(b"</manifest>", b'  <item id="cover-image" href="' + COVER[5:]
+                                + b'" media-type="image/png" properties="cover-image" />\n'
+                                b"  </manifest>", 1)
+        return data
+
+    extra = {COVER.decode(): cover} if cover is not None else {}
+    return rewrite_zip(raw, epoch, {STYLESHEET: lambda _: css.encode("utf-8"), PACKAGE: package},
+                       extra)
 
 
-def rewrite_zip(raw: Path, epoch: int, patches: dict) -> bytes:
-    """Copy a zip (EPUB, DOCX) entry by entry, patching some, with every date pinned."""
+def rewrite_zip(raw: Path, epoch: int, patches: dict, extra: dict | None = None) -> bytes:
+    """Copy a zip (EPUB, DOCX) entry by entry, patching some and adding `extra` at the
+    end, with every date pinned."""
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
     out = io.BytesIO()
     try:
         with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w") as dst:
-            for name in src.namelist():
-                data = src.read(name)
+            entries = [(name, src.read(name)) for name in src.namelist()]
+            for name, data in entries + list((extra or {}).items()):
                 if name in patches:
                     data = patches[name](data)
                 info = zipfile.ZipInfo(name, date_time=stamp)

@@ -12,6 +12,20 @@ from pathlib import Path
 COLUMNS = 6
 
 
+def cover_png(pdf_bytes: bytes, width: int = 1200) -> bytes:
+    """The PDF's first page as a PNG: the EPUB's cover image, the same design as print."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf_bytes)
+    page = document[0]
+    image = page.render(scale=width / page.get_width()).to_pil().convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
 def proof(pdf: Path, out: Path, scale: float = 60 / 72) -> Path:
     import pypdfium2 as pdfium
     from PIL import Image

@@ -173,8 +173,43 @@ def _compose(loaded: Loaded) -> compose.Composed:
                            metadata(loaded.project, loaded.epoch), loaded.analysis)
 
 
+LOCK_NAME = ".build.lock"
+
+
 def build(root: Path, formats: list[str] | None = None,
           step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
+    """Build under a lock: a second build of the same project waits for the first, so
+    build/.work and the outputs are never written by two processes at once."""
+    from filelock import FileLock, Timeout
+
+    build_dir = root / "build"
+    try:
+        build_dir.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise BriefingError.at(f"cannot create {build_dir}: {exc.strerror}", build_dir, None,
+                               "make sure the project directory is writable") from None
+    lock = FileLock(build_dir / LOCK_NAME)
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        step("Waiting for another build of this project to finish")
+        lock.acquire()
+    try:
+        _remove_stale_temporaries(build_dir)
+        return _build(root, formats, step)
+    finally:
+        lock.release()
+
+
+def _remove_stale_temporaries(build_dir: Path) -> None:
+    """Temporary outputs left by a build that was killed before it could rename them."""
+    for temp in build_dir.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+def _build(root: Path, formats: list[str] | None,
+           step: Callable[[str], None]) -> dict[str, Path]:
     step("Loading and checking inputs")
     loaded = load(root)
     project = loaded.project

@@ -104,12 +104,18 @@ def test_outside_files_and_urls_never_reach_outputs(minimal, secret, listener, a
         assert digests(minimal / "build") == before
 
 
-def test_link_to_outside_file_builds_but_does_not_embed_it(minimal, secret):
+def test_link_to_a_local_file_is_refused_at_its_line(minimal, secret):
+    """A file: link could never open for a reader, and it names a path on the author's disk."""
     chapter = minimal / "chapters" / "01-overview.md.j2"
-    chapter.write_text(chapter.read_text("utf-8") + f"\n\nSee [the file](file://{secret}).\n")
+    text = chapter.read_text("utf-8") + f"\n\nSee [the file](file://{secret}).\n"
+    chapter.write_text(text)
+    before = digests(minimal / "build")
     result = run_cli(minimal, "build")
-    assert result.code == 0, result.err
+    line = text.count("\n", 0, text.index("See [the file]")) + 1
+    assert result.code == 1
+    assert f"chapters/01-overview.md.j2:{line}: error: link to a file: URL" in result.err
     assert SECRET.encode() not in _all_output_bytes(minimal / "build")
+    assert digests(minimal / "build") == before
 
 
 def test_image_outside_project_is_refused_with_chapter_and_line(minimal, secret):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import limits
 from .errors import BriefingError
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale.
@@ -24,7 +24,6 @@ BORDERS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#b8a200", "#555555"]
 EDGES = {"supports": ('color="#009e73"', "solid"),
          "attacks": ('color="#d55e00"', "bold"),  # edges carry no text: style and colour
          "undercuts": ('color="#cc79a7"', "dashed")}
-TIMEOUT = 60
 # Graphviz lays text out with metrics it knows (Helvetica); the SVG is then set in the
 # briefing's own sans at a slightly smaller size, so labels never overrun their boxes.
 LAYOUT_FONT = "Helvetica"
@@ -95,7 +94,8 @@ def plan(claims, perspectives, relations, workdir_rel: str) -> ArgumentMap:
                        len(shown), len(relations), legend, source, shown)
 
 
-def render(amap: ArgumentMap, workdir: Path) -> Path:
+def render(amap: ArgumentMap, workdir: Path, seconds: float = 60,
+           memory_mib: float = 1024) -> Path:
     """Lay the map out with graphviz-pure into workdir/argument-map.svg."""
     dot_path, svg_path = workdir / "argument-map.dot", workdir / SVG_NAME
     dot_path.write_text(amap.source, "utf-8")
@@ -104,15 +104,14 @@ def render(amap: ArgumentMap, workdir: Path) -> Path:
     if exe is None:
         raise BriefingError.at("graphviz-pure is not installed", None, None,
                                "run 'make' to install the project's dependencies")
-    try:
-        subprocess.run([exe, "-Tsvg", str(dot_path), "-o", str(svg_path)], check=True,
-                       capture_output=True, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise BriefingError.at(f"laying out the argument map took over {TIMEOUT} s", dot_path,
-                               None, "the map has too many claims or relations") from None
-    except subprocess.CalledProcessError as exc:
-        raise BriefingError.at(f"graphviz-pure failed: {exc.stderr.decode()[-300:]}", dot_path,
-                               None, "this is a bug in briefing; please report it") from None
+    done = limits.run([exe, "-Tsvg", str(dot_path), "-o", str(svg_path)],
+                      stage="graphviz-pure (argument map)", subject=dot_path, seconds=seconds,
+                      setting="layout_seconds", memory_mib=memory_mib)
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace")[-300:].strip()
+        raise BriefingError.at(f"graphviz-pure failed: {detail or done.returncode}", dot_path,
+                               None, "the map may be too large for limits.layout_memory_mib; "
+                               "otherwise this is a bug in briefing, please report it")
     svg = svg_path.read_text("utf-8")
     svg = svg.replace(f'font-family="{LAYOUT_FONT}"', f'font-family="{DRAW_FONT}"')
     svg = re.sub(r'font-size="([\d.]+)"',

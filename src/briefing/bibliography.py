@@ -14,7 +14,8 @@ from pathlib import Path
 
 import bibtexparser
 from bibtexparser.library import Library
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry
+from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
 
 from .errors import BriefingError, Collector, read_text
 
@@ -23,6 +24,8 @@ DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 # 'n.d.' says, on purpose, that the work carries no verifiable date; never guess one.
 DATE_RE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?|n\.d\.)$")
 URL_RE = re.compile(r"^https?://[^\s{}]+$")
+MONTHS = {m: str(i) for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 PRIVATE_FIELDS = ("note",)  # maintainers' notes (where a field was verified): never printed
 
 
@@ -59,7 +62,104 @@ def _unwrap(value: str) -> str:
     return value
 
 
-def load(path: Path) -> Bibliography:
+class _Expander:
+    """Expands @string abbreviations and '#' concatenations (bibtexparser leaves them as
+    written, and Pandoc would print 'a # b' literally), within a size budget: a chain of
+    @strings that doubles at each step would otherwise grow without end."""
+
+    def __init__(self, library: Library, path: Path, most: int):
+        self.path, self.most = path, most
+        self.raw = {s.key.lower(): (s.value, _enclosing(s), s.start_line + 1)
+                    for s in library.strings}
+        self.done: dict[str, str] = {}
+
+    def field(self, value: str, enclosing: str | None, what: str, line: int) -> str:
+        text = value if enclosing not in (None, "no-enclosing") else self._expand(
+            value, what, line, ())
+        if len(text) > self.most:
+            raise BriefingError.at(
+                f"{what} is {len(text):,} characters, more than limits.bib_field_chars "
+                f"({self.most:,})", self.path, line,
+                "shorten it (a bibliography field needs no more); check @string definitions")
+        return text
+
+    def _expand(self, value: str, what: str, line: int, chain: tuple[str, ...]) -> str:
+        out = []
+        for token in _split_concat(value):
+            if token[:1] in "{\"" and token[-1:] in "}\"" and len(token) >= 2:
+                out.append(token[1:-1])
+            elif token.isdigit():
+                out.append(token)
+            else:
+                out.append(self._string(token.lower(), what, line, chain))
+            if sum(map(len, out)) > self.most:
+                raise BriefingError.at(
+                    f"{what} expands to more than limits.bib_field_chars ({self.most:,}) "
+                    "characters", self.path, line,
+                    "check the @string definitions it uses; they should not grow this much")
+        return "".join(out)
+
+    def _string(self, name: str, what: str, line: int, chain: tuple[str, ...]) -> str:
+        if name in self.done:
+            return self.done[name]
+        if name in chain:
+            raise BriefingError.at(f"@string {name!r} refers to itself ({' -> '.join(chain)})",
+                                   self.path, self.raw[name][2], "break the cycle")
+        if name not in self.raw:
+            if name in MONTHS:
+                return MONTHS[name]
+            raise BriefingError.at(f"{what} uses {name!r}, which is not a defined @string",
+                                   self.path, line,
+                                   "put the value in braces, e.g. {" + name + "}, or define "
+                                   "it with @string")
+        value, enclosing, where = self.raw[name]
+        text = value if enclosing not in (None, "no-enclosing") else self._expand(
+            value, f"@string {name!r}", where, (*chain, name))
+        self.done[name] = text
+        return text
+
+
+def _enclosing(block) -> str | None:
+    meta = getattr(block, "parser_metadata", {}).get(REMOVED_ENCLOSING_KEY)
+    return meta if isinstance(meta, str) else None
+
+
+def _split_concat(value: str) -> list[str]:
+    """Split a BibTeX value on '#' outside braces and quotes."""
+    parts, depth, quoted, current = [], 0, False, []
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        if char == "#" and depth == 0 and not quoted:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def _expand_fields(library: Library, path: Path, most: int, problems: Collector) -> None:
+    expander = _Expander(library, path, most)
+    for entry in library.entries:
+        enclosing = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY, {})
+        line = entry.start_line + 1
+        for f in list(entry.fields):
+            try:
+                text = expander.field(f.value, enclosing.get(f.key), f"field {f.key!r} of "
+                                      f"{entry.key!r}", line)
+            except BriefingError as exc:
+                problems.extend(exc)
+                continue
+            if text != f.value:
+                entry.set_field(Field(f.key, text))
+
+
+def load(path: Path, max_field_chars: int = 20_000) -> Bibliography:
     text = read_text(path)
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report failed blocks
     library = bibtexparser.parse_string(text)
@@ -75,6 +175,9 @@ def load(path: Path) -> Bibliography:
             problems.add("BibTeX entry cannot be parsed"
                          + (f": {reason[0]}" if reason else ""), path, line,
                          "check that braces {} and quotes are balanced and fields end with ','")
+    if not problems.problems:
+        _expand_fields(library, path, max_field_chars, problems)
+    problems.raise_if_any()
     for entry in library.entries:
         _check_entry(entry, path, problems)
     problems.raise_if_any()

@@ -68,10 +68,11 @@ def epoch_for(project: config.Project) -> int:
 def load(root: Path) -> Loaded:
     """Step 1: read and validate every input; report every problem found, then stop."""
     project = config.load(root)
+    _check_sizes(project)
     problems = Collector()
     bib = None
     try:
-        bib = bibliography.load(project.bib_path)
+        bib = bibliography.load(project.bib_path, project.config.limits.bib_field_chars)
     except BriefingError as exc:
         problems.extend(exc)
     _check_csl(project.csl_path, project, problems)
@@ -97,6 +98,27 @@ def load(root: Path) -> Loaded:
         problems.extend(exc)
     problems.raise_if_any()
     return Loaded(project, bib, base, found, templates, epoch_for(project))
+
+
+def _check_sizes(project: config.Project) -> None:
+    """Refuse oversized inputs before parsing them: a 50 MB seed file is a mistake (or an
+    attack), and parsing it would cost minutes and gigabytes before saying so."""
+    limit = project.config.limits.input_mib
+    files = [project.bib_path, project.csl_path, project.root / analysis.FILE_NAME,
+             *sorted(project.seeds_dir.glob("*.yaml")), *sorted(project.chapters_dir.glob("*.j2"))]
+    problems = Collector()
+    most = int(limit * 1024 * 1024)
+    for path in files:
+        with contextlib.suppress(OSError):
+            size = path.stat().st_size
+            if size > most:
+                with path.open("rb") as handle:  # the line where the limit is crossed
+                    line = handle.read(most).count(b"\n") + 1
+                problems.add(f"file is {size / 1024 / 1024:.1f} MiB and passes "
+                             f"limits.input_mib ({limit:g} MiB) on this line", path, line,
+                             "inputs are text; is this the right file? If it is, raise "
+                             "limits.input_mib in briefing.toml")
+    problems.raise_if_any()
 
 
 def _check_csl(path: Path, project: config.Project, problems: Collector) -> None:
@@ -183,22 +205,34 @@ def build(root: Path, formats: list[str] | None = None,
     from filelock import FileLock, Timeout
 
     build_dir = root / "build"
+    if build_dir.is_symlink():
+        raise BriefingError.at("build/ is a symbolic link", build_dir, None,
+                               "outputs are written inside the project only; make build/ a "
+                               "directory")
     try:
         build_dir.mkdir(exist_ok=True)
+        lock = FileLock(build_dir / LOCK_NAME)
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:
+            step("Waiting for another build of this project to finish")
+            lock.acquire()
     except OSError as exc:
-        raise BriefingError.at(f"cannot create {build_dir}: {exc.strerror}", build_dir, None,
-                               "make sure the project directory is writable") from None
-    lock = FileLock(build_dir / LOCK_NAME)
-    try:
-        lock.acquire(blocking=False)
-    except Timeout:
-        step("Waiting for another build of this project to finish")
-        lock.acquire()
+        raise _write_error(exc, build_dir) from None
     try:
         _remove_stale_temporaries(build_dir)
         return _build(root, formats, step)
+    except OSError as exc:  # reading errors are BriefingErrors already: this is a write
+        raise _write_error(exc, build_dir) from None
     finally:
         lock.release()
+
+
+def _write_error(exc: OSError, build_dir: Path) -> BriefingError:
+    where = Path(exc.filename) if exc.filename else build_dir
+    reason = exc.strerror or str(exc)
+    return BriefingError.at(f"cannot write: {reason}", where, None,
+                            "check free disk space and that build/ is a writable directory")
 
 
 def _remove_stale_temporaries(build_dir: Path) -> None:
@@ -220,9 +254,11 @@ def _build(root: Path, formats: list[str] | None,
     _fresh_dir(workdir)
     if composed.argument_map.path in composed.markdown:
         step("Graphviz: argument map")
-        argmap.render(composed.argument_map, workdir)
+        argmap.render(composed.argument_map, workdir, project.config.limits.layout_seconds,
+                      project.config.limits.layout_memory_mib)
+    bounds = project.config.limits
     inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib", project.csl_path,
-                           workdir, loaded.epoch)
+                           workdir, loaded.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
     try:
@@ -251,7 +287,10 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
         rendered["html"] = html.standalone(page, css, project.root)
     if "pdf" in formats:
         step("WeasyPrint: HTML -> PDF")
+        bounds = project.config.limits
         rendered["pdf"], _ = pdf.render(page, project.root, [ENGINE / "print.css"], loaded.epoch,
+                                        workdir, bounds.weasyprint_seconds,
+                                        bounds.weasyprint_memory_mib,
                                         lambda url: _chapter_of(url, composed))
     if "epub" in formats:
         step("Pandoc: Markdown -> EPUB")
@@ -296,14 +335,26 @@ def _fail_on(warnings: list[dict], composed: compose.Composed, stage: str) -> No
     problems = []
     for message in bad:
         text = message.get("pretty") or message.get("message") or message.get("type")
-        needle = message.get("key") or message.get("path") or message.get("resource") or ""
+        tex = pandoc.raw_tex(message)
+        needle = (tex.strip().splitlines()[0] if tex and tex.strip() else None) or message.get(
+            "key") or message.get("path") or message.get("resource") or ""
         where = _chapter_of(needle, composed) if needle else None
+        if tex is not None:
+            text, hint = (f"raw LaTeX “{_clip(tex)}” would be dropped from every output",
+                          "write it in Markdown; briefing renders through HTML, not LaTeX")
+        elif message.get("type") == "CouldNotFetchResource":
+            hint = "images and files must be inside the project; URLs are not fetched"
+        else:
+            hint = "fix the chapter or seed that produced this text"
         problems.append(Problem(f"pandoc ({stage}): {text}", where[0] if where else None,
-                                where[1] if where else None,
-                                "images and files must be inside the project; URLs are not "
-                                "fetched" if message.get("type") == "CouldNotFetchResource"
-                                else "fix the chapter or seed that produced this text"))
-    raise BriefingError(problems)
+                                where[1] if where else None, hint))
+    unique = {(p.message, str(p.path), p.line): p for p in problems}
+    raise BriefingError(list(unique.values()))
+
+
+def _clip(text: str, size: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[:size - 1] + "…"
 
 
 def _chapter_of(needle: str, composed: compose.Composed) -> tuple[Path, int | None] | None:
@@ -345,16 +396,25 @@ def write_outputs(project: config.Project, rendered: dict[str, bytes]) -> dict[s
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(name, 0o644)
-    except OSError as exc:
+    except BaseException as exc:  # also Ctrl-C: no temporary file is left behind
         for temp in temps.values():
             with contextlib.suppress(OSError):
                 temp.unlink()
-        raise BriefingError.at(f"cannot write outputs: {exc.strerror}", project.build_dir, None,
-                               "check free disk space and that build/ is writable") from None
-    except BriefingError:
-        for temp in temps.values():
-            temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise BriefingError.at(f"cannot write outputs: {exc.strerror}", project.build_dir,
+                                   None, "check free disk space and that build/ is writable"
+                                   ) from None
         raise
     for fmt, temp in temps.items():
         os.replace(temp, project.output(fmt))
+    _sync_dir(project.build_dir)  # the renames survive a crash or power cut
     return {fmt: project.output(fmt) for fmt in temps}
+
+
+def _sync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -7,6 +7,7 @@ a bug in briefing (exit 70, traceback only with --debug).
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 import traceback
@@ -14,7 +15,15 @@ from pathlib import Path
 
 import click
 
-EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED = 1, 70, 130
+EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 70, 130, 143
+
+
+class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt, for SIGTERM
+    """SIGTERM arrived: unwind like Ctrl-C, so children are stopped and temporaries go."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
 CITE_FORMATS = ["bibtex", "ris", "csl-json", "text", "cff"]  # kept equal to cite.FORMATS
 
 
@@ -38,8 +47,17 @@ class Context:
                 traceback.print_exc()
             sys.exit(EXIT_USER)
         except KeyboardInterrupt:
-            click.echo("briefing: interrupted", err=True)
+            click.echo("briefing: interrupted; the previous outputs in build/ are unchanged",
+                       err=True)
             sys.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            click.echo("briefing: terminated; the previous outputs in build/ are unchanged",
+                       err=True)
+            sys.exit(EXIT_TERMINATED)
+        except MemoryError:
+            click.echo("briefing: error: out of memory\n  hint: look for an input that grows "
+                       "without bound; see [limits] in briefing.toml", err=True)
+            sys.exit(EXIT_USER)
         except Exception as exc:  # a bug in briefing, not in the user's input
             if self.debug:
                 traceback.print_exc()
@@ -58,6 +76,7 @@ class Context:
 @click.pass_context
 def main(ctx: click.Context, project: Path, debug: bool, quiet: bool) -> None:
     """Build a cited briefing (PDF, EPUB) from structured arguments."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
     ctx.obj = Context(project.resolve(), debug, quiet)
 
 

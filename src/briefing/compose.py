@@ -7,6 +7,7 @@ nothing, and no template can reach Python internals or files outside chapters/.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import json
 import re
@@ -17,9 +18,9 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import argmap
+from . import argmap, limits
 from .analysis import Analysis
-from .config import Project
+from .config import Limits, Project
 from .errors import BriefingError, Collector, read_text
 from .sources import Actor, ArgumentBase, Claim, Quote
 
@@ -99,6 +100,19 @@ class PerspectiveView:
 class Chapter:
     path: Path
     markdown: str
+    # (offset in markdown, template file, template line) for each piece the template wrote,
+    # so a check on the output can name the template line that produced it.
+    # A piece copied from the template's own text also says on which of its lines.
+    origins: list[tuple[int, Path, int | None, bool]] = field(default_factory=list)
+
+    def origin(self, offset: int) -> tuple[Path, int | None]:
+        index = bisect.bisect_right(self.origins, offset, key=lambda o: o[0]) - 1
+        if index < 0:
+            return self.path, None
+        start, path, line, literal = self.origins[index]
+        if literal and line is not None:
+            line += self.markdown.count("\n", start, offset)
+        return path, line
 
 
 @dataclass
@@ -205,9 +219,44 @@ def _claim_view(base: ArgumentBase, claim: Claim) -> ClaimView:
     )
 
 
+class ChaptersLoader(jinja2.FileSystemLoader):
+    """Templates from chapters/ only: a link inside chapters/ to a file elsewhere is refused
+    (FileSystemLoader itself refuses '..' but follows symbolic links)."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        if not Path(filename).resolve().is_relative_to(root):
+            raise jinja2.exceptions.SecurityError(
+                f"template {template!r} is a link to a file outside chapters/")
+        return source, filename, uptodate
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, plus bounds on the operators that can allocate without limit:
+    `'x' * 10**10` or `10 ** 10 ** 10` would otherwise exhaust memory or hang in C code,
+    where no alarm can interrupt them."""
+
+    intercepted_binops = frozenset(["*", "**"])
+    max_items = 8 * 1024 * 1024  # set from limits.markdown_mib
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) and (
+                        len(seq) * count > self.max_items):
+                    raise jinja2.exceptions.SecurityError(
+                        f"'*' would make {len(seq) * count:,} items, more than the "
+                        f"{self.max_items:,} the whole document may hold (limits.markdown_mib)")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and (
+                abs(left) > 1 and right > 4096):
+            raise jinja2.exceptions.SecurityError(f"'{left} ** {right}' is too large to compute")
+        return super().call_binop(context, operator, left, right)
+
+
 def environment(project: Project) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(project.chapters_dir, followlinks=False),
+    env = BoundedEnvironment(
+        loader=ChaptersLoader(project.chapters_dir, followlinks=False),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -219,6 +268,9 @@ def environment(project: Project) -> SandboxedEnvironment:
     )
     env.filters["md"] = md_escape
     env.filters["join_names"] = join_names
+    # lipsum() writes any amount of text on request and has no place in a briefing.
+    env.globals.pop("lipsum", None)
+    env.max_items = int(project.config.limits.markdown_mib * 1024 * 1024)
     return env
 
 
@@ -328,7 +380,18 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
         "relations": base.relations,
         **analysis_views(base, found or Analysis(), claims, perspectives),
     }
-    chapters = [Chapter(Path(t.filename), _render(t, context)) for t in templates]
+    bounds = project.config.limits
+    budget = [int(bounds.markdown_mib * 1024 * 1024)]
+    try:
+        with limits.alarm(bounds.template_seconds), \
+                limits.address_space(bounds.template_memory_mib):
+            chapters = [_render(t, context, budget, bounds) for t in templates]
+    except limits.TimeLimit:  # the alarm rang between two templates
+        raise _too_slow(project.chapters_dir, None, bounds) from None
+    problems = Collector()
+    for chapter in chapters:
+        check_output(chapter, bounds, problems)
+    problems.raise_if_any()
     body = "\n\n".join(ch.markdown.strip() + "\n" for ch in chapters)
     if "{#refs}" not in body:
         body += (f"\n\n# {project.config.labels.references} {{.unnumbered .references}}\n\n"
@@ -339,24 +402,193 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     return Composed(header + body, chapters, cited, metadata, amap)
 
 
-def _render(template: jinja2.Template, context: dict) -> str:
+def _render(template: jinja2.Template, context: dict, budget: list[int],
+            bounds: Limits) -> Chapter:
+    """Render one chapter piece by piece, recording which template line wrote each piece
+    and stopping as soon as the document outgrows limits.markdown_mib."""
+    pieces: list[str] = []
+    origins: list[tuple[int, Path, int | None, bool]] = []
+    sources: dict[Path, str] = {}
+    size = 0
+    stream = template.generate(context)
     try:
-        return template.render(context)
+        for piece in stream:
+            where, literal = _literal_line(_writing_line(stream, template), piece, sources)
+            if literal or not origins or origins[-1][1:3] != where or origins[-1][3]:
+                origins.append((size, *where, literal))
+            pieces.append(piece)
+            size += len(piece)
+            budget[0] -= len(piece)
+            if budget[0] < 0:
+                raise BriefingError.at(
+                    f"the chapters make more than {bounds.markdown_mib:g} MiB of Markdown",
+                    *where, "look for a loop that writes without end; if the document really "
+                    "is this large, raise limits.markdown_mib in briefing.toml")
+    except BriefingError:
+        raise
     except jinja2.TemplateError as exc:
         path, line = _template_frame(exc, template)
         hint = {
             "UndefinedError": "check the variable's spelling; see the context in compose.py",
-            "SecurityError": "templates may not reach Python internals",
+            "SecurityError": "templates may not reach Python internals, files outside "
+                             "chapters/ or unbounded sizes",
             "TemplateNotFound": "includes and imports must name a file inside chapters/",
         }.get(type(exc).__name__, "fix the template")
         message = getattr(exc, "message", None) or str(exc)
         if isinstance(exc, jinja2.TemplateNotFound):
             message = f"template {exc.name!r} not found"
         raise BriefingError.at(f"template error: {message}", path, line, hint) from None
-    except RecursionError:
-        path, line = Path(template.filename), None
+    except RecursionError as exc:
+        path, line = _template_frame(exc, template)
         raise BriefingError.at("template recursion too deep", path, line,
                                "a macro or include calls itself without end") from None
+    except limits.TimeLimit as exc:
+        raise _too_slow(*_template_frame(exc, template), bounds) from None
+    except MemoryError as exc:
+        path, line = _template_frame(exc, template)
+        raise BriefingError.at(
+            f"template used more than limits.template_memory_mib "
+            f"({bounds.template_memory_mib:g} MiB)", path, line,
+            "look for a value built up without bound (string methods, joins, loops)") from None
+    except Exception as exc:  # a template's own runtime error, e.g. {{ 1 / 0 }}
+        path, line = _template_frame(exc, template)
+        raise BriefingError.at(f"template error: {type(exc).__name__}: {exc}", path, line,
+                               "fix the expression on this line") from None
+    finally:
+        stream.close()
+    return Chapter(Path(template.filename), "".join(pieces), origins)
+
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BLANK_RE = re.compile(r"\n[ \t]*\n")
+MARKER_RE = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
+HTML_TAG_RE = re.compile(r"<(/?)(div|section|article|aside|blockquote|ul|ol|li|dl|dd|table|"
+                         r"tbody|tr|td|th|details|figure|span|p|em|strong|a)\b[^>]*?(/?)>", re.I)
+# Raw HTML that loads or runs something: WeasyPrint and e-readers would try to fetch it,
+# and none of it belongs in a printed briefing.
+ACTIVE_HTML_RE = re.compile(r"(?<!\\)<(iframe|frame|frameset|object|embed|applet|script|style|"
+                            r"link|base|meta|form|input|button|textarea|select|audio|video|"
+                            r"source|track|svg|math|portal)\b", re.I)
+CSS_URL_RE = re.compile(r"\bstyle\s*=\s*(?:\"[^\"]*|'[^']*)(url\s*\(|@import|image-set)", re.I)
+FILE_URL_RE = re.compile(r"(?:\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?|\b(?:href|src|data|poster|srcset)"
+                         r"\s*=\s*[\"']?)\s*file:", re.I | re.M)
+FENCE_RE = re.compile(r"^[ \t]*(:{3,})[ \t]*(\S?)", re.M)
+
+
+def check_output(chapter: Chapter, bounds: Limits, problems: Collector) -> None:
+    """What a template wrote, checked before Pandoc sees it: characters no format can
+    carry, and shapes that make Pandoc or WeasyPrint take minutes (one endless paragraph,
+    lists or raw HTML nested thousands deep). Each is reported at the template line."""
+    text = chapter.markdown
+    bad = CONTROL_RE.search(text)
+    if bad:
+        problems.add(f"control character U+{ord(bad.group()):04X} in the chapter's output",
+                     *chapter.origin(bad.start()), "remove it; no output format can carry it")
+    active = ACTIVE_HTML_RE.search(text)
+    if active:
+        problems.add(f"raw HTML <{active.group(1).lower()}> is not allowed in a chapter",
+                     *chapter.origin(active.start()),
+                     "write Markdown; show images with ![alt](path) from inside the project")
+    css = CSS_URL_RE.search(text)
+    local = FILE_URL_RE.search(text)
+    if css and not active:
+        problems.add(f"CSS '{css.group(1)}' in a style attribute", *chapter.origin(css.start()),
+                     "styling comes from the engine's stylesheets; remove it")
+    elif local and not active:
+        problems.add("link to a file: URL", *chapter.origin(local.start()),
+                     "a reader cannot open a file on your machine; link to a web address or a "
+                     "file inside the project")
+    start = 0
+    for gap in [*BLANK_RE.finditer(text), None]:
+        end = gap.start() if gap else len(text)
+        if end - start > bounds.paragraph_chars:
+            problems.add(f"a paragraph of {end - start:,} characters, more than "
+                         f"limits.paragraph_chars ({bounds.paragraph_chars:,})",
+                         *chapter.origin((start + end) // 2),
+                         "split it into paragraphs; raise the limit only for a real need")
+            break
+        start = gap.end() if gap else end
+    deepest = _nesting(text, bounds.nesting)
+    if deepest is not None:
+        depth, at = deepest
+        problems.add(f"content nested {depth} levels deep (lists, quotes, divs or raw HTML), "
+                     f"more than limits.nesting ({bounds.nesting})", *chapter.origin(at),
+                     "flatten the structure; deep nesting makes Pandoc and WeasyPrint crawl")
+
+
+def _nesting(text: str, most: int) -> tuple[int, int] | None:
+    """(depth, offset) of the first place where nesting passes `most`, else None."""
+    offset = 0
+    for line in text.split("\n"):
+        depth, pos = 0, 0
+        while (match := MARKER_RE.match(line, pos)) and match.end() > pos:
+            depth, pos = depth + 1, match.end()
+        indent = len(line) - len(line.lstrip(" \t"))
+        depth = max(depth, indent // 4)
+        if depth > most:
+            return depth, offset
+        offset += len(line) + 1
+    html_depth = 0
+    for match in HTML_TAG_RE.finditer(text):
+        if match.group(3):
+            continue  # self-closing
+        html_depth += -1 if match.group(1) else 1
+        if html_depth > most:
+            return html_depth, match.start()
+    fence_depth = 0
+    for match in FENCE_RE.finditer(text):
+        fence_depth += 1 if match.group(2) else -1
+        if fence_depth > most:
+            return fence_depth, match.start()
+    return None
+
+
+def _literal_line(where: tuple[Path, int | None], piece: str,
+                  sources: dict[Path, str]) -> tuple[tuple[Path, int | None], bool]:
+    """Jinja2 records lines only for some nodes, so text copied from the template is found
+    in the template itself, at or after the recorded line, for its exact line."""
+    path, line = where
+    if line is None or not piece.strip():
+        return where, False
+    source = _source(sources, path)
+    start = 0
+    for _ in range(line - 1):
+        start = source.find("\n", start) + 1
+        if start == 0:
+            return where, False
+    found = source.find(piece, start)
+    if found < 0:
+        return where, False
+    return (path, source.count("\n", 0, found) + 1), True
+
+
+def _source(cache: dict[Path, str], path: Path) -> str:
+    if path not in cache:
+        try:
+            cache[path] = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            cache[path] = ""
+    return cache[path]
+
+
+def _too_slow(path: Path, line: int | None, bounds: Limits) -> BriefingError:
+    return BriefingError.at(
+        f"templates took longer than limits.template_seconds ({bounds.template_seconds:g} s)",
+        path, line, "look for nested loops over large ranges or macros that call each other")
+
+
+def _writing_line(stream, template: jinja2.Template) -> tuple[Path, int | None]:
+    """The template file and line whose output was just yielded: the innermost suspended
+    template generator (blocks and includes are nested generators; macro output is
+    yielded at the line that calls the macro)."""
+    gen, found = stream, None
+    while gen is not None:
+        frame = getattr(gen, "gi_frame", None)
+        owner = frame.f_globals.get("__jinja_template__") if frame is not None else None
+        if owner is not None:
+            found = (Path(owner.filename), owner.get_corresponding_lineno(frame.f_lineno))
+        gen = getattr(gen, "gi_yieldfrom", None)
+    return found or (Path(template.filename), None)
 
 
 def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[Path, int | None]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import BriefingError, Collector, read_text
 
 CONFIG_NAME = "briefing.toml"
+CONFIG_MAX_BYTES = 1024 * 1024  # read before [limits] is known, so fixed
 CHAPTER_RE = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*\.md\.j2$")
 
 
@@ -71,10 +72,31 @@ class Labels(Strict):
     translation: str = "Our translation"
 
 
+class Limits(Strict):
+    """Bounds on every stage: a mistaken or hostile input fails fast with a message
+    instead of hanging or exhausting memory. The defaults fit the flagship briefing
+    (about 150 kB of Markdown, 25 pages) many times over; raise them for a bigger one."""
+
+    input_mib: float = Field(4, gt=0, description="size of any one input file")
+    markdown_mib: float = Field(8, gt=0, description="the composed Markdown, all chapters")
+    paragraph_chars: int = Field(50_000, gt=0, description="one paragraph of Markdown")
+    nesting: int = Field(24, gt=0, description="lists, quotes and raw HTML nested in each other")
+    bib_field_chars: int = Field(20_000, gt=0, description="one BibTeX field, @strings expanded")
+    template_seconds: float = Field(10, gt=0, description="rendering all chapter templates")
+    template_memory_mib: float = Field(1024, gt=0, description="memory templates may add")
+    layout_seconds: float = Field(60, gt=0, description="laying out the argument map")
+    layout_memory_mib: float = Field(1024, gt=0, description="the map's layout process")
+    pandoc_seconds: float = Field(120, gt=0, description="one Pandoc run")
+    pandoc_memory_mib: float = Field(1024, gt=0, description="Pandoc's heap (+RTS -M)")
+    weasyprint_seconds: float = Field(600, gt=0, description="the PDF render")
+    weasyprint_memory_mib: float = Field(4096, gt=0, description="the PDF worker's memory")
+
+
 class Config(Strict):
     document: Document
     bibliography: Bibliography = Bibliography()
     build: Build = Build()
+    limits: Limits = Limits()
     perspectives: dict[str, Perspective] = {}
     labels: Labels = Labels()
 
@@ -126,6 +148,9 @@ def load(root: Path) -> Project:
         raise BriefingError.at(
             "no briefing.toml here", path, hint="run from the project root or pass --project DIR"
         )
+    if path.stat().st_size > CONFIG_MAX_BYTES:
+        raise BriefingError.at(f"file is larger than {CONFIG_MAX_BYTES // 1024} KiB", path, None,
+                               "briefing.toml holds settings only; is this the right file?")
     text = read_text(path)
     try:
         raw = tomllib.loads(text)
@@ -144,7 +169,20 @@ def load(root: Path) -> Project:
         raise BriefingError(
             [p for err in exc.errors() for p in _problems(err, path, text)]
         ) from None
+    _inside(root, config, path, text)
     return Project(root, config, _chapters(root, config, path, text))
+
+
+def _inside(root: Path, config: Config, path: Path, text: str) -> None:
+    """The bibliography and the CSL style are read by Pandoc, so they must be project files."""
+    problems = Collector()
+    for key, value in (("file", config.bibliography.file), ("style", config.bibliography.style)):
+        target = (root / value).resolve()
+        if Path(value).is_absolute() or not target.is_relative_to(root.resolve()):
+            problems.add(f"bibliography.{key} {value!r} is outside the project", path,
+                         _line_of_key(text, ("bibliography", key)),
+                         "give a path inside the project, relative to briefing.toml")
+    problems.raise_if_any()
 
 
 def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
@@ -195,7 +233,10 @@ def _problems(err: dict[str, Any], path: Path, text: str):
     loc = tuple(err["loc"])
     dotted = ".".join(str(part) for part in loc)
     line = _line_of_key(text, loc)
-    if err["type"] == "extra_forbidden":
+    if loc == ("build", "name") and err["type"] == "string_pattern_mismatch":
+        yield Problem(f"build.name {err.get('input')!r} is not a plain file name", path, line,
+                      "outputs always go to build/; use letters, digits, '.', '_' and '-'")
+    elif err["type"] == "extra_forbidden":
         valid = _fields_at(Config, loc[:-1])
         near = difflib.get_close_matches(str(loc[-1]), valid, n=1)
         hint = f"did you mean {'.'.join(map(str, loc[:-1] + (near[0],)))!r}?" if near else (

@@ -7,8 +7,11 @@ reaching the CLI is a bug in briefing, not in the user's input.
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # tab, LF, FF and CR are text
 
 
 @dataclass
@@ -92,7 +95,7 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise BriefingError.at(f"cannot read file: {exc.strerror}", path) from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BriefingError.at(
             f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
@@ -100,3 +103,9 @@ def read_text(path: Path) -> str:
             line_of_offset(data, exc.start),
             "save the file as UTF-8",
         ) from None
+    bad = CONTROL_RE.search(text)
+    if bad:  # a NUL or other control byte: no output format can carry it
+        raise BriefingError.at(f"control character U+{ord(bad.group()):04X} in file", path,
+                               line_of_offset(text, bad.start()),
+                               "remove it (a stray byte from a binary file or a bad paste?)")
+    return text

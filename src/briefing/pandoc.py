@@ -1,27 +1,30 @@
-"""The one caller of Pandoc (through pypandoc). Every Pandoc argument lives here.
+"""The one caller of Pandoc. Every Pandoc argument lives here.
 
 Pandoc always runs with --sandbox: readers and writers may read only the files
 named on the command line, so a chapter cannot pull /etc/passwd or a URL into
 the output. Pandoc's JSON log is read back so that warnings (an unknown citation,
 a resource it could not fetch) fail the build instead of scrolling past.
+
+pypandoc-binary ships the pandoc binary and pypandoc finds it; we run it ourselves
+because pypandoc's convert functions take no timeout and no resource limits, and
+a pathological chapter (10,000 nested lists) keeps Pandoc busy for minutes.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import json
-import logging
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import limits
 from .errors import BriefingError, ResourceError
 
-MEMORY_LIMIT = "1024m"  # Pandoc's heap; the real briefing needs a few dozen MiB
 FATAL_LOG_TYPES = {"CiteprocWarning", "CouldNotFetchResource", "CouldNotLoadResource",
                    "ReferenceNotFound", "DuplicateIdentifier", "CouldNotParseYamlMetadata",
-                   "YamlWarning"}
+                   "YamlWarning", "InlineNotRendered", "BlockNotRendered"}
 
 
 class PandocError(ResourceError):
@@ -46,29 +49,30 @@ class Inputs:
     csl: Path
     workdir: Path
     epoch: int
+    seconds: float = 120
+    memory_mib: float = 1024
 
 
-@contextlib.contextmanager
-def _environment(epoch: int, resources: Path | None):
-    """pypandoc passes os.environ to Pandoc: SOURCE_DATE_EPOCH fixes its dates, and
-    BRIEFING_RESOURCES tells our Lua filter which images it may embed. (Metadata would
-    leak the absolute path into the DOCX's custom properties.)"""
-    wanted = {"SOURCE_DATE_EPOCH": str(epoch),
-              "BRIEFING_RESOURCES": str(resources) if resources else None}
-    saved = {key: os.environ.get(key) for key in wanted}
-    for key, value in wanted.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+def _environment(epoch: int, resources: Path | None) -> dict[str, str]:
+    """SOURCE_DATE_EPOCH fixes Pandoc's dates; BRIEFING_RESOURCES tells our Lua filter
+    which images it may embed. (Metadata would leak the absolute path into the DOCX's
+    custom properties.)"""
+    env = {k: v for k, v in os.environ.items() if k != "BRIEFING_RESOURCES"}
+    env["SOURCE_DATE_EPOCH"] = str(epoch)
+    if resources is not None:
+        env["BRIEFING_RESOURCES"] = str(resources)
+    return env
+
+
+@functools.cache
+def binary() -> str:
+    import pypandoc  # imported here: the CLI's --help should not pay for it
+
     try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        return pypandoc.get_pandoc_path()
+    except OSError:
+        raise BriefingError.at("pandoc not found", None, None,
+                               "reinstall with 'make' (pypandoc-binary ships pandoc)") from None
 
 
 FILTERS = Path(__file__).parent / "templates"
@@ -86,41 +90,59 @@ def _common(inputs: Inputs, log: Path) -> list[str]:
         "--toc-depth=2",
         "--number-sections",
         f"--log={log}",
-        "+RTS", f"-M{MEMORY_LIMIT}", "-RTS",
+        # Pandoc's own heap limit: an address-space limit does not suit the GHC runtime,
+        # which reserves a large address range up front.
+        "+RTS", f"-M{int(inputs.memory_mib)}m", "-RTS",
     ]
 
 
 def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
          resources: Path | None = None) -> list[dict]:
-    import pypandoc  # imported here: the CLI's --help should not pay for it
-
-    logging.getLogger("pypandoc").setLevel(logging.CRITICAL)  # we read Pandoc's JSON log
-
     log = inputs.workdir / f"pandoc-{stage}.log.json"
     log.unlink(missing_ok=True)
-    args = _common(inputs, log) + extra
-    with _environment(inputs.epoch, resources):
-        try:
-            pypandoc.convert_file(str(inputs.markdown), to, format="markdown",
-                                  extra_args=args, outputfile=str(output), sandbox=True)
-        except RuntimeError as exc:
-            raise PandocError(stage, _tail(exc), inputs.markdown) from None
-        except OSError as exc:
-            raise BriefingError.at(f"cannot run pandoc: {exc}", None, None,
-                                   "reinstall with 'make' (pypandoc-binary ships pandoc)") from None
+    cmd = [binary(), "--sandbox", "--from=markdown", f"--to={to}", f"--output={output}",
+           *_common(inputs, log), *extra, str(inputs.markdown)]
+    done = limits.run(cmd, stage=f"pandoc ({stage.upper()})", subject=inputs.markdown,
+                      seconds=inputs.seconds, setting="pandoc_seconds",
+                      env=_environment(inputs.epoch, resources))
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace")
+        if "Heap exhausted" in detail:
+            raise limits.memory_error(f"pandoc ({stage.upper()})", inputs.markdown,
+                                      inputs.memory_mib, "pandoc_memory_mib")
+        written = re.search(r"(resource exhausted|No space left|Permission denied|"
+                            r"File too large|read-only file system)", detail, re.I)
+        if written:
+            raise BriefingError.at(f"pandoc ({stage.upper()}) cannot write: {written.group(1)}",
+                                   output, None, "check free disk space and that build/ is a "
+                                   "writable directory")
+        raise PandocError(stage, _tail(detail), inputs.markdown)
     return _read_log(log)
 
 
-def _tail(exc: Exception) -> str:
-    lines = [line for line in str(exc).strip().splitlines() if line.strip()]
+def _tail(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
     return " ".join(lines[-2:]) if lines else "unknown error"
 
 
 def _read_log(log: Path) -> list[dict]:
+    """Pandoc's warnings, plus raw TeX it dropped (logged only as INFO): a chapter's LaTeX
+    would silently vanish from every output we make."""
     try:
-        return [m for m in json.loads(log.read_text("utf-8")) if m.get("verbosity") == "WARNING"]
+        return [m for m in json.loads(log.read_text("utf-8"))
+                if m.get("verbosity") == "WARNING" or raw_tex(m) is not None]
     except (OSError, ValueError):
         return []
+
+
+def raw_tex(message: dict) -> str | None:
+    """The TeX source of a 'Not rendering RawInline/RawBlock (Format "tex")' message."""
+    if message.get("type") not in ("InlineNotRendered", "BlockNotRendered"):
+        return None
+    content = (message.get("contents") or {}).get("c") or []
+    if len(content) == 2 and str(content[0]).lower() in ("tex", "latex", "context"):
+        return str(content[1])
+    return None
 
 
 def fatal(messages: list[dict]) -> list[dict]:

@@ -9,12 +9,17 @@ bytes are too.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import mimetypes
 import os
+import signal
+import sys
 from pathlib import Path
 from urllib.parse import unquote
 
+from . import limits
 from .errors import BriefingError
 
 PROJECT_URL = "https://project.briefing.invalid/"
@@ -64,38 +69,105 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def render(html: str, project_root: Path, css: list[Path], epoch: int,
+def render(html: str, project_root: Path, css: list[Path], epoch: int, workdir: Path,
+           seconds: float = 600, memory_mib: float = 4096,
            chapter_of=lambda url: None) -> tuple[bytes, list[str]]:
-    """Render HTML to PDF bytes; returns the bytes and WeasyPrint's warnings."""
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)  # fontTools stamps font dates from it
+    """Render HTML to PDF bytes in a bounded worker process; returns bytes and warnings.
+
+    WeasyPrint runs in a child: a time and an address-space limit can then be enforced
+    (a 10,000-deep list keeps it busy for minutes), and a crash or MemoryError in it
+    cannot take briefing down with a traceback.
+    """
+    output = workdir / "weasyprint.pdf"
+    output.unlink(missing_ok=True)
+    subject = workdir / "briefing.html"
+    request = {"html": html, "root": str(project_root), "css": [str(p) for p in css],
+               "epoch": epoch, "output": str(output)}
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))  # fontTools stamps font dates from it
+    done = limits.run([sys.executable, "-m", "briefing.pdf"], stage="WeasyPrint (PDF)",
+                      subject=subject, seconds=seconds, setting="weasyprint_seconds",
+                      memory_mib=memory_mib, stdin=json.dumps(request).encode("utf-8"), env=env)
+    try:
+        answer = json.loads(done.stdout.decode("utf-8").strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        answer = {"error": "crash", "detail": _describe_exit(done)}
+    if "refused" in answer:
+        where = chapter_of(answer["refused"])
+        raise BriefingError.at(
+            f"refused to load {_shown(answer['refused'])!r}: {answer['reason']}",
+            where[0] if where else None, where[1] if where else None,
+            "use images and files inside the project, by relative path")
+    if answer.get("error") == "memory":
+        raise limits.memory_error("WeasyPrint (PDF)", subject, memory_mib, "weasyprint_memory_mib")
+    if answer.get("error") == "write":
+        raise BriefingError.at(f"cannot write: {answer.get('detail')}", output, None,
+                               "check free disk space and that build/ is a writable directory")
+    if answer.get("error") == "recursion":
+        raise BriefingError.at("WeasyPrint (PDF): the HTML is nested too deeply to lay out",
+                               subject, None, "look for deeply nested lists, quotes or raw HTML "
+                               "in the chapters")
+    if answer.get("error"):
+        raise BriefingError.at(f"WeasyPrint (PDF) failed: {answer.get('detail')}", subject, None,
+                               f"if this repeats, raise limits.weasyprint_memory_mib "
+                               f"({memory_mib:g} MiB) or rerun with --debug and report it")
+    return output.read_bytes(), answer.get("warnings", [])
+
+
+def _describe_exit(done) -> str:
+    if done.returncode < 0:
+        with contextlib.suppress(ValueError):
+            name = signal.Signals(-done.returncode).name
+            if name == "SIGXCPU":
+                return "CPU time limit reached (limits.weasyprint_seconds)"
+            return f"the worker was killed by {name}, possibly at the memory limit"
+    lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else f"the worker exited with status {done.returncode}"
+
+
+def _render_here(request: dict) -> dict:
+    """The worker's side: render one document, answer with a JSON-able dict."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher_class, refused = _fetcher_class()
-    fetcher = fetcher_class({PROJECT_URL: project_root, ENGINE_URL: ENGINE_DIR})
+    fetcher = fetcher_class({PROJECT_URL: Path(request["root"]), ENGINE_URL: ENGINE_DIR})
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
     logger.propagate = False
     try:
-        document = weasyprint.HTML(string=html, base_url=PROJECT_URL,
+        document = weasyprint.HTML(string=request["html"], base_url=PROJECT_URL,
                                    url_fetcher=fetcher)
         fonts = FontConfiguration()  # needed for the stylesheet's @font-face rules
-        sheets = [weasyprint.CSS(string=p.read_text("utf-8"), base_url=ENGINE_URL,
-                                 url_fetcher=fetcher, font_config=fonts) for p in css]
-        data = document.write_pdf(stylesheets=sheets, font_config=fonts,
-                                  pdf_variant="pdf/ua-1", pdf_identifier=b"briefing")
+        sheets = [weasyprint.CSS(string=Path(p).read_text("utf-8"), base_url=ENGINE_URL,
+                                 url_fetcher=fetcher, font_config=fonts) for p in request["css"]]
+        document.write_pdf(request["output"], stylesheets=sheets, font_config=fonts,
+                           pdf_variant="pdf/ua-1", pdf_identifier=b"briefing")
     except refused as exc:
-        where = chapter_of(exc.url)
-        raise BriefingError.at(
-            f"refused to load {_shown(exc.url)!r}: {exc.reason}",
-            where[0] if where else None, where[1] if where else None,
-            "use images and files inside the project, by relative path") from None
-    finally:
-        logger.removeHandler(collect)
-    return data, collect.messages
+        return {"refused": exc.url, "reason": exc.reason}
+    except MemoryError:
+        return {"error": "memory"}
+    except OSError as exc:  # writing the PDF: disk full, file too large, permissions
+        return {"error": "write", "detail": exc.strerror or str(exc)}
+    except RecursionError:
+        return {"error": "recursion"}
+    except Exception as exc:  # reported by the parent as a failed stage, never a traceback
+        return {"error": "crash", "detail": f"{type(exc).__name__}: {exc}"}
+    return {"warnings": collect.messages}
+
+
+def _serve() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    answer = _render_here(request)
+    sys.stdout.write("\n" + json.dumps(answer) + "\n")
+    sys.stdout.flush()
 
 
 def _shown(url: str) -> str:
     """The URL as the author wrote it, without our virtual host."""
     return "/" + url[len(PROJECT_URL):] if url.startswith(PROJECT_URL) else url
+
+
+if __name__ == "__main__":
+    _serve()

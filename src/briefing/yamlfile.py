@@ -46,9 +46,6 @@ class YamlDoc:
 
 def load(path: Path) -> YamlDoc:
     text = read_text(path)
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise BriefingError.at("NUL byte in file", path, line, "remove the control character")
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:

@@ -1,0 +1,139 @@
+"""Bounds on time and memory, so that no input can make a build hang or eat the machine.
+
+Three mechanisms, one per kind of work:
+- external programs (Pandoc, the WeasyPrint worker) run as children with a wall-clock
+  timeout, an address-space limit where the program tolerates one, and a parent-death
+  signal, so a killed build never leaves them running;
+- template rendering runs in this process under SIGALRM (a Jinja2 loop is pure Python,
+  so the alarm can interrupt it) and a temporary address-space cap;
+- file sizes are checked before anything is parsed (see build.load).
+A limit that is hit becomes a BriefingError naming the stage, the input and the setting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import resource
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .errors import BriefingError
+
+MIB = 1024 * 1024
+_PR_SET_PDEATHSIG = 1
+
+
+class TimeLimit(Exception):  # noqa: N818 - raised by the alarm, turned into a BriefingError
+    """The alarm went off inside a bounded block."""
+
+
+def _vm_size() -> int:
+    """This process's current address-space size in bytes (Linux /proc; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+@contextlib.contextmanager
+def address_space(extra_mib: float) -> Iterator[None]:
+    """Cap this process's address space at its current size plus extra_mib inside the block:
+    a template that builds a gigantic string gets a MemoryError, not the OOM killer."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    current = _vm_size()
+    if not current:
+        yield
+        return
+    limit = current + int(extra_mib * MIB)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft != resource.RLIM_INFINITY:
+        limit = min(limit, soft)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+@contextlib.contextmanager
+def alarm(seconds: float) -> Iterator[None]:
+    """Raise TimeLimit in the main thread after `seconds`. Elsewhere (a thread has no
+    SIGALRM) the block runs unbounded; briefing's own entry points run in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def ring(signum, frame):
+        raise TimeLimit()
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _child_setup(memory_mib: float | None, cpu_seconds: float, parent: int):
+    """Runs in the child between fork and exec."""
+
+    def setup() -> None:
+        # Die with the parent: a build killed with SIGKILL must not leave Pandoc or
+        # WeasyPrint running on to their time limit.
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:
+            os._exit(1)
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        wanted = int(memory_mib * MIB) if memory_mib else resource.RLIM_INFINITY
+        if hard != resource.RLIM_INFINITY and (wanted == resource.RLIM_INFINITY or wanted > hard):
+            wanted = hard
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+        # CPU time as a second line of defence behind the wall-clock timeout.
+        cpu = int(cpu_seconds) + 5
+        _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+        if cpu_hard == resource.RLIM_INFINITY or cpu < cpu_hard:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu_hard))
+
+    return setup
+
+
+def run(cmd: Sequence[str], *, stage: str, subject: Path | None, seconds: float,
+        setting: str, memory_mib: float | None = None, stdin: bytes | None = None,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run an external step with a timeout (and an address-space limit if given).
+
+    The child gets its own process group, so Ctrl-C reaches only briefing, which then
+    stops the child (subprocess.run kills it on any exception) and exits cleanly.
+    """
+    try:
+        return subprocess.run(
+            list(cmd), input=stdin, capture_output=True, env=env, timeout=seconds,
+            process_group=0, preexec_fn=_child_setup(memory_mib, seconds, os.getpid()),
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise BriefingError.at(
+            f"{stage} did not finish within {seconds:g} s", subject, None,
+            f"look for runaway content (deeply nested lists, huge tables or paragraphs); "
+            f"if the document really is this large, raise limits.{setting} in briefing.toml",
+        ) from None
+    except OSError as exc:
+        raise BriefingError.at(f"cannot run {stage}: {exc.strerror or exc}", subject, None,
+                               "reinstall with 'make'") from None
+
+
+def memory_error(stage: str, subject: Path | None, limit_mib: float,
+                 setting: str) -> BriefingError:
+    return BriefingError.at(
+        f"{stage} ran out of memory (limit {limit_mib:g} MiB)", subject, None,
+        f"look for content that grows without bound; if the document really needs more, "
+        f"raise limits.{setting} in briefing.toml")

@@ -277,7 +277,10 @@ def environment(project: Project) -> SandboxedEnvironment:
 def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.Template]:
     """Compile every chapter before rendering any, so syntax errors come first, all at once."""
     problems, templates = Collector(), []
+    inside = project.chapters_dir.resolve()
     for path in sorted(project.chapters_dir.glob("*.j2")):
+        if not path.resolve().is_relative_to(inside):
+            continue  # never read; an include of it is refused by ChaptersLoader
         try:
             read_text(path)  # a bad byte is reported with its line, before Jinja2 sees it
         except BriefingError as exc:

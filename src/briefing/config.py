@@ -222,6 +222,11 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
                 f"did you mean {near[0]!r}?" if near else "create the template or remove the entry",
             )
             continue
+        if not chapter.resolve().is_relative_to(chapters_dir.resolve()):
+            problems.add(f"chapter {name!r} is a link to a file outside chapters/", path, line,
+                         "copy the template into chapters/; links out of the project are "
+                         "not followed")
+            continue
         chapters.append(chapter)
     problems.raise_if_any()
     return chapters

@@ -7,6 +7,7 @@ reaching the CLI is a bug in briefing, not in the user's input.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,12 @@ class Problem:
             return "briefing"
         path = Path(self.path)
         if root is not None:
-            with contextlib.suppress(ValueError):
-                path = path.resolve().relative_to(root.resolve())
+            # Without following links first: a link inside the project is named as such.
+            for candidate, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))),
+                                    (path.resolve(), root.resolve())):
+                with contextlib.suppress(ValueError):
+                    path = candidate.relative_to(base)
+                    break
         return f"{path}:{self.line}" if self.line else str(path)
 
     def format(self, root: Path | None = None) -> str:

@@ -131,6 +131,16 @@ def run(cmd: Sequence[str], *, stage: str, subject: Path | None, seconds: float,
                                "reinstall with 'make'") from None
 
 
+def signal_name(returncode: int) -> str | None:
+    """SIGKILL, SIGXFSZ, ... for a child killed by a signal, else None."""
+    if returncode >= 0:
+        return None
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"signal {-returncode}"
+
+
 def memory_error(stage: str, subject: Path | None, limit_mib: float,
                  setting: str) -> BriefingError:
     return BriefingError.at(

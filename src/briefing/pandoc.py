@@ -105,6 +105,15 @@ def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
     done = limits.run(cmd, stage=f"pandoc ({stage.upper()})", subject=inputs.markdown,
                       seconds=inputs.seconds, setting="pandoc_seconds",
                       env=_environment(inputs.epoch, resources))
+    killed = limits.signal_name(done.returncode)
+    if killed == "SIGXFSZ":  # the file-size limit: as good as a full disk
+        raise BriefingError.at(f"pandoc ({stage.upper()}) cannot write: file too large", output,
+                               None, "check free disk space and that build/ is a writable "
+                               "directory")
+    if killed:
+        raise BriefingError.at(f"pandoc ({stage.upper()}) was stopped by {killed}",
+                               inputs.markdown, None, "if it was not you, look for runaway "
+                               "content; see [limits] in briefing.toml")
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace")
         if "Heap exhausted" in detail:

@@ -9,7 +9,6 @@ bytes are too.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import mimetypes
@@ -114,12 +113,13 @@ def render(html: str, project_root: Path, css: list[Path], epoch: int, workdir: 
 
 
 def _describe_exit(done) -> str:
-    if done.returncode < 0:
-        with contextlib.suppress(ValueError):
-            name = signal.Signals(-done.returncode).name
-            if name == "SIGXCPU":
-                return "CPU time limit reached (limits.weasyprint_seconds)"
-            return f"the worker was killed by {name}, possibly at the memory limit"
+    name = limits.signal_name(done.returncode)
+    if name == "SIGXCPU":
+        return "CPU time limit reached (limits.weasyprint_seconds)"
+    if name == "SIGXFSZ":
+        return "cannot write the PDF: file too large (is the disk full?)"
+    if name:
+        return f"the worker was killed by {name}, possibly at the memory limit"
     lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
     return lines[-1] if lines else f"the worker exited with status {done.returncode}"
 

@@ -1,0 +1,150 @@
+"""Hostile inputs: whatever an author (or a file from elsewhere) feeds briefing, it answers
+with one clear message and loses nothing.
+
+Every case runs the real `briefing build` (real Pandoc, real WeasyPrint) on a mutated copy
+of the real briefing whose good outputs are already in build/, and asserts: exit code 1;
+exactly one message, `file:line: error: ...` plus a hint; no traceback; build/ byte for
+byte as before; the secret outside the project in no file under build/ (zip members and
+PDF streams included); no marker file from injected code; no connection to the listener.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from .cases import CASES, Case
+from .conftest import SECRET
+
+LINE_RE_SUFFIX = ": error: "
+
+
+def tree_digests(build: Path) -> dict[str, str]:
+    """Every output in build/ (not the scratch directory), by name; a directory or a
+    link is recorded as such, so replacing one is noticed too."""
+    found = {}
+    for path in sorted(build.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_symlink():
+            found[path.name] = "link:" + os.readlink(path)
+        elif path.is_dir():
+            found[path.name] = "dir:" + ",".join(sorted(p.name for p in path.iterdir()))
+        else:
+            found[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def everything_written(build: Path) -> bytes:
+    """All bytes under build/ (scratch files too), with zip members and PDF streams
+    decompressed, so a secret cannot hide behind compression."""
+    chunks = []
+    for path in build.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        chunks.append(data)
+        if data[:2] == b"PK":
+            with contextlib.suppress(zipfile.BadZipFile), zipfile.ZipFile(path) as archive:
+                chunks.extend(archive.read(name) for name in archive.namelist())
+        if data[:5] == b"%PDF-":
+            with contextlib.suppress(pikepdf.PdfError), pikepdf.open(path) as pdf:
+                for obj in pdf.objects:
+                    if isinstance(obj, pikepdf.Stream):
+                        with contextlib.suppress(pikepdf.PdfError):
+                            chunks.append(obj.read_bytes())
+    return b"".join(chunks)
+
+
+def expected_line(project: Path, case: Case) -> int | None:
+    if case.at is None or isinstance(case.at, int):
+        return case.at
+    data = (project / case.file).read_bytes()
+    index = data.find(case.at.encode("utf-8"))
+    assert index >= 0, f"{case.at!r} not in {case.file}"
+    return data.count(b"\n", 0, index) + 1
+
+
+@contextlib.contextmanager
+def environment(project: Path, setup: str):
+    """Arrange a hostile environment; yields a preexec function for the child, if any."""
+    build = project / "build"
+    if setup == "disk-full":
+        # A file-size limit makes every write past 64 KiB fail with EFBIG, as a full disk
+        # fails with ENOSPC; Python ignores SIGXFSZ, so the write raises instead of killing.
+        def small_files() -> None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+        yield small_files
+    elif setup == "read-only-build":
+        if os.geteuid() != 0:
+            build.chmod(0o555)
+            try:
+                yield None
+            finally:
+                build.chmod(0o755)
+        else:  # root writes through permissions: make build/ a read-only bind mount
+            mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(build), str(build)],
+                                     capture_output=True).returncode == 0
+            if not mounted:
+                pytest.skip("running as root without permission to mount: cannot make "
+                            "build/ unwritable here")
+            try:
+                yield None
+            finally:
+                subprocess.run(["umount", str(build)], check=False)
+    else:
+        yield None
+
+
+def run_build(project: Path, preexec=None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    return subprocess.run([sys.executable, "-m", "briefing.cli", "--project", str(project),
+                           "--quiet", "build"], capture_output=True, text=True, env=env,
+                          timeout=600, preexec_fn=preexec)
+
+
+def set_limits(project: Path, limits: dict) -> None:
+    if limits:
+        with (project / "briefing.toml").open("a", encoding="utf-8") as config:
+            config.write("\n[limits]\n" + "".join(f"{k} = {v}\n" for k, v in limits.items()))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input(project: Path, world, case: Case) -> None:
+    case.mutate(project, world)
+    set_limits(project, case.limits)
+    before = tree_digests(project / "build")
+
+    with environment(project, case.setup) as preexec:
+        result = run_build(project, preexec)
+        after = tree_digests(project / "build")
+
+    err = result.stderr
+    assert "Traceback" not in err + result.stdout
+    assert result.returncode == 1, f"exit {result.returncode}\n{err}"
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("  hint: "), \
+        f"expected one message and one hint, got:\n{err}"
+    line = expected_line(project, case)
+    where = f"{case.file}:{line}" if line else case.file
+    assert lines[0].startswith(where + LINE_RE_SUFFIX), f"expected {where}, got:\n{err}"
+    assert case.message in lines[0], err
+    assert case.hint in lines[1], err
+    assert after == before, "build/ outputs changed after a failed build"
+    assert SECRET.encode() not in everything_written(project / "build")
+    assert not world.marker.exists(), "injected code ran"
+    assert world.hits == [], "briefing connected to the network"
+
+
+def test_the_suite_is_large_enough() -> None:
+    assert len(CASES) >= 40
+    assert len({c.id for c in CASES}) == len(CASES)

@@ -48,7 +48,7 @@ watch: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 # Every PDF page as a PNG in build/proof/, and build/proof/contact-sheet.png.
 proof: build/briefing.pdf

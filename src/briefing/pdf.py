@@ -83,7 +83,9 @@ def render(html: str, project_root: Path, css: list[Path], epoch: int, workdir: 
     request = {"html": html, "root": str(project_root), "css": [str(p) for p in css],
                "epoch": epoch, "output": str(output)}
     env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))  # fontTools stamps font dates from it
-    done = limits.run([sys.executable, "-m", "briefing.pdf"], stage="WeasyPrint (PDF)",
+    # The work directory on the command line only names the job (in ps, or for a test).
+    done = limits.run([sys.executable, "-m", "briefing.pdf", str(workdir)],
+                      stage="WeasyPrint (PDF)",
                       subject=subject, seconds=seconds, setting="weasyprint_seconds",
                       memory_mib=memory_mib, stdin=json.dumps(request).encode("utf-8"), env=env)
     try:

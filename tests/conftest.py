@@ -45,7 +45,7 @@ def copy_project(source: Path, target: Path, with_build: bool = False) -> Path:
             shutil.copy2(path, target / name)
     if with_build and (source / "build").is_dir():
         shutil.copytree(source / "build", target / "build",
-                        ignore=shutil.ignore_patterns(".work"))
+                        ignore=shutil.ignore_patterns(".work", ".cache"))
     return target
 
 

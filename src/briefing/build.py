@@ -11,7 +11,9 @@ leaves the previous outputs byte-for-byte as they were.
 from __future__ import annotations
 
 import contextlib
+import ctypes.util
 import datetime as dt
+import functools
 import json
 import mimetypes
 import os
@@ -19,6 +21,7 @@ import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,12 +29,14 @@ from . import (
     analysis,
     argmap,
     bibliography,
+    cache,
     cite,
     compose,
     config,
     docx,
     epub,
     html,
+    limits,
     pandoc,
     pdf,
     proof,
@@ -244,25 +249,29 @@ def _remove_stale_temporaries(build_dir: Path) -> None:
 
 def _build(root: Path, formats: list[str] | None,
            step: Callable[[str], None]) -> dict[str, Path]:
+    manifest = _Manifest(root, formats)
+    if manifest.up_to_date():
+        step("Up to date: no input has changed since the last build")
+        return manifest.outputs()
     step("Loading and checking inputs")
     loaded = load(root)
     project = loaded.project
-    formats = formats or list(project.config.build.formats)
+    chosen = formats or list(project.config.build.formats)
     step("Composing chapters")
     composed = _compose(loaded)
     workdir = project.root / compose.WORKDIR
     _fresh_dir(workdir)
+    store = cache.Cache(project.build_dir)
     if composed.argument_map.path in composed.markdown:
         step("Graphviz: argument map")
-        argmap.render(composed.argument_map, workdir, project.config.limits.layout_seconds,
-                      project.config.limits.layout_memory_mib)
+        _argument_map(composed, workdir, project, store)
     bounds = project.config.limits
     inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib", project.csl_path,
                            workdir, loaded.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
     try:
-        rendered = _render(loaded, composed, inputs, formats, step)
+        rendered = _render(loaded, composed, inputs, chosen, step, store)
     except ResourceError as exc:
         where = _chapter_of(exc.resource, composed) if exc.resource else None
         if where:
@@ -271,44 +280,211 @@ def _build(root: Path, formats: list[str] | None,
     for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
         rendered[ext] = cite.render(project, fmt).encode("utf-8")
     step("Writing outputs")
-    return write_outputs(project, rendered)
+    written = write_outputs(project, rendered)
+    store.prune()
+    manifest.record(project, composed, written)
+    return written
+
+
+class _Manifest:
+    """What the last successful build read and wrote. When no input, no engine file and
+    no output has changed since, the build has nothing to do: it says so and returns,
+    without parsing anything (the no-op rebuild an author gets after saving nothing)."""
+
+    def __init__(self, root: Path, formats: list[str] | None):
+        self.root = root
+        self.path = root / "build" / ".cache" / "manifest.json"
+        self.context = {"engine": cache.engine(), "formats": formats,
+                        "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+                        "listing": self._listing()}
+        self.saved: dict = {}
+
+    def _listing(self) -> list[str]:
+        found = []
+        for folder in ("seeds", "chapters"):
+            with contextlib.suppress(OSError):
+                found += sorted(f"{folder}/{p.name}" for p in (self.root / folder).iterdir())
+        return found
+
+    def up_to_date(self) -> bool:
+        try:
+            self.saved = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return False
+        if self.saved.get("context") != self.context:
+            return False
+        for rel, (size, mtime, digest) in self.saved.get("inputs", {}).items():
+            path = self.root / rel
+            try:
+                stat = path.stat()
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime) and (
+                    cache.file_digest(path) != digest):
+                return False
+        for name, digest in self.saved.get("outputs", {}).items():
+            path = self.root / "build" / name
+            if path.is_symlink() or not path.is_file() or cache.file_digest(path) != digest:
+                return False
+        return bool(self.saved.get("outputs"))
+
+    def outputs(self) -> dict[str, Path]:
+        return {Path(name).suffix[1:]: self.root / "build" / name
+                for name in self.saved["outputs"]}
+
+    def record(self, project: config.Project, composed: compose.Composed,
+               written: dict[str, Path]) -> None:
+        root = project.root.resolve()
+        files = [project.config_path, project.bib_path, project.csl_path,
+                 project.root / analysis.FILE_NAME,
+                 *(project.root / rel for rel in self.context["listing"])]
+        files += [(root / src).resolve() for src in composed.images()]
+        inputs = {}
+        for path in files:
+            with contextlib.suppress(OSError, ValueError):
+                if path.is_file() and path.resolve().is_relative_to(root):
+                    stat = path.stat()
+                    inputs[str(path.resolve().relative_to(root))] = [
+                        stat.st_size, stat.st_mtime_ns, cache.file_digest(path)]
+        state = {"context": self.context, "inputs": inputs,
+                 "outputs": {p.name: cache.file_digest(p) for p in written.values()}}
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_suffix(".tmp")
+            temp.write_text(json.dumps(state, indent=1, sort_keys=True), "utf-8")
+            os.replace(temp, self.path)
+
+
+def _argument_map(composed: compose.Composed, workdir: Path, project: config.Project,
+                  store: cache.Cache) -> None:
+    key = cache.digest("argmap", cache.engine(), cache.tool("graphviz-pure"),
+                       composed.argument_map.source)
+    svg = store.get("argmap", key)
+    target = workdir / argmap.SVG_NAME
+    if svg is None:
+        bounds = project.config.limits
+        argmap.render(composed.argument_map, workdir, bounds.layout_seconds,
+                      bounds.layout_memory_mib)
+        store.put("argmap", key, target.read_bytes())
+    else:
+        target.write_bytes(svg)
 
 
 def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
-            formats: list[str], step: Callable[[str], None]) -> dict[str, bytes]:
+            formats: list[str], step: Callable[[str], None],
+            store: cache.Cache) -> dict[str, bytes]:
+    """Every format, the independent Pandoc runs in parallel with the PDF (each is a child
+    process, so threads suffice). Results are taken in a fixed order (HTML, PDF, EPUB,
+    DOCX), so the error reported for a broken input is always the same one."""
     project, workdir = loaded.project, inputs.workdir
+    common = (cache.engine(), cache.tool("pypandoc-binary", pandoc.binary()),
+              composed.markdown, inputs.bibliography.read_text("utf-8"),
+              cache.file_digest(project.csl_path), str(loaded.epoch))
+    images = _image_digests(project, composed)
+    resources = _resources(project, composed, workdir)
     rendered: dict[str, bytes] = {}
-    if "pdf" in formats or "html" in formats:
-        step("Pandoc: Markdown -> HTML")
-        page, warnings = pandoc.to_html(inputs, ENGINE / "briefing.html")
-        _fail_on(warnings, composed, "HTML")
-    if "html" in formats:
-        css = (ENGINE / "epub.css").read_text("utf-8") + (ENGINE / "screen.css").read_text("utf-8")
-        rendered["html"] = html.standalone(page, css, project.root)
-    if "pdf" in formats:
-        step("WeasyPrint: HTML -> PDF")
-        bounds = project.config.limits
-        rendered["pdf"], _ = pdf.render(page, project.root, [ENGINE / "print.css"], loaded.epoch,
-                                        workdir, bounds.weasyprint_seconds,
-                                        bounds.weasyprint_memory_mib,
-                                        lambda url: _chapter_of(url, composed))
-    if "epub" in formats:
-        step("Pandoc: Markdown -> EPUB")
-        raw = workdir / "raw.epub"
-        resources = _resources(project, composed, workdir)
-        _fail_on(pandoc.to_epub(inputs, raw, resources), composed, "EPUB")
-        # The printed cover becomes the e-book's cover image (Pandoc's sandbox cannot
-        # read a --epub-cover-image file, so it is added to the finished archive).
-        cover = proof.cover_png(rendered["pdf"]) if "pdf" in rendered else None
-        rendered["epub"] = epub.finish(raw, (ENGINE / "epub.css").read_text("utf-8"),
-                                       loaded.epoch, cover)
-    if "docx" in formats:
-        step("Pandoc: Markdown -> DOCX")
-        raw = workdir / "raw.docx"
-        resources = _resources(project, composed, workdir)
-        _fail_on(pandoc.to_docx(inputs, raw, resources), composed, "DOCX")
-        rendered["docx"] = docx.finish(raw, loaded.epoch)
+    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="briefing")
+    try:
+        page_job = raw_epub = raw_docx = None
+        if "pdf" in formats or "html" in formats:
+            step("Pandoc: Markdown -> HTML")
+            page_job = pool.submit(_html_page, inputs, composed, store, common)
+        if "epub" in formats:
+            step("Pandoc: Markdown -> EPUB")
+            raw_epub = pool.submit(_pandoc_zip, "epub", pandoc.to_epub, inputs, composed, store,
+                                   common + (images,), resources)
+        if "docx" in formats:
+            step("Pandoc: Markdown -> DOCX")
+            raw_docx = pool.submit(_pandoc_zip, "docx", pandoc.to_docx, inputs, composed, store,
+                                   common + (images,), resources)
+        page = page_job.result() if page_job else ""
+        if "html" in formats:
+            css = (ENGINE / "epub.css").read_text("utf-8") + (ENGINE / "screen.css").read_text(
+                "utf-8")
+            rendered["html"] = html.standalone(page, css, project.root)
+        if "pdf" in formats:
+            step("WeasyPrint: HTML -> PDF")
+            rendered["pdf"] = _pdf(loaded, composed, page, images, store)
+        if raw_epub:
+            # The printed cover becomes the e-book's cover image (Pandoc's sandbox cannot
+            # read a --epub-cover-image file, so it is added to the finished archive).
+            cover = proof.cover_png(rendered["pdf"]) if "pdf" in rendered else None
+            rendered["epub"] = epub.finish(_saved(workdir / "raw.epub", raw_epub.result()),
+                                           (ENGINE / "epub.css").read_text("utf-8"),
+                                           loaded.epoch, cover)
+        if raw_docx:
+            rendered["docx"] = docx.finish(_saved(workdir / "raw.docx", raw_docx.result()),
+                                           loaded.epoch)
+    except BaseException:
+        limits.stop_all()  # a failure or Ctrl-C: the other stages' children stop too
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return rendered
+
+
+def _saved(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def _html_page(inputs: pandoc.Inputs, composed: compose.Composed, store: cache.Cache,
+               common: tuple) -> str:
+    key = cache.digest("html", *common)
+    found = store.get("html", key)
+    if found is not None:
+        return found.decode("utf-8")
+    page, warnings = pandoc.to_html(inputs, ENGINE / "briefing.html")
+    _fail_on(warnings, composed, "HTML")
+    store.put("html", key, page.encode("utf-8"))
+    return page
+
+
+def _pandoc_zip(fmt: str, run, inputs: pandoc.Inputs, composed: compose.Composed,
+                store: cache.Cache, parts: tuple, resources: Path) -> bytes:
+    key = cache.digest(fmt, *parts)
+    found = store.get(fmt, key)
+    if found is not None:
+        return found
+    raw = inputs.workdir / f"pandoc-{fmt}.{fmt}"
+    _fail_on(run(inputs, raw, resources), composed, fmt.upper())
+    data = raw.read_bytes()
+    store.put(fmt, key, data)
+    return data
+
+
+def _pdf(loaded: Loaded, composed: compose.Composed, page: str, images: str,
+         store: cache.Cache) -> bytes:
+    project, bounds = loaded.project, loaded.project.config.limits
+    key = cache.digest("pdf", cache.engine(), cache.tool("weasyprint"), _harfbuzz_subset(),
+                       page, images, str(loaded.epoch))
+
+    def make() -> bytes:
+        data, _ = pdf.render(page, project.root, [ENGINE / "print.css"], loaded.epoch,
+                             project.root / compose.WORKDIR, bounds.weasyprint_seconds,
+                             bounds.weasyprint_memory_mib, lambda url: _chapter_of(url, composed))
+        return data
+
+    return store.through("pdf", key, make)
+
+
+@functools.cache
+def _harfbuzz_subset() -> str:
+    """WeasyPrint subsets fonts with HarfBuzz when the library is there, else with
+    fontTools: the bytes differ, so the choice is part of the PDF's cache key."""
+    return "hb-subset" if ctypes.util.find_library("harfbuzz-subset") else "fonttools"
+
+
+def _image_digests(project: config.Project, composed: compose.Composed) -> str:
+    """Name and content of every local image the document uses (inside the project)."""
+    root, parts = project.root.resolve(), []
+    for src in composed.images():
+        path = (root / src).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            parts.append(f"{src}:{cache.file_digest(path)}")
+        else:
+            parts.append(f"{src}:missing")
+    return "\n".join(parts)
 
 
 def _resources(project: config.Project, composed: compose.Composed, workdir: Path) -> Path:

@@ -106,29 +106,55 @@ def _child_setup(memory_mib: float | None, cpu_seconds: float, parent: int):
     return setup
 
 
+_RUNNING: set[subprocess.Popen] = set()
+_RUNNING_LOCK = threading.Lock()
+
+
+def stop_all() -> None:
+    """Kill every child still running (Ctrl-C, or another stage failed first)."""
+    with _RUNNING_LOCK:
+        children = list(_RUNNING)
+    for child in children:
+        with contextlib.suppress(OSError):
+            child.kill()
+
+
 def run(cmd: Sequence[str], *, stage: str, subject: Path | None, seconds: float,
         setting: str, memory_mib: float | None = None, stdin: bytes | None = None,
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run an external step with a timeout (and an address-space limit if given).
 
     The child gets its own process group, so Ctrl-C reaches only briefing, which then
-    stops the child (subprocess.run kills it on any exception) and exits cleanly.
+    stops every child (stop_all) and exits cleanly. Safe to call from several threads.
     """
     try:
-        return subprocess.run(
-            list(cmd), input=stdin, capture_output=True, env=env, timeout=seconds,
-            process_group=0, preexec_fn=_child_setup(memory_mib, seconds, os.getpid()),
-            check=False,
-        )
+        child = subprocess.Popen(
+            list(cmd), stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, process_group=0,
+            preexec_fn=_child_setup(memory_mib, seconds, os.getpid()))
+    except OSError as exc:
+        raise BriefingError.at(f"cannot run {stage}: {exc.strerror or exc}", subject, None,
+                               "reinstall with 'make'") from None
+    with _RUNNING_LOCK:
+        _RUNNING.add(child)
+    try:
+        out, err = child.communicate(stdin, timeout=seconds)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         raise BriefingError.at(
             f"{stage} did not finish within {seconds:g} s", subject, None,
             f"look for runaway content (deeply nested lists, huge tables or paragraphs); "
             f"if the document really is this large, raise limits.{setting} in briefing.toml",
         ) from None
-    except OSError as exc:
-        raise BriefingError.at(f"cannot run {stage}: {exc.strerror or exc}", subject, None,
-                               "reinstall with 'make'") from None
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(child)
+    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
 def signal_name(returncode: int) -> str | None:

@@ -29,7 +29,8 @@ def run_cli(project: Path, *args: str, env: dict | None = None) -> Result:
     full_env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     full_env.update(env or {})
     proc = subprocess.run(
-        [sys.executable, "-m", "briefing.cli", "--project", str(project), *args],
+        [sys.executable, "-m", "briefing.cli", "--project", str(project), "--progress", "plain",
+         *args],
         capture_output=True, text=True, env=full_env, timeout=600,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -9,7 +9,8 @@ from conftest import digests
 
 
 def test_two_builds_at_once_both_succeed_with_whole_outputs(minimal):
-    command = [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "build"]
+    command = [sys.executable, "-m", "briefing.cli", "--project", str(minimal),
+               "--progress", "plain", "build"]
     first = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     errors = [p.communicate(timeout=300)[1] for p in (first, second)]

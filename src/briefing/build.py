@@ -279,6 +279,8 @@ def _build(root: Path, formats: list[str] | None,
         raise
     for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
         rendered[ext] = cite.render(project, fmt).encode("utf-8")
+    if store.hits:
+        step(f"Reused from the cache: {', '.join(store.hits)}")
     step("Writing outputs")
     written = write_outputs(project, rendered)
     store.prune()

@@ -116,7 +116,12 @@ class Cache:
         """Keep this build's entries and the `keep` most recent others of each stage."""
         if not self.dir.is_dir():
             return
+        for temp in self.dir.glob("*/*/.*.tmp"):  # left by a build that was killed
+            with contextlib.suppress(OSError):
+                temp.unlink()
         for stage in self.dir.iterdir():
+            if not stage.is_dir():
+                continue
             entries = [p for p in stage.glob("*/*") if p.is_file() and p not in self.used]
             entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[keep:]:

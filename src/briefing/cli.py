@@ -7,6 +7,7 @@ a bug in briefing (exit 70, traceback only with --debug).
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 import time
@@ -28,12 +29,45 @@ CITE_FORMATS = ["bibtex", "ris", "csl-json", "text", "cff"]  # kept equal to cit
 
 
 class Context:
-    def __init__(self, project: Path, debug: bool, quiet: bool):
+    def __init__(self, project: Path, debug: bool, quiet: bool, progress: str = "auto"):
         self.project, self.debug, self.quiet = project, debug, quiet
+        if quiet:
+            progress = "none"
+        elif progress == "auto":  # a live status on a terminal; silence in logs and pipes
+            progress = "live" if sys.stderr.isatty() else "none"
+        self.progress = progress
 
     def say(self, text: str) -> None:
-        if not self.quiet:
+        if self.progress != "none":
             click.echo(text, err=True)
+
+    @contextlib.contextmanager
+    def stages(self):
+        """A step(text) callback for the build: a spinner with the current stage and each
+        finished stage's time on a terminal, plain '· stage' lines with --progress plain."""
+        if self.progress != "live":
+            yield (lambda text: click.echo(f"· {text}", err=True)) if (
+                self.progress == "plain") else (lambda text: None)
+            return
+        from rich.console import Console
+
+        console = Console(stderr=True, highlight=False)
+        current = {"text": None, "start": time.perf_counter()}
+
+        def step(text: str) -> None:
+            now = time.perf_counter()
+            if current["text"]:
+                console.print(f"[green]✓[/] {current['text']} [dim]{now - current['start']:.1f} s")
+            current.update(text=text, start=now)
+            status.update(f"{text} …")
+
+        with console.status("Starting …") as status:
+            try:
+                yield step
+            finally:
+                if current["text"]:
+                    console.print(f"[green]✓[/] {current['text']} "
+                                  f"[dim]{time.perf_counter() - current['start']:.1f} s")
 
     def run(self, action):
         """Run an action; turn every failure into one clean message and an exit code."""
@@ -72,12 +106,16 @@ class Context:
               default=Path("."), show_default=True, help="Project root (holds briefing.toml).")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--progress", type=click.Choice(["auto", "live", "plain", "none"]), default="auto",
+              show_default=True,
+              help="Stage progress: live on a terminal, plain lines, or none (auto: live on "
+                   "a terminal, none otherwise).")
 @click.version_option(package_name="briefing")
 @click.pass_context
-def main(ctx: click.Context, project: Path, debug: bool, quiet: bool) -> None:
+def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: str) -> None:
     """Build a cited briefing (PDF, EPUB) from structured arguments."""
     signal.signal(signal.SIGTERM, _on_sigterm)
-    ctx.obj = Context(project.resolve(), debug, quiet)
+    ctx.obj = Context(project.resolve(), debug, quiet, progress)
 
 
 @main.command()
@@ -90,8 +128,8 @@ def build(obj: Context, formats: tuple[str, ...]) -> None:
     from . import build as recipe
 
     start = time.perf_counter()
-    outputs = obj.run(lambda: recipe.build(obj.project, list(formats) or None,
-                                           lambda s: obj.say(f"· {s}")))
+    with obj.stages() as step:
+        outputs = obj.run(lambda: recipe.build(obj.project, list(formats) or None, step))
     for path in outputs.values():
         obj.say(f"wrote {path.relative_to(obj.project)} ({path.stat().st_size:,} bytes)")
     obj.say(f"done in {time.perf_counter() - start:.1f} s")
@@ -125,22 +163,37 @@ def cite(obj: Context, fmt: str) -> None:
 
 @main.command()
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
+@click.option("--open", "open_output", is_flag=True,
+              help="Open the PDF (or the HTML) once, after the first good build.")
 @click.pass_obj
-def watch(obj: Context, debounce: int) -> None:
+def watch(obj: Context, debounce: int, open_output: bool) -> None:
     """Rebuild on every saved change; errors are shown and watching goes on."""
     import watchfiles
 
     from . import build as recipe
     from .errors import BriefingError
 
+    def tell(text: str) -> None:  # watch's own status lines: shown unless --quiet
+        if not obj.quiet:
+            click.echo(text, err=True)
+
+    opened = [not open_output]
+
     def once() -> None:
         start = time.perf_counter()
         try:
-            recipe.build(obj.project)
-            obj.say(f"built in {time.perf_counter() - start:.1f} s; watching for changes")
+            with obj.stages() as step:
+                outputs = recipe.build(obj.project, None, step)
+            tell(f"built in {time.perf_counter() - start:.1f} s; watching for changes")
         except BriefingError as exc:
             click.echo(exc.format(obj.project), err=True)
-            obj.say("build failed; previous outputs kept; watching for changes")
+            tell("build failed; previous outputs kept; watching for changes")
+            return
+        if not opened[0]:
+            opened[0] = True
+            target = outputs.get("pdf") or outputs.get("html")
+            if target:
+                click.launch(str(target))
 
     def relevant(change, path: str) -> bool:
         rel = Path(path).resolve().relative_to(obj.project)

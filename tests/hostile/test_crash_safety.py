@@ -5,6 +5,7 @@ SIGTERM stop cleanly. Real builds of the real briefing, killed for real."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -33,7 +34,8 @@ class Build:
     def __init__(self, project: Path):
         env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "briefing.cli", "--project", str(project), "build"],
+            [sys.executable, "-m", "briefing.cli", "--project", str(project), "--progress",
+             "plain", "build"],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
             start_new_session=True)
         self.lines: list[str] = []
@@ -128,6 +130,9 @@ def test_sigkill_at_twenty_moments_never_leaves_a_broken_output(edited):
     project, old, new = edited
     landed = []
     for stage, delay in MOMENTS:
+        # Each run does the full work: without this, a run after one that completed
+        # would be a no-op, and stages served from the cache would pass in a blink.
+        shutil.rmtree(project / "build" / ".cache", ignore_errors=True)
         build = Build(project)
         assert build.wait_for(stage), f"never reached {stage!r}: {build.lines}"
         time.sleep(delay)

@@ -7,6 +7,7 @@ listener on 127.0.0.1 waits for a connection that must never come.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import zipfile
@@ -59,7 +60,8 @@ def _all_output_bytes(build: Path) -> bytes:
         if path.is_file():
             data += path.read_bytes()
             if path.suffix == ".epub":
-                with zipfile.ZipFile(path) as epub:
+                # A scratch file in .work may be cut short: a failed build stops the EPUB run.
+                with contextlib.suppress(zipfile.BadZipFile), zipfile.ZipFile(path) as epub:
                     data += b"".join(epub.read(n) for n in epub.namelist())
     return data
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import subprocess
 import sys
@@ -55,6 +56,36 @@ def test_watch_rebuilds_and_survives_a_broken_edit(minimal):
         assert any("chapters/01-overview.md.j2:" in line for line in lines), lines
         assert pdf.read_bytes() == good
         assert proc.poll() is None, "watch stopped after a broken edit"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_watch_open_opens_the_pdf_once(minimal, tmp_path):
+    """--open hands the PDF to the desktop's opener (xdg-open on Linux) after the first
+    good build; a stand-in opener on PATH records what it was asked to open."""
+    opener = tmp_path / "bin" / "xdg-open"
+    opener.parent.mkdir()
+    record = tmp_path / "opened.txt"
+    opener.write_text(f'#!/bin/sh\necho "$@" >> {record}\n')
+    opener.chmod(0o755)
+    env = dict(os.environ, PATH=f"{opener.parent}:{os.environ['PATH']}")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
+         "--debounce", "100", "--open"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    lines: list[str] = []
+    stream = _reader(proc)
+    try:
+        assert _wait_for(stream, lines, "watching for changes", 60), lines
+        chapter = minimal / "chapters" / "01-overview.md.j2"
+        chapter.write_text(chapter.read_text("utf-8") + "\nAnother paragraph.\n")
+        assert _wait_for(stream, lines, "watching for changes", 60), lines
+        deadline = time.monotonic() + 10
+        while not record.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        opened = record.read_text().split()
+        assert opened == [str(minimal / "build" / "briefing.pdf")], opened
     finally:
         proc.terminate()
         proc.wait(timeout=10)

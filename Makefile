@@ -7,7 +7,7 @@ SYSTEM := $(VENV)/.system
 INPUTS := briefing.toml $(wildcard chapters/*.j2 seeds/*.yaml bib/*) \
           $(wildcard src/briefing/*.py src/briefing/templates/*)
 
-.PHONY: all build check test lint clean distclean watch proof
+.PHONY: all build check test lint clean distclean watch proof bench
 
 all: build
 
@@ -51,15 +51,22 @@ watch: $(STAMP)
 	$(BIN)/briefing watch
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2
 
 # Every PDF page as a PNG in build/proof/, and build/proof/contact-sheet.png.
 proof: build/briefing.pdf
 	$(BIN)/python -m briefing.proof build/briefing.pdf
 
+# Benchmarks (minutes): synthetic corpora of 5, 40 and 200 chapters against the raw tools;
+# writes bench/results.json and bench/RESULTS.md. BENCH_ARGS="--sizes 5,40 --runs 3" to narrow.
+BENCH_ARGS ?= --sizes 5,40,200 --runs 3
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 clean:
 	rm -rf build

@@ -16,13 +16,19 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORDS = ("systeem krediet score vertrouwen overheid burger gegevens lijst regels controle "
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+WORDS = _words("systeem krediet score vertrouwen overheid burger gegevens lijst regels controle "
          "bedrijf markt recht cultuur beleid gedrag privacy toezicht samenleving instelling "
-         "bestuur wet onderzoek analyse kader belang risico nadeel voordeel praktijk").split()
-ENGLISH = ("system credit score trust government citizen data list rules oversight company "
+         "bestuur wet onderzoek analyse kader belang risico nadeel voordeel praktijk")
+ENGLISH = _words("system credit score trust government citizen data list rules oversight company "
            "market law culture policy behaviour privacy supervision society institution "
            "administration research analysis framework interest risk cost benefit practice "
-           "evidence approach reading argument comparison").split()
+           "evidence approach reading argument comparison")
 PERSPECTIVES = ("alpha", "beta", "gamma")
 CLAIMS_PER_CHAPTER = 4
 PARAS_PER_SOURCE = 40

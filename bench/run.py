@@ -50,9 +50,35 @@ TARGETS = [  # (name, value key, limit, description)
      "one-claim edit faster than the Typst route's full rebuild"),
     ("no-op vs cold (40)", ("40", "ratios", "noop_vs_cold"), 0.03, "no-op ≤ 0.03× cold"),
     ("growth 40→200", ("growth", "cold_200_vs_40"), 5.5, "cold(200)/cold(40) ≤ 5.5"),
-    ("peak memory at 200 (MiB)", ("200", "medians", "peak_mib"), 1024, "≤ 1 GiB"),
-    ("--help (s)", ("40", "medians", "help"), 0.3, "≤ 0.3 s"),
+    ("peak memory at 200 (MiB)", ("200", "medians", "peak_mib"), 1024,
+     "peak memory at 200 chapters ≤ 1024 MiB"),
+    ("--help (s)", ("40", "medians", "help"), 0.3, "`briefing --help` ≤ 0.3 s"),
 ]
+
+
+# Why a target is missed (shown only next to a target the measurements say is missed).
+HELD_BACK = {
+    "cold vs floor (40)": (
+        "WeasyPrint's single render of the whole document dominates the cold build and runs "
+        "on one core; the other formats already run beside it. Beating the floor needs the PDF "
+        "rendered as chapters on both cores and assembled (continuous page numbers, TOC "
+        "numbers, outline, links, merged PDF/UA structure tree), which is not built yet."),
+    "edit vs cold (40)": (
+        "An edit re-runs Pandoc→HTML and WeasyPrint for the whole document; only the stages "
+        "and formats an edit does not reach come from the cache. Chapter-level rendering is "
+        "what would bring this down."),
+    "edit vs typst (40)": (
+        "The Typst route compiles the whole document in a fraction of WeasyPrint's time; "
+        "without chapter-level rendering an edit re-renders the whole document."),
+    "growth 40→200": (
+        "The raw WeasyPrint step alone grows about 5.5× from 40 to 200 chapters on this "
+        "machine (see the floor rows); briefing's render, which also resolves the TOC's page "
+        "references and writes PDF/UA tags, grows more. The split was not measured further."),
+    "peak memory at 200 (MiB)": (
+        "This is the sampled sum over the process tree: the WeasyPrint worker laying out the "
+        "whole document, Pandoc's EPUB run alongside it, and briefing itself. The parts were "
+        "not measured separately; rendering chapters one by one would bound the first."),
+}
 
 
 def log(text: str) -> None:
@@ -270,13 +296,18 @@ def report(results: dict) -> str:
             lines.append(f"| {name} | failed: {text} | |")
         lines.append("")
     lines += ["## Targets", "", "| target | measured | limit | met |", "|---|--:|--:|:-:|"]
-    for _name, path, limit, text in TARGETS:
+    missed = []
+    for name, path, limit, text in TARGETS:
         value = _get(results, path)
         if value is None:
             lines.append(f"| {text} | not measured | {limit} | – |")
         else:
             met = "yes" if value <= limit else "no"
             lines.append(f"| {text} | {value:.3f} | {limit} | {met} |")
+            if met == "no" and name in HELD_BACK:
+                missed.append(f"- **{text}** (measured {value:.3f}): {HELD_BACK[name]}")
+    if missed:
+        lines += ["", "## What holds the missed targets back", "", *missed]
     return "\n".join(lines) + "\n"
 
 
@@ -287,7 +318,14 @@ def main() -> None:
     parser.add_argument("--runs-200", type=int, default=None,
                         help="runs for the 200-chapter corpus (default: --runs)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite RESULTS.md from an existing results.json")
     args = parser.parse_args()
+    if args.report_only:
+        results = json.loads((args.out / "results.json").read_text("utf-8"))
+        results.update({k: v for k, v in results["sizes"].items() if k in ("40", "200")})
+        (args.out / "RESULTS.md").write_text(report(results), "utf-8")
+        return
     results = {"machine": machine(), "sizes": {}}
     for size in (int(s) for s in args.sizes.split(",")):
         runs = args.runs_200 if size == 200 and args.runs_200 else args.runs

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_project, digests, run_cli
+from conftest import copy_project, digests, run_cli
 
 
 def change(rel: str, old: str, new: str) -> Callable[[Path], None]:
@@ -38,13 +38,10 @@ EDITS = {
 }
 
 
-@pytest.fixture(scope="module")
-def warm(tmp_path_factory) -> Path:
-    """The minimal project built once, its cache warm."""
-    project = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("warm"))
-    result = run_cli(project, "build")
-    assert result.code == 0, result.err
-    return project
+@pytest.fixture
+def warm(built_minimal: Path) -> Path:
+    """The minimal project built once (its cache warm)."""
+    return built_minimal
 
 
 def _copy_with_cache(source: Path, target: Path) -> Path:

@@ -8,8 +8,6 @@ listener on 127.0.0.1 waits for a connection that must never come.
 from __future__ import annotations
 
 import contextlib
-import socket
-import threading
 import zipfile
 from pathlib import Path
 
@@ -25,33 +23,6 @@ def secret(tmp_path: Path) -> Path:
     path = tmp_path / "secret.txt"
     path.write_text(SECRET + "\n")
     return path
-
-
-@pytest.fixture
-def listener():
-    """A TCP listener on loopback that records whether anything connected."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(5)
-    server.settimeout(0.2)
-    hits: list[int] = []
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-                hits.append(1)
-                conn.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
 
 
 def _all_output_bytes(build: Path) -> bytes:

@@ -3,8 +3,6 @@ injected code would create, and a listener on 127.0.0.1 that must never be calle
 
 from __future__ import annotations
 
-import socket
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,33 +23,13 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path):
+def world(tmp_path: Path, listener):
     outside = tmp_path / "outside"
     outside.mkdir()
     secret = outside / "secret.txt"
     secret.write_text(SECRET + "\n")
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.1)
-    hits: list[int] = []
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            hits.append(1)
-            conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield World(outside, secret, outside / "pwned-marker", server.getsockname()[1], hits)
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
+    port, hits = listener
+    return World(outside, secret, outside / "pwned-marker", port, hits)
 
 
 @pytest.fixture

@@ -104,3 +104,10 @@ def test_cli_offers_every_citation_format():
     from briefing import cite, cli
 
     assert tuple(cli.CITE_FORMATS) == cite.FORMATS
+
+
+def test_build_quiet_prints_nothing_on_success(minimal):
+    for args in (("build", "-q"), ("-q", "build")):
+        result = run_cli(minimal, *args)
+        assert result.code == 0, result.err
+        assert result.err == "" and result.out == ""

@@ -122,11 +122,14 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: 
 @click.option("--format", "formats", multiple=True,
               type=click.Choice(["pdf", "epub", "docx", "html"]),
               help="Build only this format (repeatable). Default: briefing.toml's build.formats.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only (as `briefing -q build`).")
 @click.pass_obj
-def build(obj: Context, formats: tuple[str, ...]) -> None:
+def build(obj: Context, formats: tuple[str, ...], quiet: bool) -> None:
     """Check all inputs, then write build/<name>.pdf and .epub."""
     from . import build as recipe
 
+    if quiet:
+        obj.quiet, obj.progress = True, "none"
     start = time.perf_counter()
     with obj.stages() as step:
         outputs = obj.run(lambda: recipe.build(obj.project, list(formats) or None, step))

@@ -10,6 +10,7 @@ leaves the previous outputs byte-for-byte as they were.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes.util
 import datetime as dt
@@ -38,7 +39,7 @@ from . import (
     html,
     limits,
     pandoc,
-    pdf,
+    pdfbook,
     proof,
     sources,
 )
@@ -280,7 +281,9 @@ def _build(root: Path, formats: list[str] | None,
     for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
         rendered[ext] = cite.render(project, fmt).encode("utf-8")
     if store.hits:
-        step(f"Reused from the cache: {', '.join(store.hits)}")
+        counts = collections.Counter(store.hits)
+        step("Reused from the cache: " + ", ".join(
+            f"{stage} ×{n}" if n > 1 else stage for stage, n in counts.items()))
     step("Writing outputs")
     written = write_outputs(project, rendered)
     store.prune()
@@ -406,7 +409,7 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             rendered["html"] = html.standalone(page, css, project.root)
         if "pdf" in formats:
             step("WeasyPrint: HTML -> PDF")
-            rendered["pdf"] = _pdf(loaded, composed, page, images, store)
+            rendered["pdf"] = _pdf(loaded, composed, page, images, store, step)
         if raw_epub:
             # The printed cover becomes the e-book's cover image (Pandoc's sandbox cannot
             # read a --epub-cover-image file, so it is added to the finished archive).
@@ -456,18 +459,16 @@ def _pandoc_zip(fmt: str, run, inputs: pandoc.Inputs, composed: compose.Composed
 
 
 def _pdf(loaded: Loaded, composed: compose.Composed, page: str, images: str,
-         store: cache.Cache) -> bytes:
+         store: cache.Cache, step: Callable[[str], None]) -> bytes:
     project, bounds = loaded.project, loaded.project.config.limits
-    key = cache.digest("pdf", cache.engine(), cache.tool("weasyprint"), _harfbuzz_subset(),
-                       page, images, str(loaded.epoch))
-
-    def make() -> bytes:
-        data, _ = pdf.render(page, project.root, [ENGINE / "print.css"], loaded.epoch,
-                             project.root / compose.WORKDIR, bounds.weasyprint_seconds,
-                             bounds.weasyprint_memory_mib, lambda url: _chapter_of(url, composed))
-        return data
-
-    return store.through("pdf", key, make)
+    settings = pdfbook.Settings(
+        project.root, loaded.epoch, project.root / compose.WORKDIR,
+        bounds.weasyprint_seconds, bounds.weasyprint_memory_mib,
+        (cache.engine(), cache.tool("weasyprint"), cache.tool("pikepdf"), _harfbuzz_subset(),
+         images, str(loaded.epoch)),
+        lambda url: _chapter_of(url, composed))
+    key = cache.digest("pdf", *settings.key, page)
+    return store.through("pdf", key, lambda: pdfbook.book(page, settings, store, step))
 
 
 @functools.cache

@@ -157,6 +157,38 @@ def run(cmd: Sequence[str], *, stage: str, subject: Path | None, seconds: float,
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
+def spawn(cmd: Sequence[str], *, stage: str, subject: Path | None, seconds: float,
+          memory_mib: float | None, stderr, env: dict[str, str] | None = None
+          ) -> subprocess.Popen:
+    """Start a long-lived child that talks over pipes (the WeasyPrint workers), with the
+    same bounds as run(): its own process group, a parent-death signal, an address-space
+    and a CPU-time limit. The caller enforces the wall-clock limit and calls reap()."""
+    try:
+        child = subprocess.Popen(
+            list(cmd), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env,
+            process_group=0, preexec_fn=_child_setup(memory_mib, seconds, os.getpid()))
+    except OSError as exc:
+        raise BriefingError.at(f"cannot run {stage}: {exc.strerror or exc}", subject, None,
+                               "reinstall with 'make'") from None
+    with _RUNNING_LOCK:
+        _RUNNING.add(child)
+    return child
+
+
+def reap(child: subprocess.Popen) -> None:
+    """Stop a child from spawn() (if it still runs) and forget it."""
+    with contextlib.suppress(OSError):
+        if child.stdin:
+            child.stdin.close()
+    try:
+        child.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+    with _RUNNING_LOCK:
+        _RUNNING.discard(child)
+
+
 def signal_name(returncode: int) -> str | None:
     """SIGKILL, SIGXFSZ, ... for a child killed by a signal, else None."""
     if returncode >= 0:

@@ -9,12 +9,17 @@ bytes are too.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mimetypes
 import os
+import queue
 import signal
+import subprocess
 import sys
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -24,6 +29,7 @@ from .errors import BriefingError
 PROJECT_URL = "https://project.briefing.invalid/"
 ENGINE_URL = "https://engine.briefing.invalid/"
 ENGINE_DIR = Path(__file__).parent / "templates"
+MARK = b"\x1ebriefing-answer "  # starts the worker's answer lines; anything else is noise
 
 
 def _fetcher_class():
@@ -68,62 +74,199 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@dataclass
+class Job:
+    """One document for WeasyPrint: the whole book, a part of it, or its page-number layer."""
+
+    html: str
+    subject: Path            # where the HTML was written: named in error messages
+    css: list[Path]          # stylesheets, in cascade order
+    tagged: bool = True      # PDF/UA structure; the page-number layer is an artifact instead
+
+
+@dataclass
+class Laid:
+    pdf: bytes
+    page_names: list[str]    # each page's named page ('' for none), for the stamp layer
+    warnings: list[str]
+
+
+class Workers:
+    """WeasyPrint worker processes that each lay out many documents, in parallel.
+
+    WeasyPrint runs in children: a time and an address-space limit can then be enforced
+    (a 10,000-deep list keeps it busy for minutes), a crash or MemoryError in it cannot take
+    briefing down with a traceback, and parts of a book are laid out on every core. A worker
+    lives as long as this object, so the WeasyPrint import (0.65 s) is paid once per worker.
+    The time limit covers everything the workers do; the memory limit is per worker.
+    """
+
+    def __init__(self, project_root: Path, epoch: int, workdir: Path, count: int,
+                 seconds: float = 600, memory_mib: float = 4096,
+                 chapter_of=lambda url: None):
+        self.root, self.epoch, self.workdir = project_root, epoch, workdir
+        self.count, self.seconds, self.memory_mib = max(1, count), seconds, memory_mib
+        self.chapter_of = chapter_of
+        self.children: list[subprocess.Popen] = []
+        self.expired = threading.Event()
+        self.timer = threading.Timer(seconds, self._expire)
+        self.timer.daemon = True
+        self.timer.start()
+        self.serial = 0
+
+    def _expire(self) -> None:
+        self.expired.set()
+        for child in self.children:
+            with contextlib.suppress(OSError):
+                child.kill()
+
+    def close(self) -> None:
+        self.timer.cancel()
+        for child in self.children:
+            limits.reap(child)
+        self.children.clear()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _spawn(self, subject: Path) -> subprocess.Popen:
+        index = len(self.children)
+        log = (self.workdir / f"weasyprint-{index}.log").open("wb")
+        env = dict(os.environ, SOURCE_DATE_EPOCH=str(self.epoch))  # fontTools dates fonts
+        # The work directory on the command line only names the job (in ps, or for a test).
+        child = limits.spawn([sys.executable, "-m", "briefing.pdf", str(self.workdir)],
+                             stage="WeasyPrint (PDF)", subject=subject, seconds=self.seconds,
+                             memory_mib=self.memory_mib, stderr=log, env=env)
+        log.close()
+        child.log_path = self.workdir / f"weasyprint-{index}.log"
+        self.children.append(child)
+        return child
+
+    def run(self, jobs: list[Job]) -> list[Laid]:
+        """Lay out every job; the answers come back in the jobs' order. The largest jobs go
+        first, so the workers finish close together. If several jobs fail, the error of the
+        first one in order is raised, so a broken input always gives the same message."""
+        if not jobs:
+            return []
+        order = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
+        pending: queue.SimpleQueue = queue.SimpleQueue()
+        for i in order:
+            pending.put(i)
+        results: dict[int, Laid | BriefingError] = {}
+        idle = [c for c in self.children if c.poll() is None]
+        wanted = min(self.count, len(jobs))
+        while len(idle) < wanted:
+            idle.append(self._spawn(jobs[order[0]].subject))
+
+        def serve(child: subprocess.Popen) -> None:
+            while True:
+                try:
+                    index = pending.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results[index] = self._ask(child, jobs[index])
+                except BriefingError as exc:
+                    results[index] = exc
+                    while True:  # no point laying out the rest: this build fails
+                        try:
+                            pending.get_nowait()
+                        except queue.Empty:
+                            return
+
+        threads = [threading.Thread(target=serve, args=(child,), daemon=True) for child in idle]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        failed = [results[i] for i in sorted(results) if isinstance(results[i], BriefingError)]
+        if failed:
+            raise failed[0]
+        return [results[i] for i in range(len(jobs))]
+
+    def _ask(self, child: subprocess.Popen, job: Job) -> Laid:
+        self.serial += 1
+        output = self.workdir / f"weasyprint-{id(child)}-{self.serial}.pdf"
+        request = {"html": job.html, "root": str(self.root), "css": [str(p) for p in job.css],
+                   "output": str(output), "tagged": job.tagged}
+        answer = None
+        try:
+            child.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            child.stdin.flush()
+            for line in child.stdout:
+                if line.startswith(MARK):
+                    answer = json.loads(line[len(MARK):].decode("utf-8"))
+                    break
+        except (OSError, ValueError):
+            answer = None
+        if answer is None:
+            if self.expired.is_set():
+                raise BriefingError.at(
+                    f"WeasyPrint (PDF) did not finish within {self.seconds:g} s", job.subject,
+                    None, "look for runaway content (deeply nested lists, huge tables or "
+                    "paragraphs); if the document really is this large, raise "
+                    "limits.weasyprint_seconds in briefing.toml")
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(timeout=5)
+            answer = {"error": "crash", "detail": _describe_exit(child)}
+        self._raise_for(answer, job.subject, output)
+        data = output.read_bytes()
+        output.unlink()
+        return Laid(data, answer.get("page_names", []), answer.get("warnings", []))
+
+    def _raise_for(self, answer: dict, subject: Path, output: Path) -> None:
+        memory_mib = self.memory_mib
+        if "refused" in answer:
+            where = self.chapter_of(answer["refused"])
+            raise BriefingError.at(
+                f"refused to load {_shown(answer['refused'])!r}: {answer['reason']}",
+                where[0] if where else None, where[1] if where else None,
+                "use images and files inside the project, by relative path")
+        if answer.get("error") == "memory":
+            raise limits.memory_error("WeasyPrint (PDF)", subject, memory_mib,
+                                      "weasyprint_memory_mib")
+        if answer.get("error") == "write":
+            raise BriefingError.at(f"cannot write: {answer.get('detail')}", output, None,
+                                   "check free disk space and that build/ is a writable "
+                                   "directory")
+        if answer.get("error") == "recursion":
+            raise BriefingError.at("WeasyPrint (PDF): the HTML is nested too deeply to lay "
+                                   "out", subject, None, "look for deeply nested lists, quotes "
+                                   "or raw HTML in the chapters")
+        if answer.get("error"):
+            raise BriefingError.at(f"WeasyPrint (PDF) failed: {answer.get('detail')}", subject,
+                                   None, f"if this repeats, raise limits.weasyprint_memory_mib "
+                                   f"({memory_mib:g} MiB) or rerun with --debug and report it")
+
+
 def render(html: str, project_root: Path, css: list[Path], epoch: int, workdir: Path,
            seconds: float = 600, memory_mib: float = 4096,
            chapter_of=lambda url: None) -> tuple[bytes, list[str]]:
-    """Render HTML to PDF bytes in a bounded worker process; returns bytes and warnings.
-
-    WeasyPrint runs in a child: a time and an address-space limit can then be enforced
-    (a 10,000-deep list keeps it busy for minutes), and a crash or MemoryError in it
-    cannot take briefing down with a traceback.
-    """
-    output = workdir / "weasyprint.pdf"
-    output.unlink(missing_ok=True)
+    """The whole document in one WeasyPrint run; returns PDF bytes and warnings."""
     subject = workdir / "briefing.html"
-    request = {"html": html, "root": str(project_root), "css": [str(p) for p in css],
-               "epoch": epoch, "output": str(output)}
-    env = dict(os.environ, SOURCE_DATE_EPOCH=str(epoch))  # fontTools stamps font dates from it
-    # The work directory on the command line only names the job (in ps, or for a test).
-    done = limits.run([sys.executable, "-m", "briefing.pdf", str(workdir)],
-                      stage="WeasyPrint (PDF)",
-                      subject=subject, seconds=seconds, setting="weasyprint_seconds",
-                      memory_mib=memory_mib, stdin=json.dumps(request).encode("utf-8"), env=env)
-    try:
-        answer = json.loads(done.stdout.decode("utf-8").strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        answer = {"error": "crash", "detail": _describe_exit(done)}
-    if "refused" in answer:
-        where = chapter_of(answer["refused"])
-        raise BriefingError.at(
-            f"refused to load {_shown(answer['refused'])!r}: {answer['reason']}",
-            where[0] if where else None, where[1] if where else None,
-            "use images and files inside the project, by relative path")
-    if answer.get("error") == "memory":
-        raise limits.memory_error("WeasyPrint (PDF)", subject, memory_mib, "weasyprint_memory_mib")
-    if answer.get("error") == "write":
-        raise BriefingError.at(f"cannot write: {answer.get('detail')}", output, None,
-                               "check free disk space and that build/ is a writable directory")
-    if answer.get("error") == "recursion":
-        raise BriefingError.at("WeasyPrint (PDF): the HTML is nested too deeply to lay out",
-                               subject, None, "look for deeply nested lists, quotes or raw HTML "
-                               "in the chapters")
-    if answer.get("error"):
-        raise BriefingError.at(f"WeasyPrint (PDF) failed: {answer.get('detail')}", subject, None,
-                               f"if this repeats, raise limits.weasyprint_memory_mib "
-                               f"({memory_mib:g} MiB) or rerun with --debug and report it")
-    return output.read_bytes(), answer.get("warnings", [])
+    with Workers(project_root, epoch, workdir, 1, seconds, memory_mib, chapter_of) as workers:
+        laid = workers.run([Job(html, subject, css)])[0]
+    return laid.pdf, laid.warnings
 
 
-def _describe_exit(done) -> str:
-    name = limits.signal_name(done.returncode)
+def _describe_exit(child: subprocess.Popen) -> str:
+    if child.returncode is None:
+        return "the worker stopped answering"
+    name = limits.signal_name(child.returncode)
     if name == "SIGXCPU":
         return "CPU time limit reached (limits.weasyprint_seconds)"
     if name == "SIGXFSZ":
         return "cannot write the PDF: file too large (is the disk full?)"
     if name:
         return f"the worker was killed by {name}, possibly at the memory limit"
-    lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-    return lines[-1] if lines else f"the worker exited with status {done.returncode}"
+    try:
+        lines = child.log_path.read_text("utf-8", "replace").strip().splitlines()
+    except (AttributeError, OSError):
+        lines = []
+    return lines[-1] if lines else f"the worker exited with status {child.returncode}"
 
 
 def _render_here(request: dict) -> dict:
@@ -138,13 +281,19 @@ def _render_here(request: dict) -> dict:
     logger.addHandler(collect)
     logger.propagate = False
     try:
-        document = weasyprint.HTML(string=request["html"], base_url=PROJECT_URL,
-                                   url_fetcher=fetcher)
+        html = weasyprint.HTML(string=request["html"], base_url=PROJECT_URL,
+                               url_fetcher=fetcher)
         fonts = FontConfiguration()  # needed for the stylesheet's @font-face rules
         sheets = [weasyprint.CSS(string=Path(p).read_text("utf-8"), base_url=ENGINE_URL,
                                  url_fetcher=fetcher, font_config=fonts) for p in request["css"]]
-        document.write_pdf(request["output"], stylesheets=sheets, font_config=fonts,
-                           pdf_variant="pdf/ua-1", pdf_identifier=b"briefing")
+        variant = "pdf/ua-1" if request.get("tagged", True) else None
+        document = html.render(stylesheets=sheets, font_config=fonts, pdf_variant=variant)
+        # Named pages (print.css's cover, front) tell the page-number layer which margin
+        # rules apply to each page. WeasyPrint has no public accessor for them.
+        names = [getattr(getattr(page, "_page_box", None), "page_type", None)
+                 for page in document.pages]
+        names = [getattr(t, "name", "") or "" for t in names]
+        document.write_pdf(request["output"], pdf_identifier=b"briefing", pdf_variant=variant)
     except refused as exc:
         return {"refused": exc.url, "reason": exc.reason}
     except MemoryError:
@@ -155,15 +304,22 @@ def _render_here(request: dict) -> dict:
         return {"error": "recursion"}
     except Exception as exc:  # reported by the parent as a failed stage, never a traceback
         return {"error": "crash", "detail": f"{type(exc).__name__}: {exc}"}
-    return {"warnings": collect.messages}
+    finally:
+        logger.removeHandler(collect)
+    return {"warnings": collect.messages, "page_names": names}
 
 
 def _serve() -> None:
+    """One JSON request per line on stdin, one answer line (after MARK) each on stdout,
+    until stdin closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when we stop
-    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
-    answer = _render_here(request)
-    sys.stdout.write("\n" + json.dumps(answer) + "\n")
-    sys.stdout.flush()
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        if not line.strip():
+            continue
+        answer = _render_here(json.loads(line.decode("utf-8")))
+        out.write(b"\n" + MARK + json.dumps(answer).encode("utf-8") + b"\n")
+        out.flush()
 
 
 def _shown(url: str) -> str:

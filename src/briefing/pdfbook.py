@@ -1,0 +1,191 @@
+"""The PDF laid out chapter by chapter: parallel, cached per part, assembled into one book.
+
+    split the HTML (parts.py) -> lay out the parts not in the cache, on every core (pdf.py)
+    -> the front matter, its contents carrying the chapters' page numbers
+    -> the page-number layer ("Page X of Y") for the whole book
+    -> join them (assemble.py)
+
+A part's layout does not depend on the page it starts on: nothing in a chapter shows a page
+number except the footer, which is stamped afterwards. So an edit lays out the edited chapter
+again and reuses every other; when its page count changes, only the contents page and the
+page-number layer (a fraction of a second each) follow. The result has the same pages, page
+numbers, contents numbers, bookmarks, named destinations and links as laying out the whole
+document in one run (tests/test_pdfbook.py compares them); where the HTML does not have the
+shape this needs, or a part cannot be joined, the whole document is laid out in one run.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from . import assemble, cache, parts, pdf
+
+ENGINE = Path(__file__).parent / "templates"
+PRINT_CSS = [ENGINE / "print.css"]
+PART_CSS = [ENGINE / "print.css", ENGINE / "part.css"]
+STAMP_CSS = [ENGINE / "print.css", ENGINE / "stamp.css"]
+MAX_WORKERS = 4  # each worker holds a WeasyPrint; more rarely pays on a laptop
+
+
+@dataclass
+class Settings:
+    project_root: Path
+    epoch: int
+    workdir: Path
+    seconds: float
+    memory_mib: float
+    key: tuple[str, ...]           # what every layout depends on besides its HTML
+    chapter_of: Callable = lambda url: None
+    workers: int | None = None     # default: the cores this process may use
+
+
+@dataclass
+class _Laid:
+    pdf: bytes
+    page_names: list[str]
+
+    def pack(self) -> bytes:
+        return json.dumps(self.page_names).encode("utf-8") + b"\n" + self.pdf
+
+    @classmethod
+    def unpack(cls, data: bytes) -> _Laid:
+        header, _, body = data.partition(b"\n")
+        return cls(body, json.loads(header))
+
+
+def whole(page: str, settings: Settings) -> bytes:
+    """The whole document in one WeasyPrint run (the reference the book must match)."""
+    data, _ = pdf.render(page, settings.project_root, PRINT_CSS, settings.epoch,
+                         settings.workdir, settings.seconds, settings.memory_mib,
+                         settings.chapter_of)
+    return data
+
+
+def book(page: str, settings: Settings, store: cache.Cache,
+         step: Callable[[str], None] = lambda s: None) -> bytes:
+    split = parts.split(page)
+    if split is None or not split.chapters:
+        return whole(page, settings)
+    with _Layout(settings, store, step) as layout:
+        try:
+            return _book(split, layout)
+        except assemble.AssemblyError:
+            pass
+    return whole(page, settings)
+
+
+class _Layout:
+    """Lays out documents through the cache; starts workers only when something is missing."""
+
+    def __init__(self, settings: Settings, store: cache.Cache, step):
+        self.settings, self.store, self.step = settings, store, step
+        self.workers: pdf.Workers | None = None
+        self.dir = settings.workdir / "parts"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.laid_out = self.reused = 0
+
+    def __enter__(self) -> _Layout:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.workers is not None:
+            self.workers.close()
+
+    def run(self, jobs: list[tuple[str, str, list[Path], bool]], what: str) -> list[_Laid]:
+        """jobs: (name, html, stylesheets, tagged); answers in the same order."""
+        # Not the part's place in the book: a chapter laid out once serves wherever it is.
+        keys = [cache.digest("pdfpart", *self.settings.key, html,
+                             *(str(p.relative_to(ENGINE)) for p in css), str(tagged))
+                for _, html, css, tagged in jobs]
+        found: dict[int, _Laid] = {}
+        for i, key in enumerate(keys):
+            data = self.store.get("pdfpart", key)
+            if data is not None:
+                found[i] = _Laid.unpack(data)
+        missing = [i for i in range(len(jobs)) if i not in found]
+        self.reused += len(found)
+        if missing:
+            self.laid_out += len(missing)
+            self.step(f"WeasyPrint: laying out {what}" + (
+                f" ({len(missing)} of {len(jobs)}; the rest from the cache)"
+                if len(jobs) > 2 and len(missing) < len(jobs) else f" ({len(jobs)})"
+                if len(jobs) > 2 else ""))
+            work = []
+            for i in missing:
+                name, html, css, tagged = jobs[i]
+                subject = self.dir / f"{name}.html"
+                subject.write_text(html, "utf-8")
+                work.append(pdf.Job(html, subject, css, tagged))
+            for i, laid in zip(missing, self._workers(len(missing)).run(work), strict=True):
+                found[i] = _Laid(laid.pdf, laid.page_names)
+                self.store.put("pdfpart", keys[i], found[i].pack())
+        return [found[i] for i in range(len(jobs))]
+
+    def _workers(self, wanted: int) -> pdf.Workers:
+        if self.workers is None:
+            s = self.settings
+            cores = s.workers or min(MAX_WORKERS, len(os.sched_getaffinity(0)))
+            self.workers = pdf.Workers(s.project_root, s.epoch, s.workdir, cores, s.seconds,
+                                       s.memory_mib, s.chapter_of)
+        return self.workers
+
+
+def _book(split: parts.Split, layout: _Layout) -> bytes:
+    chapters = [(f"{i:03d}-{part.name}", part.html, PART_CSS, True)
+                for i, part in enumerate(split.chapters, start=1)]
+    # The front matter with placeholder numbers, laid out alongside the chapters, tells how
+    # many pages it takes (a number's value does not change its layout).
+    placeholder = split.front_html({target: 0 for target in split.toc_targets()})
+    laid = layout.run([*chapters, ("000-front-draft", placeholder, PART_CSS, True)], "parts")
+    body, front_pages = laid[:-1], len(laid[-1].page_names)
+    anchors = [_anchor_pages(part.pdf) for part in body]
+    draft_names = laid[-1].page_names
+    for _ in range(3):
+        numbers, start = {}, front_pages + 1
+        for part, found in zip(body, anchors, strict=True):
+            for name, index in found.items():
+                numbers.setdefault(name, start + index)
+            start += len(part.page_names)
+        # The page-number layer assumes the front matter keeps its length; checked below.
+        names = draft_names + [name for part in body for name in part.page_names]
+        front, stamps = layout.run(
+            [("000-front", split.front_html(numbers), PART_CSS, True),
+             ("000-stamps", _stamp_document(split.head, names), STAMP_CSS, False)],
+            "contents and page numbers")
+        if front.page_names == draft_names:
+            break
+        front_pages, draft_names = len(front.page_names), front.page_names  # relaid: again
+    else:
+        raise assemble.AssemblyError("the front matter's page count does not settle")
+    return assemble.assemble([front.pdf, *(part.pdf for part in body)], split.owners(),
+                             stamps.pdf)
+
+
+def _anchor_pages(data: bytes) -> dict[str, int]:
+    """Anchor name -> page index within the part, from the part's named destinations."""
+    with pikepdf.open(io.BytesIO(data)) as document:
+        index = {page.objgen: i for i, page in enumerate(document.pages)}
+        names = document.Root.get("/Names", {}).get("/Dests")
+        if names is None:
+            return {}
+        if "/Kids" in names:
+            raise assemble.AssemblyError("a part's destinations are a nested name tree")
+        flat = names.Names
+        return {str(flat[i]): index[flat[i + 1][0].objgen] for i in range(0, len(flat), 2)}
+
+
+def _stamp_document(head: str, page_names: list[str]) -> str:
+    """One empty page per book page, each on the same named page as the book's, so that
+    print.css's margin rules (no number on the cover) apply to it as they do to the book."""
+    pages = "".join(
+        f'<div class="stamp" style="page: {htmllib.escape(name)}"></div>' if name
+        else '<div class="stamp"></div>' for name in page_names)
+    return f"{head}\n{pages}\n</body>\n</html>\n"

@@ -1,0 +1,177 @@
+"""Chapter-level PDF: the book assembled from separately laid-out parts is the same book as
+one WeasyPrint run over the whole document: page for page (pixels), page labels, text
+(running heads, "Page X of Y", contents numbers), bookmarks, named destinations, links and
+the structure tree. Real WeasyPrint for both, on the real briefing's HTML; then an edit that
+changes a chapter's page count, so every later page number moves."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+
+from briefing import cache, config, parts, pdfbook
+from conftest import run_cli
+
+
+def _settings(project: Path, workdir: Path) -> pdfbook.Settings:
+    loaded = config.load(project)
+    bounds = loaded.config.limits
+    workdir.mkdir(parents=True, exist_ok=True)
+    return pdfbook.Settings(project, 1700000000, workdir, bounds.weasyprint_seconds,
+                            bounds.weasyprint_memory_mib, ("test",), workers=2)
+
+
+def _outline(reader: pypdf.PdfReader) -> list[tuple]:
+    found = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                found.append((level, item.title, reader.get_destination_page_number(item),
+                              round(float(item.top), 2)))
+    walk(reader.outline, 0)
+    return found
+
+
+def _elements(node, out):
+    kids = node.get("/K")
+    if kids is None:
+        return out
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            out.append((str(kid.S), str(kid.get("/Alt", ""))))
+            _elements(kid, out)
+    return out
+
+
+def features(data: bytes) -> dict:
+    """What a reader, a PDF viewer and assistive technology see of a PDF."""
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    links = []
+    for index, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            rect = tuple(round(float(v), 2) for v in annotation["/Rect"])
+            target = annotation.get("/Dest") or annotation.get("/A", {}).get("/URI")
+            links.append((index, rect, str(target)))
+    dests = {}
+    for name, dest in reader.named_destinations.items():
+        dests[name] = (reader.get_destination_page_number(dest), round(float(dest.left), 2),
+                       round(float(dest.top), 2))
+    document = pdfium.PdfDocument(data)
+    text, pixels = [], []
+    for page in document:
+        text.append(page.get_textpage().get_text_range())
+        image = page.render(scale=50 / 72).to_pil().convert("RGB")
+        pixels.append(hashlib.sha256(image.tobytes()).hexdigest())
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        structure = _elements(tree, [])
+        nums = tree.ParentTree.Nums
+        keys = {int(nums[i]) for i in range(0, len(nums), 2)}
+        referenced = [int(p.obj.StructParents) for p in pdf.pages]
+        referenced += [int(a.StructParent) for p in pdf.pages for a in p.obj.get("/Annots", [])]
+        lang = str(pdf.Root.Lang)
+    return {"pages": len(reader.pages), "labels": list(reader.page_labels), "text": text,
+            "pixels": pixels, "outline": _outline(reader), "dests": dests, "links": links,
+            "structure": structure, "lang": lang, "parent_keys_ok": set(referenced) <= keys,
+            "parent_keys_unique": len(referenced) == len(set(referenced))}
+
+
+def _compare(book: bytes, whole: bytes) -> None:
+    a, b = features(book), features(whole)
+    assert a["parent_keys_ok"] and a["parent_keys_unique"]
+    for key in ("pages", "labels", "text", "outline", "dests", "links", "structure", "lang"):
+        assert a[key] == b[key], key
+    different = [i + 1 for i, (x, y) in enumerate(zip(a["pixels"], b["pixels"], strict=True)) if x != y]
+    assert not different, f"pages that look different: {different}"
+
+
+@pytest.fixture(scope="module")
+def real_page(built_real: Path) -> str:
+    return (built_real / "build" / ".work" / "briefing.html").read_text("utf-8")
+
+
+def test_the_real_briefing_splits_into_front_matter_and_chapters(real_page):
+    split = parts.split(real_page)
+    assert split is not None
+    assert len(split.chapters) >= 10
+    owners = split.owners()
+    assert owners["introduction"] > 0 and owners["toc-introduction"] == 0
+    # Every link in a part either lands in the part or has a stand-in there.
+    for part in split.chapters:
+        assert 'href="#' not in part.html or "briefing-standins" in part.html or all(
+            target in part.ids for target in parts.HREF_RE.findall(part.html))
+
+
+def test_assembled_book_matches_one_run_over_the_whole_document(built_real, real_page,
+                                                                tmp_path):
+    settings = _settings(built_real, tmp_path / "work")
+    book = pdfbook.book(real_page, settings, cache.Cache(tmp_path))
+    whole = pdfbook.whole(real_page, settings)
+    _compare(book, whole)
+    # And the build wrote that same book (its cache key includes the real epoch).
+    built = features((built_real / "build" / "briefing.pdf").read_bytes())
+    assert built["text"] == features(book)["text"]
+
+
+def test_a_chapter_that_grows_moves_every_later_page_number(built_real, real_page, tmp_path):
+    split = parts.split(real_page)
+    # Three pages' worth of new text in the first chapter: later chapters start later.
+    filler = "<p>" + " ".join(["A sentence added to make this chapter longer."] * 60) + "</p>"
+    first = real_page.index('<section id="introduction"')
+    end = real_page.index("</section>", first)
+    grown = real_page[:end] + (filler * 3) + real_page[end:]
+    settings = _settings(built_real, tmp_path / "work")
+    store = cache.Cache(tmp_path)
+    before = features(pdfbook.book(real_page, settings, store))
+    store.hits.clear()
+    book = pdfbook.book(grown, settings, store)
+    assert store.hits.count("pdfpart") >= len(split.chapters) - 1  # the others reused
+    after = features(book)
+    assert after["pages"] > before["pages"]
+    moved = {t for _, t, page, _ in after["outline"]} & {t for _, t, _, _ in before["outline"]}
+    later = [t for t in moved if dict((x[1], x[2]) for x in after["outline"])[t] !=
+             dict((x[1], x[2]) for x in before["outline"])[t]]
+    assert later, "no bookmark moved"
+    _compare(book, pdfbook.whole(grown, settings))
+
+
+def test_a_page_that_cannot_be_split_is_laid_out_whole(built_real, real_page, tmp_path):
+    odd = real_page.replace("<main>", "<main><div>", 1).replace("</main>", "</div></main>", 1)
+    odd = odd.replace("<main><div>", "<div><main>", 1)  # <main> no longer where expected
+    assert parts.split(odd) is None
+    settings = _settings(built_real, tmp_path / "work")
+    store = cache.Cache(tmp_path)
+    data = pdfbook.book(odd, settings, store)
+    assert "pdfpart" not in store.misses  # no parts were tried
+    assert features(data)["pages"] > 10
+
+
+def test_build_with_parts_matches_cold_build_after_page_count_change(built_real, tmp_path):
+    """Through the CLI: a chapter edit that adds pages, rebuilt with a warm cache, gives the
+    bytes of a cold build of the edited project."""
+    warm = tmp_path / "warm"
+    shutil.copytree(built_real, warm, ignore=shutil.ignore_patterns(".work"))
+    chapter = warm / "chapters" / "01-introduction.md.j2"
+    extra = "\n\n" + "\n\n".join(["An added paragraph that makes the introduction longer. " * 12]
+                                 * 12) + "\n"
+    chapter.write_text(chapter.read_text("utf-8") + extra, "utf-8")
+    result = run_cli(warm, "build")
+    assert result.code == 0, result.err
+    assert "pdfpart ×" in result.err  # the other chapters came from the cache
+    cold = tmp_path / "cold"
+    shutil.copytree(warm, cold, ignore=shutil.ignore_patterns("build"))
+    result = run_cli(cold, "build")
+    assert result.code == 0, result.err
+    for name in ("briefing.pdf", "briefing.epub"):
+        assert (warm / "build" / name).read_bytes() == (cold / "build" / name).read_bytes(), name

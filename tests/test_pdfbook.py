@@ -92,7 +92,8 @@ def _compare(book: bytes, whole: bytes) -> None:
     assert a["parent_keys_ok"] and a["parent_keys_unique"]
     for key in ("pages", "labels", "text", "outline", "dests", "links", "structure", "lang"):
         assert a[key] == b[key], key
-    different = [i + 1 for i, (x, y) in enumerate(zip(a["pixels"], b["pixels"], strict=True)) if x != y]
+    pairs = zip(a["pixels"], b["pixels"], strict=True)
+    different = [i + 1 for i, (x, y) in enumerate(pairs) if x != y]
     assert not different, f"pages that look different: {different}"
 
 

@@ -389,7 +389,13 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
     resources = _resources(project, composed, workdir)
     rendered: dict[str, bytes] = {}
     pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="briefing")
+    settings = workers = None
     try:
+        if "pdf" in formats:
+            # WeasyPrint workers start now and import WeasyPrint while Pandoc runs.
+            settings = _pdf_settings(loaded, composed, images)
+            workers = pdfbook.workers(settings)
+            workers.start()
         page_job = raw_epub = raw_docx = None
         if "pdf" in formats or "html" in formats:
             step("Pandoc: Markdown -> HTML")
@@ -409,7 +415,8 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             rendered["html"] = html.standalone(page, css, project.root)
         if "pdf" in formats:
             step("WeasyPrint: HTML -> PDF")
-            rendered["pdf"] = _pdf(loaded, composed, page, images, store, step)
+            rendered["pdf"] = _pdf(settings, page, store, step, workers)
+            workers.close()  # before the EPUB's cover: the workers' memory is free again
         if raw_epub:
             # The printed cover becomes the e-book's cover image (Pandoc's sandbox cannot
             # read a --epub-cover-image file, so it is added to the finished archive).
@@ -425,6 +432,8 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        if workers is not None:
+            workers.close()
     return rendered
 
 
@@ -458,17 +467,21 @@ def _pandoc_zip(fmt: str, run, inputs: pandoc.Inputs, composed: compose.Composed
     return data
 
 
-def _pdf(loaded: Loaded, composed: compose.Composed, page: str, images: str,
-         store: cache.Cache, step: Callable[[str], None]) -> bytes:
+def _pdf_settings(loaded: Loaded, composed: compose.Composed, images: str
+                  ) -> pdfbook.Settings:
     project, bounds = loaded.project, loaded.project.config.limits
-    settings = pdfbook.Settings(
+    return pdfbook.Settings(
         project.root, loaded.epoch, project.root / compose.WORKDIR,
         bounds.weasyprint_seconds, bounds.weasyprint_memory_mib,
         (cache.engine(), cache.tool("weasyprint"), cache.tool("pikepdf"), _harfbuzz_subset(),
          images, str(loaded.epoch)),
         lambda url: _chapter_of(url, composed))
+
+
+def _pdf(settings: pdfbook.Settings, page: str, store: cache.Cache,
+         step: Callable[[str], None], pool) -> bytes:
     key = cache.digest("pdf", *settings.key, page)
-    return store.through("pdf", key, lambda: pdfbook.book(page, settings, store, step))
+    return store.through("pdf", key, lambda: pdfbook.book(page, settings, store, step, pool))
 
 
 @functools.cache

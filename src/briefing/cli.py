@@ -46,8 +46,9 @@ class Context:
         """A step(text) callback for the build: a spinner with the current stage and each
         finished stage's time on a terminal, plain '· stage' lines with --progress plain."""
         if self.progress != "live":
-            yield (lambda text: click.echo(f"· {text}", err=True)) if (
-                self.progress == "plain") else (lambda text: None)
+            # Lines starting with two spaces are progress within a stage: live status only.
+            yield (lambda text: None if text.startswith("  ") else click.echo(
+                f"· {text}", err=True)) if self.progress == "plain" else (lambda text: None)
             return
         from rich.console import Console
 
@@ -55,6 +56,9 @@ class Context:
         current = {"text": None, "start": time.perf_counter()}
 
         def step(text: str) -> None:
+            if text.startswith("  "):  # progress within the stage: "part 3 of 40"
+                status.update(f"{current['text']} … {text.strip()}")
+                return
             now = time.perf_counter()
             if current["text"]:
                 console.print(f"[green]✓[/] {current['text']} [dim]{now - current['start']:.1f} s")

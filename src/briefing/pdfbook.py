@@ -69,12 +69,21 @@ def whole(page: str, settings: Settings) -> bytes:
     return data
 
 
+def workers(settings: Settings) -> pdf.Workers:
+    """The worker pool for book(); start() it early to overlap WeasyPrint's import."""
+    cores = settings.workers or min(MAX_WORKERS, len(os.sched_getaffinity(0)))
+    return pdf.Workers(settings.project_root, settings.epoch, settings.workdir, cores,
+                       settings.seconds, settings.memory_mib, settings.chapter_of)
+
+
 def book(page: str, settings: Settings, store: cache.Cache,
-         step: Callable[[str], None] = lambda s: None) -> bytes:
+         step: Callable[[str], None] = lambda s: None,
+         pool: pdf.Workers | None = None) -> bytes:
+    """The book; `pool` (from workers()) is used if given, and then closed by the caller."""
     split = parts.split(page)
     if split is None or not split.chapters:
         return whole(page, settings)
-    with _Layout(settings, store, step) as layout:
+    with _Layout(settings, store, step, pool) as layout:
         try:
             return _book(split, layout)
         except assemble.AssemblyError:
@@ -85,9 +94,10 @@ def book(page: str, settings: Settings, store: cache.Cache,
 class _Layout:
     """Lays out documents through the cache; starts workers only when something is missing."""
 
-    def __init__(self, settings: Settings, store: cache.Cache, step):
+    def __init__(self, settings: Settings, store: cache.Cache, step, pool=None):
         self.settings, self.store, self.step = settings, store, step
-        self.workers: pdf.Workers | None = None
+        self.workers: pdf.Workers | None = pool
+        self.owned = pool is None
         self.dir = settings.workdir / "parts"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.laid_out = self.reused = 0
@@ -96,7 +106,7 @@ class _Layout:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.workers is not None:
+        if self.workers is not None and self.owned:
             self.workers.close()
 
     def run(self, jobs: list[tuple[str, str, list[Path], bool]], what: str) -> list[_Laid]:
@@ -124,17 +134,16 @@ class _Layout:
                 subject = self.dir / f"{name}.html"
                 subject.write_text(html, "utf-8")
                 work.append(pdf.Job(html, subject, css, tagged))
-            for i, laid in zip(missing, self._workers(len(missing)).run(work), strict=True):
+            laid_out = self._workers(len(missing)).run(
+                work, lambda n, total: self.step(f"  {n} of {total} laid out"))
+            for i, laid in zip(missing, laid_out, strict=True):
                 found[i] = _Laid(laid.pdf, laid.page_names)
                 self.store.put("pdfpart", keys[i], found[i].pack())
         return [found[i] for i in range(len(jobs))]
 
     def _workers(self, wanted: int) -> pdf.Workers:
         if self.workers is None:
-            s = self.settings
-            cores = s.workers or min(MAX_WORKERS, len(os.sched_getaffinity(0)))
-            self.workers = pdf.Workers(s.project_root, s.epoch, s.workdir, cores, s.seconds,
-                                       s.memory_mib, s.chapter_of)
+            self.workers = workers(self.settings)
         return self.workers
 
 

@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PROJECT_FILES = ("briefing.toml", "analysis.yaml", "chapters", "seeds", "bib")
+PROJECT_FILES = ("briefing.toml", "analysis.yaml", "chapters", "seeds", "bib", "locale")
 
 
 @dataclass

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import yamlfile
+from . import i18n, yamlfile
 from .errors import BriefingError, Collector, Problem
+from .i18n import Edition, Name, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
 FILE_NAME = "analysis.yaml"
@@ -24,32 +25,32 @@ class Strict(BaseModel):
 
 
 class Cell(Strict):
-    text: str = Field(min_length=1)
+    text: Text
     claims: list[str] = Field(min_length=1)
 
 
 class Dimension(Strict):
     id: str = Field(pattern=ID)
-    title: str = Field(min_length=1)
+    title: Text
     cells: dict[str, Cell]
 
 
 class Question(Strict):
     id: str = Field(pattern=ID)
-    text: str = Field(min_length=1)
+    text: Text
     claims: list[str] = Field(min_length=1)
 
 
 class Term(Strict):
-    term: str = Field(min_length=1)
-    definition: str = Field(min_length=1)
+    term: Name
+    definition: Text
     claims: list[str] = []
     cite: list[str] = []  # BibTeX keys of works beyond the two sources
 
 
 class Event(Strict):
-    when: str = Field(min_length=1)
-    text: str = Field(min_length=1)
+    when: Name
+    text: Text
     claims: list[str] = []
     cite: list[str] = []
     beyond_sources: bool = False  # true: from a work outside the seeds, cited from bib/
@@ -63,7 +64,9 @@ class Analysis(Strict):
 
 
 def load(root: Path, perspectives: list[str], claim_ids: set[str],
-         bib_keys: dict[str, int] | None) -> Analysis:
+         bib_keys: dict[str, int] | None, editions: list[Edition] | None = None,
+         coverage: i18n.Coverage | None = None) -> Analysis:
+    editions = editions or [Edition("en", "en-GB", "", True, False)]
     path = root / FILE_NAME
     if not path.exists():
         return Analysis()
@@ -71,13 +74,18 @@ def load(root: Path, perspectives: list[str], claim_ids: set[str],
     if not isinstance(doc.data, dict):
         raise doc.error("analysis.yaml must be a mapping (comparison, questions, glossary)")
     try:
-        analysis = Analysis.model_validate(doc.data)
+        analysis = Analysis.model_validate(doc.data, context={
+            "default_edition": next(e.id for e in editions if e.default)})
     except ValidationError as exc:
-        raise BriefingError([
-            Problem(f"{'.'.join(map(str, e['loc']))}: {e['msg']}", path,
-                    doc.line(tuple(e["loc"])), "see the schema in src/briefing/analysis.py")
-            for e in exc.errors()]) from None
+        found = {}
+        for e in exc.errors():
+            loc = tuple(p for p in e["loc"] if not i18n.is_union_member(p))
+            found.setdefault(loc, Problem(
+                f"{'.'.join(map(str, loc))}: {e['msg']}", path, doc.line(loc),
+                "see the schema in src/briefing/analysis.py"))
+        raise BriefingError(list(found.values())) from None
     problems = Collector()
+    i18n.check_texts(analysis, path, doc.line, editions, coverage or i18n.Coverage(), problems)
 
     def need_claims(ids: list[str], loc: tuple) -> None:
         for i, cid in enumerate(ids):

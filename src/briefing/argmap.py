@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import limits
 from .errors import BriefingError
+from .i18n import WORDS
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale.
 FILLS = ["#cfe3f5", "#fbe0c4", "#d4eedf", "#f3d5e6", "#f6f1c0", "#e0e0e0"]
@@ -76,21 +77,29 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", shown
 
 
-def describe(claims, relations, shown) -> str:
+def describe(claims, relations, shown, words=None) -> str:
     """The map in words: every edge as a sentence, for the figure's text alternative."""
-    parts = [f"Argument map of {len(shown)} claims and {len(relations)} relations."]
+    labels = words.labels if words else {"map_summary": WORDS["map_summary"],
+                                         "map_edge": WORDS["map_edge"]}
+    verbs = words.relations if words else {}
+    parts = [labels["map_summary"] % {"claims": len(shown), "relations": len(relations)}]
     for rel in relations:
-        parts.append(f"{claims[rel.source].label} {rel.type} {claims[rel.target].label}.")
+        parts.append(labels["map_edge"] % {"source": claims[rel.source].label,
+                                           "verb": verbs.get(rel.type, rel.type),
+                                           "target": claims[rel.target].label})
     return " ".join(parts)
 
 
-def plan(claims, perspectives, relations, workdir_rel: str) -> ArgumentMap:
-    """Everything about the map except the drawing: templates can use it in `check` too."""
+def plan(claims, perspectives, relations, workdir_rel: str, words=None) -> ArgumentMap:
+    """Everything about the map except the drawing: templates can use it in `check` too.
+    `words` (i18n.Words) gives the edition's words for the legend and the description."""
     source, shown = dot(claims, perspectives, relations)
-    legend = [(p.title, COLOUR_NAMES[i % len(FILLS)]) for i, p in enumerate(perspectives)]
+    colour = (lambda name: words.colours[name]) if words else (lambda name: name)
+    legend = [(p.title, colour(COLOUR_NAMES[i % len(FILLS)])) for i, p in enumerate(perspectives)]
     if any(claims[c].perspective is None for c in shown):
-        legend.append(("background", COLOUR_NAMES[-1]))
-    return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown),
+        legend.append((words.labels["background"] if words else "background",
+                       colour(COLOUR_NAMES[-1])))
+    return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown, words),
                        len(shown), len(relations), legend, source, shown)
 
 

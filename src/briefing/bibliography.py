@@ -45,6 +45,8 @@ class Bibliography:
         for entry in self.library.entries:
             lines.append(f"@{entry.entry_type}{{{entry.key},")
             for f in entry.fields:
+                if f.key.lower() in ("year", "date") and f.value.strip().lower() == "n.d.":
+                    continue  # undated: citeproc prints its locale's term ("n.d.", "z.d.")
                 if f.key.lower() not in PRIVATE_FIELDS:
                     # bibtexparser v2 strips only the outer delimiters: keep inner braces,
                     # which protect corporate authors like {{NOS}} from name parsing.

@@ -37,6 +37,7 @@ from . import (
     docx,
     epub,
     html,
+    i18n,
     limits,
     pandoc,
     pdfbook,
@@ -57,6 +58,23 @@ class Loaded:
     analysis: analysis.Analysis
     templates: list
     epoch: int
+    coverage: i18n.Coverage
+    catalogues: dict[str, i18n.Catalogue]  # edition id -> the project's locale/<id>.po
+    engine_catalogues: dict[str, i18n.Catalogue]  # edition id -> the engine's, its language
+
+    def localised(self, edition: i18n.Edition, allow_missing: bool = False) -> i18n.Localised:
+        return i18n.Localised.make(edition, self.project.default_edition.id,
+                                   self.catalogues[edition.id],
+                                   self.engine_catalogues[edition.id], allow_missing)
+
+    def editions(self, chosen: list[str] | None) -> list[i18n.Edition]:
+        if not chosen:
+            return list(self.project.editions)
+        return [self.project.edition(ident) for ident in dict.fromkeys(chosen)]
+
+    def gaps(self, editions: list[i18n.Edition]) -> list[i18n.Gap]:
+        wanted = {e.id for e in editions}
+        return [g for g in self.coverage.gaps if g.edition in wanted]
 
 
 def epoch_for(project: config.Project) -> int:
@@ -72,10 +90,15 @@ def epoch_for(project: config.Project) -> int:
 
 
 def load(root: Path) -> Loaded:
-    """Step 1: read and validate every input; report every problem found, then stop."""
+    """Step 1: read and validate every input; report every problem found, then stop.
+    Missing translations are not errors here: they are gathered per edition, so `check`
+    can list them and a build of one edition is not stopped by another's."""
     project = config.load(root)
     _check_sizes(project)
     problems = Collector()
+    coverage = i18n.Coverage()
+    editions = project.editions
+    _config_texts(project, coverage, problems)
     bib = None
     try:
         bib = bibliography.load(project.bib_path, project.config.limits.bib_field_chars)
@@ -87,23 +110,62 @@ def load(root: Path) -> Loaded:
         base = sources.load(project.seeds_dir, list(project.config.perspectives),
                             bib.keys if bib else None, project.bib_path,
                             lambda pid: (project.config_path,
-                                         project.line_of("perspectives", pid)))
+                                         project.line_of("perspectives", pid)),
+                            editions, coverage)
     except BriefingError as exc:
         problems.extend(exc)
     found = None
     if base is not None:
         try:
             found = analysis.load(root, list(project.config.perspectives), set(base.claims),
-                                  bib.keys if bib else None)
+                                  bib.keys if bib else None, editions, coverage)
         except BriefingError as exc:
             problems.extend(exc)
     templates = []
+    env = compose.environment(project)
     try:
-        templates = compose.parse_templates(project, compose.environment(project))
+        templates = compose.parse_templates(project, env)
     except BriefingError as exc:
         problems.extend(exc)
+    catalogues, engine_catalogues = _catalogues(project, env, coverage, problems)
     problems.raise_if_any()
-    return Loaded(project, bib, base, found, templates, epoch_for(project))
+    return Loaded(project, bib, base, found, templates, epoch_for(project), coverage,
+                  catalogues, engine_catalogues)
+
+
+def _config_texts(project: config.Project, coverage: i18n.Coverage,
+                  problems: Collector) -> None:
+    """The texts of briefing.toml: title, summary, perspectives; keywords per edition."""
+    path = project.config_path
+    i18n.check_texts(project.config, path, lambda loc: project.line_of(*loc),
+                     project.editions, coverage, problems)
+    keywords = project.config.document.keywords
+    if isinstance(keywords, dict):
+        for edition in project.editions:
+            coverage.add(edition.id, path, edition.id in keywords, lambda e=edition: i18n.Gap(
+                e.id, path, project.line_of("document", "keywords"), "document.keywords",
+                f"add keywords.{e.id} = [...] to [document]"))
+
+
+def _catalogues(project: config.Project, env, coverage: i18n.Coverage, problems: Collector
+                ) -> tuple[dict[str, i18n.Catalogue], dict[str, i18n.Catalogue]]:
+    """Each edition's message catalogues, and the gaps in them: every message of the
+    chapter templates (other than the default edition's own) and every engine word."""
+    default = project.default_edition
+    ours, engine = {}, {}
+    for edition in project.editions:
+        ours[edition.id] = i18n.load_catalogue(project.locale_dir / f"{edition.id}.po",
+                                               problems)
+        engine[edition.id] = i18n.load_catalogue(
+            i18n.ENGINE_LOCALE / f"{edition.primary}.po", problems)
+        if edition.id != default.id:
+            i18n.template_gaps(compose.environment(project) if env is None else env,
+                               sorted(project.chapters_dir.glob("*.j2")), edition,
+                               ours[edition.id], coverage, project.root)
+        messages = i18n.Localised.make(edition, default.id, ours[edition.id],
+                                       engine[edition.id]).messages
+        i18n.engine_gaps(edition, messages, coverage, project.root)
+    return ours, engine
 
 
 def _check_sizes(project: config.Project) -> None:
@@ -147,65 +209,88 @@ def _check_csl(path: Path, project: config.Project, problems: Collector) -> None
                      "use a style from the CSL styles repository")
 
 
-def metadata(project: config.Project, epoch: int) -> dict:
-    doc, labels = project.config.document, project.config.labels
+def metadata(project: config.Project, epoch: int, lang: i18n.Localised | None = None) -> dict:
+    lang = lang or compose._only_edition(project)
+    doc, words, tr, edition = project.config.document, lang.words, lang.text, lang.edition
     created = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    authors = doc.authors or [doc.organisation]
+    authors = doc.authors or [tr(doc.organisation)]
     return {
-        "title": doc.title,
-        "subtitle": doc.subtitle,
+        "title": tr(doc.title),
+        "subtitle": tr(doc.subtitle),
         "author": authors,
-        "organisation": doc.organisation,
-        "publisher": doc.organisation,
+        "organisation": tr(doc.organisation),
+        "publisher": tr(doc.organisation),
         "date": doc.date.isoformat(),
-        "date-display": f"{doc.date.day} {doc.date:%B %Y}",
+        "date-display": lang.date(doc.date),
         "version": doc.version,
-        "lang": doc.language,
-        "keywords": doc.keywords,
-        "subject": doc.summary or doc.subtitle,
-        "identifier": [{"scheme": "URN" if doc.identifier.startswith("urn:") else "URI",
-                        "text": doc.identifier}],
+        "lang": edition.language,
+        "keywords": tr.words(doc.keywords),
+        "subject": tr(doc.summary) or tr(doc.subtitle),
+        "identifier": [{"scheme": "URN" if edition.identifier.startswith("urn:") else "URI",
+                        "text": edition.identifier}],
         "created": created,
-        "how-to-cite": how_to_cite(project),
+        "how-to-cite": how_to_cite(project, lang),
+        "toc-title": words.labels["contents"],
         # EPUB accessibility metadata (Pandoc writes them as schema.org properties).
         "accessModes": ["textual", "visual"],
         "accessModeSufficients": ["textual"],
-        "accessibilitySummary": doc.accessibility_summary,
-        "labels": labels.model_dump(),
+        "accessibilitySummary": tr(doc.accessibility_summary) or words.labels["accessibility"],
+        "labels": words.labels,
     }
 
 
-def how_to_cite(project: config.Project) -> str:
-    doc = project.config.document
-    who = "; ".join(doc.authors) if doc.authors else doc.organisation
-    title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
-    text = (f"{who}. {doc.date.year}. *{title}*. {project.config.labels.version} "
-            f"{doc.version}, {doc.date.day} {doc.date:%B %Y}. {doc.organisation}.")
+def how_to_cite(project: config.Project, lang: i18n.Localised | None = None) -> str:
+    lang = lang or compose._only_edition(project)
+    doc, tr = project.config.document, lang.text
+    who = "; ".join(doc.authors) if doc.authors else tr(doc.organisation)
+    title = tr(doc.title) + (f": {tr(doc.subtitle)}" if doc.subtitle else "")
+    text = (f"{who}. {doc.date.year}. *{title}*. {lang.words.labels['version']} "
+            f"{doc.version}, {lang.date(doc.date)}. {tr(doc.organisation)}.")
     return text + (f" <{doc.url}>." if doc.url else "")
 
 
-def check(root: Path, strict: bool = False) -> list[Problem]:
-    """Everything a build checks before rendering; returns warnings (errors raise)."""
+@dataclass
+class Checked:
+    warnings: list[Problem]
+    # Per edition checked: (edition, lines "file: n of m" of its translated text fields).
+    coverage: list[tuple[i18n.Edition, list[str]]]
+
+
+def check(root: Path, strict: bool = False, editions: list[str] | None = None,
+          allow_missing: bool = False) -> Checked:
+    """Everything a build checks before rendering; returns warnings (errors raise).
+    Every missing translation of the editions checked is listed at once."""
     loaded = load(root)
-    composed = _compose(loaded)
-    warnings = [Problem(f"bibliography entry {key!r} is not cited anywhere", loaded.bib.path, line,
-                        "cite it or remove it")
-                for key, line in bibliography.unused(loaded.bib, composed.cited_keys)]
+    chosen = loaded.editions(editions)
+    gaps = loaded.gaps(chosen)
+    if gaps and not allow_missing:
+        raise BriefingError([g.problem() for g in gaps])
+    warnings = [g.problem() for g in gaps]
+    cited: set[str] = set()
+    for edition in chosen:
+        cited |= _compose(loaded, loaded.localised(edition, allow_missing)).cited_keys
+    warnings += [Problem(f"bibliography entry {key!r} is not cited anywhere", loaded.bib.path,
+                         line, "cite it or remove it")
+                 for key, line in bibliography.unused(loaded.bib, cited)]
     if strict and warnings:
         raise BriefingError(warnings)
-    return warnings
+    coverage = [(e, loaded.coverage.summary(e.id, loaded.project.root)) for e in chosen
+                if e.several]
+    return Checked(warnings, coverage)
 
 
-def _compose(loaded: Loaded) -> compose.Composed:
+def _compose(loaded: Loaded, lang: i18n.Localised | None = None) -> compose.Composed:
+    lang = lang or loaded.localised(loaded.project.default_edition)
     return compose.compose(loaded.project, loaded.base, loaded.templates, loaded.bib.keys,
-                           metadata(loaded.project, loaded.epoch), loaded.analysis)
+                           metadata(loaded.project, loaded.epoch, lang), loaded.analysis, lang)
 
 
 LOCK_NAME = ".build.lock"
 
 
 def build(root: Path, formats: list[str] | None = None,
-          step: Callable[[str], None] = lambda s: None) -> dict[str, Path]:
+          step: Callable[[str], None] = lambda s: None, editions: list[str] | None = None,
+          allow_missing: bool = False) -> dict[str, Path]:
     """Build under a lock: a second build of the same project waits for the first, so
     build/.work and the outputs are never written by two processes at once."""
     from filelock import FileLock, Timeout
@@ -227,7 +312,7 @@ def build(root: Path, formats: list[str] | None = None,
         raise _write_error(exc, build_dir) from None
     try:
         _remove_stale_temporaries(build_dir)
-        return _build(root, formats, step)
+        return _build(root, formats, step, editions, allow_missing)
     except OSError as exc:  # reading errors are BriefingErrors already: this is a write
         raise _write_error(exc, build_dir) from None
     finally:
@@ -248,21 +333,55 @@ def _remove_stale_temporaries(build_dir: Path) -> None:
             temp.unlink()
 
 
-def _build(root: Path, formats: list[str] | None,
-           step: Callable[[str], None]) -> dict[str, Path]:
-    manifest = _Manifest(root, formats)
+def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
+           editions: list[str] | None = None, allow_missing: bool = False) -> dict[str, Path]:
+    manifest = _Manifest(root, formats, editions, allow_missing)
     if manifest.up_to_date():
         step("Up to date: no input has changed since the last build")
         return manifest.outputs()
     step("Loading and checking inputs")
     loaded = load(root)
     project = loaded.project
+    chosen_editions = loaded.editions(editions)
+    gaps = loaded.gaps(chosen_editions)
+    if gaps and not allow_missing:
+        raise BriefingError([g.problem() for g in gaps])
     chosen = formats or list(project.config.build.formats)
+    store = cache.Cache(project.build_dir)
+    rendered: dict[Path, bytes] = {}
+    for edition in chosen_editions:
+        lang = loaded.localised(edition, allow_missing)
+        say = step if not edition.several else (
+            lambda text, tag=edition.id: step(text if text.startswith("  ") else
+                                              f"[{tag}] {text}"))
+        formats_out, composed = _edition(loaded, lang, chosen, say, store)
+        manifest.images.update(composed.images())
+        for fmt, data in formats_out.items():
+            for path in project.outputs(fmt, edition):
+                rendered[path] = data
+        for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
+            for path in project.outputs(ext, edition):
+                rendered[path] = cite.render(project, fmt, lang).encode("utf-8")
+    if store.hits:
+        counts = collections.Counter(store.hits)
+        step("Reused from the cache: " + ", ".join(
+            f"{stage} ×{n}" if n > 1 else stage for stage, n in counts.items()))
+    step("Writing outputs")
+    written = write_outputs(project, rendered)
+    store.prune()
+    manifest.record(project, written)
+    return written
+
+
+def _edition(loaded: Loaded, lang: i18n.Localised, chosen: list[str],
+             step: Callable[[str], None], store: cache.Cache
+             ) -> tuple[dict[str, bytes], compose.Composed]:
+    """One edition, every format: compose in its language, then render."""
+    project = loaded.project
     step("Composing chapters")
-    composed = _compose(loaded)
+    composed = _compose(loaded, lang)
     workdir = project.root / compose.WORKDIR
     _fresh_dir(workdir)
-    store = cache.Cache(project.build_dir)
     if composed.argument_map.path in composed.markdown:
         step("Graphviz: argument map")
         _argument_map(composed, workdir, project, store)
@@ -272,23 +391,12 @@ def _build(root: Path, formats: list[str] | None,
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
     try:
-        rendered = _render(loaded, composed, inputs, chosen, step, store)
+        return _render(loaded, composed, inputs, chosen, step, store), composed
     except ResourceError as exc:
         where = _chapter_of(exc.resource, composed) if exc.resource else None
         if where:
             exc.problems[0].path, exc.problems[0].line = where
         raise
-    for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
-        rendered[ext] = cite.render(project, fmt).encode("utf-8")
-    if store.hits:
-        counts = collections.Counter(store.hits)
-        step("Reused from the cache: " + ", ".join(
-            f"{stage} ×{n}" if n > 1 else stage for stage, n in counts.items()))
-    step("Writing outputs")
-    written = write_outputs(project, rendered)
-    store.prune()
-    manifest.record(project, composed, written)
-    return written
 
 
 class _Manifest:
@@ -296,17 +404,20 @@ class _Manifest:
     no output has changed since, the build has nothing to do: it says so and returns,
     without parsing anything (the no-op rebuild an author gets after saving nothing)."""
 
-    def __init__(self, root: Path, formats: list[str] | None):
+    def __init__(self, root: Path, formats: list[str] | None, editions: list[str] | None = None,
+                 allow_missing: bool = False):
         self.root = root
         self.path = root / "build" / ".cache" / "manifest.json"
-        self.context = {"engine": cache.engine(), "formats": formats,
+        self.context = {"engine": cache.engine(), "formats": formats, "editions": editions,
+                        "allow_missing": allow_missing,
                         "epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
                         "listing": self._listing()}
         self.saved: dict = {}
+        self.images: set[str] = set()  # local images the documents use: inputs too
 
     def _listing(self) -> list[str]:
         found = []
-        for folder in ("seeds", "chapters"):
+        for folder in ("seeds", "chapters", "locale"):
             with contextlib.suppress(OSError):
                 found += sorted(f"{folder}/{p.name}" for p in (self.root / folder).iterdir())
         return found
@@ -334,16 +445,14 @@ class _Manifest:
         return bool(self.saved.get("outputs"))
 
     def outputs(self) -> dict[str, Path]:
-        return {Path(name).suffix[1:]: self.root / "build" / name
-                for name in self.saved["outputs"]}
+        return {name: self.root / "build" / name for name in self.saved["outputs"]}
 
-    def record(self, project: config.Project, composed: compose.Composed,
-               written: dict[str, Path]) -> None:
+    def record(self, project: config.Project, written: dict[str, Path]) -> None:
         root = project.root.resolve()
         files = [project.config_path, project.bib_path, project.csl_path,
                  project.root / analysis.FILE_NAME,
                  *(project.root / rel for rel in self.context["listing"])]
-        files += [(root / src).resolve() for src in composed.images()]
+        files += [(root / src).resolve() for src in sorted(self.images)]
         inputs = {}
         for path in files:
             with contextlib.suppress(OSError, ValueError):
@@ -571,18 +680,17 @@ def _fresh_dir(path: Path) -> None:
                                "make sure build/ is a writable directory") from None
 
 
-def write_outputs(project: config.Project, rendered: dict[str, bytes]) -> dict[str, Path]:
+def write_outputs(project: config.Project, rendered: dict[Path, bytes]) -> dict[str, Path]:
     """Write every output to a temporary file in build/, then rename each into place."""
-    temps: dict[str, Path] = {}
+    temps: dict[Path, Path] = {}
     try:
-        for fmt, data in rendered.items():
-            target = project.output(fmt)
+        for target, data in rendered.items():
             if target.is_symlink() or target.is_dir():
                 raise BriefingError.at(f"{target.name} exists and is not a regular file", target,
                                        None, "remove it; briefing writes regular files only")
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                         dir=project.build_dir)
-            temps[fmt] = Path(name)
+            temps[target] = Path(name)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
@@ -597,10 +705,10 @@ def write_outputs(project: config.Project, rendered: dict[str, bytes]) -> dict[s
                                    None, "check free disk space and that build/ is writable"
                                    ) from None
         raise
-    for fmt, temp in temps.items():
-        os.replace(temp, project.output(fmt))
+    for target, temp in temps.items():
+        os.replace(temp, target)
     _sync_dir(project.build_dir)  # the renames survive a crash or power cut
-    return {fmt: project.output(fmt) for fmt in temps}
+    return {target.name: target for target in temps}
 
 
 def _sync_dir(path: Path) -> None:

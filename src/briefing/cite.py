@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
+from . import i18n
 from .config import Project
 
 FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
@@ -11,8 +13,19 @@ FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
 EXPORTS = {"bib": "bibtex", "ris": "ris", "json": "csl-json"}
 
 
-def _key(project: Project) -> str:
+def facts(project: Project, lang: i18n.Localised | None = None) -> SimpleNamespace:
+    """The document's citation facts in one edition's language, with its own language tag
+    and identifier (each edition is a publication of its own)."""
     doc = project.config.document
+    edition = lang.edition if lang else project.default_edition
+    tr = lang.text if lang else i18n.Localiser(edition, project.default_edition.id)
+    return SimpleNamespace(
+        title=tr(doc.title), subtitle=tr(doc.subtitle), organisation=tr(doc.organisation),
+        authors=doc.authors, version=doc.version, date=doc.date, url=doc.url,
+        language=edition.language, identifier=edition.identifier, keywords=tr.words(doc.keywords))
+
+
+def _key(doc: SimpleNamespace) -> str:
     word = "".join(ch for ch in doc.title.split()[0].lower() if ch.isalnum()) or "briefing"
     org = "".join(ch for ch in doc.organisation.lower() if ch.isalnum())[:12] or "org"
     return f"{org}{doc.date.year}{word}"
@@ -22,8 +35,8 @@ def _braced(text: str) -> str:
     return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
 
 
-def render(project: Project, fmt: str) -> str:
-    doc = project.config.document
+def render(project: Project, fmt: str, lang: i18n.Localised | None = None) -> str:
+    doc = facts(project, lang)
     title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
     if fmt == "bibtex":
         author = " and ".join(doc.authors) if doc.authors else "{" + doc.organisation + "}"
@@ -34,7 +47,7 @@ def render(project: Project, fmt: str) -> str:
             fields["url"] = doc.url
         body = ",\n".join(f"  {k} = {{{v if k == 'author' else _braced(v)}}}"
                           for k, v in fields.items())
-        return f"@report{{{_key(project)},\n{body}\n}}\n"
+        return f"@report{{{_key(doc)},\n{body}\n}}\n"
     if fmt == "ris":
         lines = ["TY  - RPRT"]
         lines += [f"AU  - {a}" for a in doc.authors] or [f"AU  - {doc.organisation}"]
@@ -45,7 +58,7 @@ def render(project: Project, fmt: str) -> str:
             lines.append(f"UR  - {doc.url}")
         return "\n".join(lines + ["ER  - ", ""])
     if fmt == "csl-json":
-        item = {"id": _key(project), "type": "report", "title": title,
+        item = {"id": _key(doc), "type": "report", "title": title,
                 "author": [{"literal": a} for a in doc.authors] or [
                     {"literal": doc.organisation}],
                 "publisher": doc.organisation, "version": doc.version,
@@ -55,17 +68,16 @@ def render(project: Project, fmt: str) -> str:
             item["URL"] = doc.url
         return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
     if fmt == "cff":
-        return _cff(project, title)
+        return _cff(doc, title)
     if fmt == "text":
         from .build import how_to_cite
 
-        return how_to_cite(project).replace("*", "") + "\n"
+        return how_to_cite(project, lang).replace("*", "") + "\n"
     raise ValueError(fmt)
 
 
-def _cff(project: Project, title: str) -> str:
+def _cff(doc: SimpleNamespace, title: str) -> str:
     """CITATION.cff (schema 1.2.0). Strings are JSON-quoted, which is valid YAML."""
-    doc = project.config.document
     q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731
     who = [f"  - name: {q(a)}" for a in doc.authors] or [f"  - name: {q(doc.organisation)}"]
     lines = ["cff-version: 1.2.0",

@@ -126,17 +126,28 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: 
 @click.option("--format", "formats", multiple=True,
               type=click.Choice(["pdf", "epub", "docx", "html"]),
               help="Build only this format (repeatable). Default: briefing.toml's build.formats.")
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Build only this edition (repeatable), e.g. --edition nl. Default: all "
+                   "the editions in briefing.toml.")
+@click.option("--allow-missing", is_flag=True,
+              help="Draft: print a visible [NOT TRANSLATED] marker with the default edition's "
+                   "text where a translation is missing, instead of stopping.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only (as `briefing -q build`).")
 @click.pass_obj
-def build(obj: Context, formats: tuple[str, ...], quiet: bool) -> None:
-    """Check all inputs, then write build/<name>.pdf and .epub."""
+def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
+          allow_missing: bool, quiet: bool) -> None:
+    """Check all inputs, then write build/<name>.pdf, .epub, .docx and .html (per edition:
+    build/<name>.<edition>.pdf ...; the default edition also as build/<name>.pdf)."""
     from . import build as recipe
 
     if quiet:
         obj.quiet, obj.progress = True, "none"
     start = time.perf_counter()
     with obj.stages() as step:
-        outputs = obj.run(lambda: recipe.build(obj.project, list(formats) or None, step))
+        outputs = obj.run(lambda: recipe.build(obj.project, list(formats) or None, step,
+                                               list(editions) or None, allow_missing))
+    if allow_missing:
+        obj.say("draft: missing translations are marked [NOT TRANSLATED]; do not publish")
     for path in outputs.values():
         obj.say(f"wrote {path.relative_to(obj.project)} ({path.stat().st_size:,} bytes)")
     obj.say(f"done in {time.perf_counter() - start:.1f} s")
@@ -144,28 +155,46 @@ def build(obj: Context, formats: tuple[str, ...], quiet: bool) -> None:
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. uncited entries) as errors.")
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Check only this edition (repeatable). Default: all.")
+@click.option("--allow-missing", is_flag=True,
+              help="List missing translations as warnings instead of errors.")
 @click.pass_obj
-def check(obj: Context, strict: bool) -> None:
-    """Validate config, seeds, bibliography and templates without rendering."""
+def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: bool) -> None:
+    """Validate config, seeds, bibliography, templates and translations without rendering.
+    Every missing translation of every edition checked is listed, with file and line."""
     from . import build as recipe
 
-    warnings = obj.run(lambda: recipe.check(obj.project, strict))
-    for warning in warnings:
+    checked = obj.run(lambda: recipe.check(obj.project, strict, list(editions) or None,
+                                           allow_missing))
+    for warning in checked.warnings:
         click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
+    for edition, rows in checked.coverage:
+        if not obj.quiet:  # the check's report: printed also when piped
+            click.echo(f"edition {edition.id} ({edition.language}): text fields and messages "
+                       "with a value, per file")
+            for row in rows:
+                click.echo(f"  {row}")
+    warnings = checked.warnings
     obj.say("check passed" + (f" with {len(warnings)} warning(s)" if warnings else ""))
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(CITE_FORMATS),
               default="text", show_default=True)
+@click.option("--edition", metavar="ID", help="The edition to cite. Default: the default one.")
 @click.pass_obj
-def cite(obj: Context, fmt: str) -> None:
+def cite(obj: Context, fmt: str, edition: str | None) -> None:
     """Print how to cite this briefing."""
     from . import cite as citation
-    from . import config
+    from . import config, i18n
 
-    project = obj.run(lambda: config.load(obj.project))
-    click.echo(citation.render(project, fmt), nl=False)
+    def text() -> str:
+        project = config.load(obj.project)
+        lang = i18n.localised(project, edition or project.default_edition.id)
+        return citation.render(project, fmt, lang)
+
+    click.echo(obj.run(text), nl=False)
 
 
 @main.command()
@@ -198,7 +227,7 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
             return
         if not opened[0]:
             opened[0] = True
-            target = outputs.get("pdf") or outputs.get("html")
+            target = next((p for p in outputs.values() if p.suffix in (".pdf", ".html")), None)
             if target:
                 click.launch(str(target))
 

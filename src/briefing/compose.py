@@ -18,11 +18,11 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import argmap, limits
+from . import argmap, i18n, limits
 from .analysis import Analysis
 from .config import Limits, Project
 from .errors import BriefingError, Collector, read_text
-from .sources import Actor, ArgumentBase, Claim, Quote
+from .sources import ArgumentBase, Claim, Quote
 
 CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
 # Locator labels citeproc knows (English terms, short and long forms). Pandoc takes any
@@ -46,20 +46,32 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#@~^$|])")
 
 
 @dataclass
+class ActorView:
+    """An actor in one edition's words."""
+
+    id: str
+    name: str
+    kind: str
+    role: str
+
+
+@dataclass
 class ClaimView:
-    """A claim as templates see it: names resolved, citations ready to print."""
+    """A claim as templates see it, in one edition's language: names resolved, citations
+    ready to print."""
 
     id: str
     statement: str
     kind: str
     perspective: str | None
-    holders: list[Actor]
-    reporter: Actor
+    holders: list[ActorView]
+    reporter: ActorView
     cite: str
     quote: Quote | None
     quote_cite: str
-    language: str
+    language: str  # the source's (and so the quote's) language
     note: str
+    translation: str = ""  # the quote in the edition's language; "" when it is in it already
     label: str = ""
     supports: list[str] = field(default_factory=list)
     attacks: list[str] = field(default_factory=list)
@@ -129,10 +141,16 @@ class Composed:
         return sorted({src for src in found if "://" not in src and not src.startswith("data:")})
 
 
-def join_names(names: list[str]) -> str:
+def join_names(names: list[str], conjunction: str = "and") -> str:
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
+
+
+@jinja2.pass_context
+def _join_names_filter(context, names) -> str:
+    labels = context.get("labels")
+    return join_names(list(names), labels.get("and", "and") if isinstance(labels, dict) else "and")
 
 
 def md_escape(text: object) -> str:
@@ -154,15 +172,21 @@ def citation(refs: list[tuple[str, int]]) -> str:
     return "[" + "; ".join(parts) + "]"
 
 
-def views(project: Project, base: ArgumentBase) -> tuple[dict[str, ClaimView], list]:
+def views(project: Project, base: ArgumentBase, lang: i18n.Localised | None = None
+          ) -> tuple[dict[str, ClaimView], list]:
+    lang = lang or _only_edition(project)
+    tr = lang.text
+    actors = actor_views(base, tr)
     claims: dict[str, ClaimView] = {}
     for claim in base.claims.values():
-        claims[claim.id] = _claim_view(base, claim)
+        claims[claim.id] = _claim_view(base, claim, actors, lang)
     for rel in base.relations:
         getattr(claims[rel.source], rel.type).append(rel.target)
-    _label(claims, list(project.config.perspectives.items()))
+    # Labels come from the default edition's short names, so P3 is P3 in every edition.
+    default = i18n.Localiser(project.default_edition, project.default_edition.id)
+    _label(claims, [(pid, default(p.short)) for pid, p in project.config.perspectives.items()])
     perspectives = [
-        PerspectiveView(pid, p.title, p.short, p.key_point, p.summary,
+        PerspectiveView(pid, tr(p.title), tr(p.short), tr(p.key_point), tr(p.summary),
                         [c for c in claims.values() if c.perspective == pid])
         for pid, p in project.config.perspectives.items()
     ]
@@ -182,7 +206,7 @@ def _balance(base: ArgumentBase, view: PerspectiveView) -> None:
             paras.setdefault(cite.source.id, set()).add(cite.para)
         source_id = base.claim_source[claim.id]
         counts[source_id] = counts.get(source_id, 0) + 1
-        for actor in claim.holders:
+        for actor in claim.holders:  # ActorViews: names in the edition's language
             voices[actor.name] = voices.get(actor.name, 0) + 1
     view.sources = [SourceUse(base.sources[sid].title, base.sources[sid].key,
                               sorted(paras[sid]), counts.get(sid, 0))
@@ -190,11 +214,11 @@ def _balance(base: ArgumentBase, view: PerspectiveView) -> None:
     view.voices = sorted(voices.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _label(claims: dict[str, ClaimView], perspectives: list) -> None:
+def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]]) -> None:
     """Short reader-facing labels (P1, T2, ...): a unique prefix per perspective, then order."""
     prefixes: dict[str | None, str] = {None: "B"}
-    for pid, p in perspectives:
-        word = "".join(ch for ch in p.short.upper() if ch.isalnum()) or pid.upper()
+    for pid, short in perspectives:
+        word = "".join(ch for ch in short.upper() if ch.isalnum()) or pid.upper()
         size = 1
         while word[:size] in prefixes.values() and size < len(word):
             size += 1
@@ -205,17 +229,32 @@ def _label(claims: dict[str, ClaimView], perspectives: list) -> None:
         claim.label = f"{prefixes.get(claim.perspective, 'B')}{counts[claim.perspective]}"
 
 
-def _claim_view(base: ArgumentBase, claim: Claim) -> ClaimView:
+def _only_edition(project: Project) -> i18n.Localised:
+    return i18n.localised(project, project.default_edition.id)
+
+
+def actor_views(base: ArgumentBase, tr: i18n.Localiser) -> dict[str, ActorView]:
+    return {aid: ActorView(aid, tr(a.name), a.kind, tr(a.role)) for aid, a in base.actors.items()}
+
+
+def _claim_view(base: ArgumentBase, claim: Claim, actors: dict[str, ActorView],
+                lang: i18n.Localised) -> ClaimView:
     cites = base.citations(claim)
     source = base.source_of(claim)
+    quote = claim.quote
+    translation = ""
+    if quote is not None and not lang.edition.same_language(source.language):
+        translation = lang.text(quote.translation)
     return ClaimView(
-        id=claim.id, statement=claim.statement, kind=claim.kind, perspective=claim.perspective,
-        holders=[base.actors[h] for h in claim.holders], reporter=base.reporter(claim),
+        id=claim.id, statement=lang.text(claim.statement), kind=claim.kind,
+        perspective=claim.perspective,
+        holders=[actors[h] for h in claim.holders], reporter=actors[base.reporter(claim).id],
         cite=citation([(c.source.key, c.para) for c in cites]),
-        quote=claim.quote,
-        quote_cite=citation([(source.key, claim.quote.para)]) if claim.quote else "",
+        quote=quote,
+        quote_cite=citation([(source.key, quote.para)]) if quote else "",
         language=source.language,
         note=claim.note,
+        translation=translation,
     )
 
 
@@ -257,6 +296,9 @@ class BoundedEnvironment(SandboxedEnvironment):
 def environment(project: Project) -> SandboxedEnvironment:
     env = BoundedEnvironment(
         loader=ChaptersLoader(project.chapters_dir, followlinks=False),
+        # {% trans %} and _(): the words of each edition come from its catalogue; gettext
+        # is passed in the render context, per edition.
+        extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -266,8 +308,11 @@ def environment(project: Project) -> SandboxedEnvironment:
         comment_start_string="{##",
         comment_end_string="##}",
     )
+    # A paragraph in a {% trans %} block is one message, whatever its line breaks.
+    env.policies["ext.i18n.trimmed"] = True
+    env.newstyle_gettext = True  # gettext formats %(name)s itself, after translating
     env.filters["md"] = md_escape
-    env.filters["join_names"] = join_names
+    env.filters["join_names"] = _join_names_filter
     # lipsum() writes any amount of text on request and has no place in a briefing.
     env.globals.pop("lipsum", None)
     env.max_items = int(project.config.limits.markdown_mib * 1024 * 1024)
@@ -347,18 +392,24 @@ def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = ())
 
 
 def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimView],
-                   perspectives: list[PerspectiveView]) -> dict:
-    rows = Tracked([RowView(d.id, d.title, [
-        CellView(p, d.cells[p.id].text, _cite_claims(base, d.cells[p.id].claims),
+                   perspectives: list[PerspectiveView], tr: i18n.Localiser | None = None,
+                   default: i18n.Localiser | None = None) -> dict:
+    tr = tr or (lambda value: value if isinstance(value, str) else next(iter(value.values())))
+    default = default or tr
+    rows = Tracked([RowView(d.id, tr(d.title), [
+        CellView(p, tr(d.cells[p.id].text), _cite_claims(base, d.cells[p.id].claims),
                  [claims[c].label for c in d.cells[p.id].claims])
         for p in perspectives]) for d in found.comparison])
-    questions = [ItemView(q.id, "", q.text, _cite_claims(base, q.claims),
+    questions = [ItemView(q.id, "", tr(q.text), _cite_claims(base, q.claims),
                           [claims[c].label for c in q.claims]) for q in found.questions]
-    glossary = [ItemView(t.term.lower().replace(" ", "-"), t.term, t.definition,
+    # A term's anchor comes from the default edition's term, the same in every edition;
+    # the order is the reader's alphabet.
+    glossary = [ItemView(default(t.term).lower().replace(" ", "-"), tr(t.term), tr(t.definition),
                          _cite_claims(base, t.claims, tuple(t.cite)),
                          [claims[c].label for c in t.claims])
-                for t in sorted(found.glossary, key=lambda t: t.term.lower())]
-    timeline = [ItemView(f"event-{i}", e.when, e.text, _cite_claims(base, e.claims, tuple(e.cite)),
+                for t in sorted(found.glossary, key=lambda t: tr(t.term).lower())]
+    timeline = [ItemView(f"event-{i}", tr(e.when), tr(e.text),
+                         _cite_claims(base, e.claims, tuple(e.cite)),
                          [claims[c].label for c in e.claims]) for i, e in enumerate(found.timeline)]
     for view, event in zip(timeline, found.timeline, strict=True):
         view.beyond_sources = event.beyond_sources
@@ -367,21 +418,30 @@ def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimV
 
 
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
-            bib_keys: dict[str, int], metadata: dict, found: Analysis | None = None) -> Composed:
-    claims, perspectives = views(project, base)
-    amap = argmap.plan(claims, perspectives, base.relations, WORKDIR)
+            bib_keys: dict[str, int], metadata: dict, found: Analysis | None = None,
+            lang: i18n.Localised | None = None) -> Composed:
+    lang = lang or _only_edition(project)
+    claims, perspectives = views(project, base, lang)
+    words = lang.words
+    amap = argmap.plan(claims, perspectives, base.relations, WORKDIR, words)
+    gettext, ngettext = i18n.newstyle(lang.messages.template)
     context = {
         "argument_map": amap,
         "document": project.config.document,
-        "labels": project.config.labels,
+        "edition": lang.edition,
+        "labels": words.labels,
+        "words": words,
+        "gettext": gettext,
+        "ngettext": ngettext,
         "perspectives": perspectives,
         "perspective": {p.id: p for p in perspectives},
         "claims": claims,
         "background": [c for c in claims.values() if c.perspective is None],
-        "actors": base.actors,
+        "actors": actor_views(base, lang.text),
         "sources": base.sources,
         "relations": base.relations,
-        **analysis_views(base, found or Analysis(), claims, perspectives),
+        **analysis_views(base, found or Analysis(), claims, perspectives, lang.text,
+                         i18n.Localiser(project.default_edition, project.default_edition.id)),
     }
     bounds = project.config.limits
     budget = [int(bounds.markdown_mib * 1024 * 1024)]
@@ -394,15 +454,32 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     problems = Collector()
     for chapter in chapters:
         check_output(chapter, bounds, problems)
+        if lang.edition.several:
+            _check_heading_ids(chapter, problems)
     problems.raise_if_any()
     body = "\n\n".join(ch.markdown.strip() + "\n" for ch in chapters)
     if "{#refs}" not in body:
-        body += (f"\n\n# {project.config.labels.references} {{.unnumbered .references}}\n\n"
-                 "::: {#refs}\n:::\n")
+        body += (f"\n\n# {words.labels['references']} {{#references .unnumbered .references}}"
+                 "\n\n::: {#refs}\n:::\n")
     cited = _check_citations(chapters, bib_keys, project)
     _check_claims_shown(body, base, found or Analysis(), amap, context["comparison"].used)
     header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
     return Composed(header + body, chapters, cited, metadata, amap)
+
+
+HEADING_RE = re.compile(r"^#{1,6}[ \t]+\S.*$", re.M)
+
+
+def _check_heading_ids(chapter: Chapter, problems: Collector) -> None:
+    """With several editions every heading needs an explicit id: Pandoc would derive one
+    from the words, so each edition would have other anchors and a link or a citation of
+    one edition would not work in the other."""
+    for match in HEADING_RE.finditer(chapter.markdown):
+        if not re.search(r"\{[^}]*#[^\s}]+[^}]*\}\s*$", match.group()):
+            problems.add("a heading without an explicit id", *chapter.origin(match.start()),
+                         "end it with {#some-id}, the same in every edition, e.g. "
+                         "'# Introduction {#introduction}'")
+            return
 
 
 def _render(template: jinja2.Template, context: dict, budget: list[int],

@@ -12,9 +12,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import BriefingError, Collector, read_text
+from .i18n import Edition, Name, Text
 
 CONFIG_NAME = "briefing.toml"
 CONFIG_MAX_BYTES = 1024 * 1024  # read before [limits] is known, so fixed
+LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 CHAPTER_RE = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*\.md\.j2$")
 
 
@@ -25,21 +27,27 @@ class Strict(BaseModel):
 class Document(Strict):
     """What the reader sees on the cover and in the metadata."""
 
-    title: str = Field(min_length=1)
-    subtitle: str = ""
-    organisation: str = Field(min_length=1)
+    title: Text
+    subtitle: Text | None = None
+    organisation: Name
     authors: list[str] = []
     version: str = Field(min_length=1)
     date: dt.date
-    language: str = Field("en-GB", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-    keywords: list[str] = []
-    identifier: str = Field(min_length=1, description="stable id of the edition, e.g. urn:uuid:…")
+    # With [editions], each edition has its own language and identifier.
+    language: str | None = Field(None, pattern=LANGUAGE)
+    keywords: list[str] | dict[str, list[str]] = []
+    identifier: str | None = Field(None, min_length=1,
+                                   description="stable id of the edition, e.g. urn:uuid:…")
     url: str | None = None
-    summary: str = ""
-    accessibility_summary: str = (
-        "Structured text with a navigable table of contents, headings for every chapter and "
-        "section, numbered paragraphs, tables with header cells, and figures that carry a "
-        "text alternative; quotations in another language are marked with their language.")
+    summary: Text | None = None
+    accessibility_summary: Text | None = None  # default: the engine's, in each language
+
+
+class EditionConfig(Strict):
+    """One language edition: built from the same argument base as every other."""
+
+    language: str = Field(pattern=LANGUAGE)
+    identifier: str = Field(min_length=1, description="its own urn:uuid:…, not shared")
 
 
 class Bibliography(Strict):
@@ -51,25 +59,15 @@ class Build(Strict):
     name: str = Field("briefing", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     chapters: list[str] | None = None
     formats: list[Literal["pdf", "epub", "docx", "html"]] = ["pdf", "epub", "docx", "html"]
+    # The default edition: its outputs also carry the plain names (build/briefing.pdf).
+    edition: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]*$")
 
 
 class Perspective(Strict):
-    title: str = Field(min_length=1)
-    short: str = Field(min_length=1)
-    key_point: str = Field(min_length=1, description="one sentence for the key points box")
-    summary: str = Field(min_length=1)
-
-
-class Labels(Strict):
-    """Words the engine itself prints, so another language needs no code change."""
-
-    contents: str = "Contents"
-    references: str = "References"
-    how_to_cite: str = "How to cite this briefing"
-    version: str = "Version"
-    page: str = "Page"
-    of: str = "of"
-    translation: str = "Our translation"
+    title: Text
+    short: Text
+    key_point: Text = Field(description="one sentence for the key points box")
+    summary: Text
 
 
 class Limits(Strict):
@@ -98,16 +96,35 @@ class Config(Strict):
     build: Build = Build()
     limits: Limits = Limits()
     perspectives: dict[str, Perspective] = {}
-    labels: Labels = Labels()
+    editions: dict[str, EditionConfig] = {}
 
 
 class Project:
     """A loaded, validated config plus the paths it names."""
 
-    def __init__(self, root: Path, config: Config, chapters: list[Path]):
+    def __init__(self, root: Path, config: Config, chapters: list[Path],
+                 editions: list[Edition] | None = None):
         self.root = root
         self.config = config
         self.chapters = chapters
+        self.editions = editions or [Edition(
+            "en", "en-GB", config.document.identifier or "urn:briefing", True, False)]
+
+    @property
+    def default_edition(self) -> Edition:
+        return next(e for e in self.editions if e.default)
+
+    def edition(self, ident: str) -> Edition:
+        for edition in self.editions:
+            if edition.id == ident:
+                return edition
+        raise BriefingError.at(
+            f"no edition {ident!r}", self.config_path, self.line_of("editions"),
+            f"editions of this briefing: {', '.join(e.id for e in self.editions)}")
+
+    @property
+    def locale_dir(self) -> Path:
+        return self.root / "locale"
 
     @property
     def config_path(self) -> Path:
@@ -137,8 +154,21 @@ class Project:
         """The line of a key in briefing.toml, for messages about config-level things."""
         return _line_of_key(self.config_path.read_text("utf-8"), loc)
 
-    def output(self, fmt: str) -> Path:
-        return self.build_dir / f"{self.config.build.name}.{fmt}"
+    def output(self, fmt: str, edition: Edition | None = None) -> Path:
+        """build/briefing.pdf for the default (or only) edition; build/briefing.nl.pdf for
+        an edition of a briefing that has several."""
+        name = self.config.build.name
+        if edition is not None and edition.several:
+            name = f"{name}.{edition.id}"
+        return self.build_dir / f"{name}.{fmt}"
+
+    def outputs(self, fmt: str, edition: Edition) -> list[Path]:
+        """Where one format of one edition goes: the default edition's also under the
+        plain name, which links and scripts made before editions existed still use."""
+        paths = [self.output(fmt, edition)]
+        if edition.several and edition.default:
+            paths.append(self.output(fmt))
+        return paths
 
 
 def load(root: Path) -> Project:
@@ -164,13 +194,66 @@ def load(root: Path) -> Project:
             "check quotes, brackets and '=' on this line",
         ) from None
     try:
-        config = Config.model_validate(raw)
+        config = Config.model_validate(raw, context={"default_edition": _default_edition(raw)})
     except ValidationError as exc:
         raise BriefingError(
             [p for err in exc.errors() for p in _problems(err, path, text)]
         ) from None
     _inside(root, config, path, text)
-    return Project(root, config, _chapters(root, config, path, text))
+    editions = _editions(config, path, text)
+    return Project(root, config, _chapters(root, config, path, text), editions)
+
+
+def _default_edition(raw: dict) -> str:
+    """The edition a plain string belongs to: [build] edition, else the first listed,
+    else the language of a single-edition briefing."""
+    editions = raw.get("editions") if isinstance(raw.get("editions"), dict) else {}
+    build = raw.get("build") if isinstance(raw.get("build"), dict) else {}
+    if editions:
+        chosen = build.get("edition")
+        return chosen if isinstance(chosen, str) and chosen in editions else next(iter(editions))
+    document = raw.get("document") if isinstance(raw.get("document"), dict) else {}
+    language = document.get("language")
+    return (language if isinstance(language, str) else "en").split("-")[0].lower()
+
+
+def _editions(config: Config, path: Path, text: str) -> list[Edition]:
+    document, problems = config.document, Collector()
+    if not config.editions:
+        if document.identifier is None:
+            problems.add("missing required key 'document.identifier'", path,
+                         _line_of_key(text, ("document",)),
+                         "add identifier = \"urn:uuid:…\" (one per edition, never reused)")
+        if config.build.edition is not None:
+            problems.add("build.edition names an edition, but there is no [editions] table",
+                         path, _line_of_key(text, ("build", "edition")),
+                         "add [editions.<id>] tables, or remove build.edition")
+        problems.raise_if_any()
+        language = document.language or "en-GB"
+        ident = language.split("-")[0].lower()
+        return [Edition(ident, language, document.identifier, True, False)]
+    for key in ("language", "identifier"):
+        if getattr(document, key) is not None:
+            problems.add(f"document.{key} is set, but so is [editions]", path,
+                         _line_of_key(text, ("document", key)),
+                         f"give each edition its own {key} in [editions.<id>] and remove "
+                         f"this one")
+    default = config.build.edition or next(iter(config.editions))
+    if default not in config.editions:
+        problems.add(f"build.edition {default!r} is not one of the editions", path,
+                     _line_of_key(text, ("build", "edition")),
+                     f"editions: {', '.join(config.editions)}")
+    identifiers = [e.identifier for e in config.editions.values()]
+    for ident, edition in config.editions.items():
+        if identifiers.count(edition.identifier) > 1:
+            problems.add(f"editions.{ident}.identifier is shared with another edition", path,
+                         _line_of_key(text, ("editions", ident, "identifier")),
+                         "each edition is its own publication: give it its own urn:uuid")
+            break
+    problems.raise_if_any()
+    several = len(config.editions) > 1
+    return [Edition(ident, e.language, e.identifier, ident == default, several)
+            for ident, e in config.editions.items()]
 
 
 def _inside(root: Path, config: Config, path: Path, text: str) -> None:
@@ -285,8 +368,9 @@ def _line_of_key(text: str, loc: tuple) -> int | None:
             if names[: len(table)] == table and best is None and len(table) == len(names):
                 best = number
             continue
-        key = re.match(r'^"?([A-Za-z0-9_-]+)"?\s*=', line)
-        if key and table + (key.group(1),) == names:
+        key = re.match(r'^"?([A-Za-z0-9_-]+)"?(?:\s*\.\s*"?([A-Za-z0-9_-]+)"?)?\s*=', line)
+        if key and table + (key.group(1),) == names[:len(table) + 1] and (
+                len(names) == len(table) + 1 or names[len(table) + 1] == key.group(2)):
             return number
     if best is None and names:
         # The table itself may be what is wrong or missing: point at its header.

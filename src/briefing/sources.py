@@ -15,8 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import yamlfile
+from . import i18n, yamlfile
 from .errors import BriefingError, Collector, Problem
+from .i18n import Edition, Name, Rendering, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
 MAX_QUOTE_WORDS = 50
@@ -37,9 +38,9 @@ class SourceMeta(Strict):
 
 class Actor(Strict):
     id: str = Field(pattern=ID)
-    name: str = Field(min_length=1)
+    name: Name
     kind: Literal["person", "organisation", "group"]
-    role: str = ""
+    role: Text | None = None
 
 
 class CiteRef(Strict):
@@ -50,14 +51,15 @@ class CiteRef(Strict):
 class Quote(Strict):
     para: int = Field(ge=1)
     text: str = Field(min_length=1)
-    translation: str = Field(min_length=1)
+    # Our rendering, for editions in another language than the source's.
+    translation: Rendering | None = None
 
 
 class Claim(Strict):
     id: str = Field(pattern=ID)
     perspective: str | None = None
     kind: Literal["fact", "interpretation", "value", "prediction", "recommendation"]
-    statement: str = Field(min_length=1)
+    statement: Text
     holders: list[str] = Field(min_length=1)
     reported_by: str | None = None
     cites: list[int | CiteRef] = Field(min_length=1)
@@ -127,8 +129,13 @@ class ArgumentBase:
 
 
 def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | None = None,
-         bib_path: Path | None = None, declared_at=lambda pid: (None, None)) -> ArgumentBase:
-    """Load every seeds/*.yaml, then check the base as a whole; report all problems."""
+         bib_path: Path | None = None, declared_at=lambda pid: (None, None),
+         editions: list[Edition] | None = None,
+         coverage: i18n.Coverage | None = None) -> ArgumentBase:
+    """Load every seeds/*.yaml, then check the base as a whole; report all problems.
+    Gaps in the editions' texts go to `coverage` (reported by the caller, per edition)."""
+    editions = editions or [Edition("en", "en-GB", "", True, False)]
+    default = next(e.id for e in editions if e.default)
     problems = Collector()
     files = sorted(seeds_dir.glob("*.yaml")) + sorted(seeds_dir.glob("*.yml"))
     if not files:
@@ -138,7 +145,7 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
     for path in files:
         try:
             doc = yamlfile.load(path)
-            docs.append((doc, _validate(doc)))
+            docs.append((doc, _validate(doc, default)))
         except BriefingError as exc:
             problems.extend(exc)
     problems.raise_if_any()
@@ -148,6 +155,8 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
     problems.raise_if_any()
     for doc, seed in docs:
         _check_references(base, doc, seed, set(perspectives), problems, bib_keys, bib_path)
+        i18n.check_texts(seed, doc.path, doc.line, editions, coverage or i18n.Coverage(),
+                         problems, same_language=seed.source.language)
     for pid in perspectives:
         if not any(c.perspective == pid for c in base.claims.values()):
             path, line = declared_at(pid)
@@ -157,18 +166,22 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
     return base
 
 
-def _validate(doc: yamlfile.YamlDoc) -> SeedFile:
+def _validate(doc: yamlfile.YamlDoc, default: str) -> SeedFile:
     if not isinstance(doc.data, dict):
         raise doc.error("a seed file must be a mapping with a 'source:' key")
     try:
-        return SeedFile.model_validate(doc.data)
+        return SeedFile.model_validate(doc.data, context={"default_edition": default})
     except ValidationError as exc:
-        raise BriefingError([_problem(doc, err) for err in exc.errors()]) from None
+        found = [_problem(doc, err) for err in exc.errors()]
+        # A text that is neither a string nor a mapping fails both: say it once.
+        unique = {(p.message.split(":")[0], p.line): p for p in found}
+        raise BriefingError(list(unique.values())) from None
 
 
 def _problem(doc: yamlfile.YamlDoc, err: dict) -> Problem:
     # Union members add their type name to loc ("int", "CiteRef"); drop those.
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper() or p == "int"))
+    loc = tuple(p for p in err["loc"]
+                if not (isinstance(p, str) and p[:1].isupper() or i18n.is_union_member(p)))
     dotted = ".".join(str(p) for p in loc)
     if err["type"] == "extra_forbidden":
         return Problem(f"unknown key {dotted!r}", doc.path, doc.line(loc),

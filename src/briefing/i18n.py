@@ -1,0 +1,477 @@
+"""Editions: one argument base, one document per language.
+
+Structure (ids, relations, citations, quotes, locators) exists once; every text a reader
+sees has a value per edition. Data fields hold them inline (`statement: {en: …, nl: …}`);
+the templates' own words come from gettext catalogues (`locale/<edition>.po`, read with
+Babel), the engine's words from the engine's catalogue (`src/briefing/locale/<lang>.po`).
+
+A missing value is a *gap*. Gaps are found up front, for every edition at once, with
+the file, line and key of each, so `briefing check` can list them all and a build
+stops before rendering anything (unless --allow-missing asks for a marked draft).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import typing
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ValidationInfo
+
+from .errors import BriefingError, Problem
+
+def is_union_member(part) -> bool:
+    """A name pydantic adds to an error's location for one form of a union (a text is a
+    string or a mapping): not a key of the file, so left out of messages."""
+    return isinstance(part, str) and (part in ("str", "int") or part.startswith(
+        ("constrained-", "dict[", "function-", "list[")))
+
+
+ENGINE_LOCALE = Path(__file__).parent / "locale"
+MARKER = "[NOT TRANSLATED] "
+
+
+class _Kind:
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+TEXT, NAME, RENDERING = _Kind("text"), _Kind("name"), _Kind("rendering")
+
+
+def _per_edition(value: str | dict[str, str], info: ValidationInfo) -> str | dict[str, str]:
+    """A plain string in a text field is the default edition's text."""
+    if isinstance(value, str):
+        default = (info.context or {}).get("default_edition")
+        return {default: value} if default else value
+    return value
+
+
+def _non_empty(value: str | dict[str, str]) -> str | dict[str, str]:
+    values = [value] if isinstance(value, str) else list(value.values())
+    if any(not v.strip() for v in values):
+        raise ValueError("text must not be empty")
+    return value
+
+
+# Text: needed in every edition. Name: a plain string serves every edition (a person's name);
+# a mapping gives it per edition. Rendering: a translation of a quote, needed only in the
+# editions whose language differs from the quote's.
+Text = Annotated[str | dict[str, str], TEXT, AfterValidator(_per_edition),
+                 AfterValidator(_non_empty)]
+Name = Annotated[str | dict[str, str], NAME, AfterValidator(_non_empty)]
+Rendering = Annotated[str | dict[str, str], RENDERING, AfterValidator(_per_edition),
+                      AfterValidator(_non_empty)]
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str  # the key of its texts: "en", "nl"
+    language: str  # BCP 47 tag: hyphenation, CSL locale, metadata ("nl-NL")
+    identifier: str
+    default: bool
+    several: bool  # are there other editions (then outputs carry the edition in their name)
+
+    @property
+    def primary(self) -> str:
+        return self.language.split("-")[0].lower()
+
+    @property
+    def babel_locale(self) -> str:
+        return self.language.replace("-", "_")
+
+    def same_language(self, tag: str) -> bool:
+        return self.primary == tag.split("-")[0].lower()
+
+
+@dataclass
+class Gap:
+    edition: str
+    path: Path
+    line: int | None
+    key: str
+    hint: str
+
+    def problem(self) -> Problem:
+        return Problem(f"no {self.edition!r} text for {self.key}", self.path, self.line,
+                       self.hint)
+
+
+@dataclass
+class Coverage:
+    """Gaps and counts of text fields, per file and edition, for `check` and the errors."""
+
+    gaps: list[Gap] = field(default_factory=list)
+    fields: Counter = field(default_factory=Counter)  # (file, edition) -> fields with a value
+    wanted: Counter = field(default_factory=Counter)  # (file, edition) -> fields needed
+
+    def add(self, edition: str, path: Path, have: bool, gap: Callable[[], Gap]) -> None:
+        self.wanted[(path, edition)] += 1
+        if have:
+            self.fields[(path, edition)] += 1
+        else:
+            self.gaps.append(gap())
+
+    def for_edition(self, edition: str) -> list[Gap]:
+        return [g for g in self.gaps if g.edition == edition]
+
+    def summary(self, edition: str, root: Path) -> list[str]:
+        rows = sorted((path, n) for (path, ed), n in self.wanted.items() if ed == edition)
+        return [f"{_rel(path, root)}: {self.fields[(path, edition)]} of {n}"
+                for path, n in rows]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def walk(model: BaseModel, loc: tuple = ()) -> Iterator[tuple[tuple, str, Any, Any]]:
+    """Every text field of a validated model: (loc, label, kind, value), in file order.
+    The label names the field for a reader, with the ids of the items around it."""
+    yield from _walk(model, loc, "")
+
+
+def _walk(model: BaseModel, loc: tuple, label: str):
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        here, key = loc + ((info.alias or name),), f"{label}{info.alias or name}"
+        kind = _kind_of(info)
+        if kind is not None:
+            if value is not None:
+                yield here, key, kind, value
+        elif isinstance(value, BaseModel):
+            yield from _walk(value, here, key + ".")
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    ident = getattr(item, "id", None)
+                    yield from _walk(item, here + (i,), f"{key}[{ident or i + 1}].")
+        elif isinstance(value, dict):
+            for k, item in value.items():
+                if isinstance(item, BaseModel):
+                    yield from _walk(item, here + (k,), f"{key}.{k}.")
+
+
+def _kind_of(info) -> _Kind | None:
+    """TEXT, NAME or RENDERING for a text field, also when it is optional (`Text | None`
+    keeps the marker inside the union's Annotated member)."""
+    for meta in info.metadata:
+        if isinstance(meta, _Kind):
+            return meta
+    for arg in typing.get_args(info.annotation):
+        for meta in getattr(arg, "__metadata__", ()):
+            if isinstance(meta, _Kind):
+                return meta
+    return None
+
+
+def check_texts(model: BaseModel, path: Path, line: Callable[[tuple], int | None],
+                editions: list[Edition], coverage: Coverage, problems,
+                same_language: str | None = None) -> None:
+    """Record the gaps of one file's model; a mapping with an unknown edition is an error
+    (a typo such as `nk:` would otherwise hide a translation)."""
+    ids = [e.id for e in editions]
+    for loc, key, kind, value in walk(model):
+        if isinstance(value, dict):
+            for k in value:
+                if k not in ids:
+                    problems.add(f"{key}: unknown edition {k!r}", path, line(loc + (k,)),
+                                 f"editions are: {', '.join(ids)} (see [editions] in "
+                                 "briefing.toml)")
+        for edition in editions:
+            if kind is NAME and isinstance(value, str):
+                continue  # one name for every edition
+            if kind is RENDERING and same_language and edition.same_language(same_language):
+                continue  # the quote is already in this edition's language
+            have = isinstance(value, dict) and edition.id in value
+            coverage.add(edition.id, path, have, functools.partial(
+                Gap, edition.id, path, line(loc), key,
+                f"add '{edition.id}:' under '{loc[-1]}' with the {edition.language} text"))
+
+
+class Localiser:
+    """Text values for one edition. Gaps were reported at load; with --allow-missing the
+    default edition's text stands in, behind a visible marker."""
+
+    def __init__(self, edition: Edition, default: str):
+        self.edition, self.default = edition, default
+
+    def __call__(self, value: str | dict[str, str] | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        if self.edition.id in value:
+            return value[self.edition.id]
+        fallback = value.get(self.default) or next(iter(value.values()))
+        return MARKER + fallback
+
+    def words(self, value: list[str] | dict[str, list[str]]) -> list[str]:
+        if isinstance(value, list):
+            return value
+        return value.get(self.edition.id) or value.get(self.default) or []
+
+
+# --- Catalogues -------------------------------------------------------------------------
+
+PLACEHOLDER_RE = re.compile(r"%\([A-Za-z_]\w*\)s|\[@[^\]]*\]|@[A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w")
+
+
+@dataclass
+class Catalogue:
+    """msgid -> msgstr from one .po file, with each entry's line for messages."""
+
+    path: Path | None = None
+    messages: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+def load_catalogue(path: Path, problems) -> Catalogue:
+    from babel.messages.pofile import PoFileError, read_po
+
+    from .errors import read_text
+
+    catalogue = Catalogue(path)
+    if not path.is_file():
+        return catalogue
+    text = read_text(path)
+    try:
+        parsed = read_po(text.splitlines(keepends=True), abort_invalid=True)
+    except PoFileError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        problems.add(f"invalid PO file: {exc}", path, int(found.group(1)) if found else None,
+                     "check the quotes of msgid/msgstr on this line")
+        return catalogue
+    for message in parsed:
+        if not message.id or not isinstance(message.id, str):
+            continue  # the header; plural entries are not used by briefing
+        line = message.lineno
+        if message.fuzzy or not message.string:
+            continue  # not translated yet: a gap, reported where the text is used
+        for what in ("placeholders", "paragraphs"):
+            want, got = _shape(message.id, what), _shape(message.string, what)
+            if want != got:
+                problems.add(f"translation of {_clip(message.id)!r} changes its {what}: "
+                             f"{_describe(want)} in the msgid, {_describe(got)} in the msgstr",
+                             path, line, "keep every %(name)s, citation and paragraph break "
+                             "of the msgid, so both editions cite and number alike")
+        catalogue.messages[message.id] = message.string
+        catalogue.lines[message.id] = line
+    return catalogue
+
+
+def _shape(text: str, what: str):
+    if what == "placeholders":
+        return sorted(PLACEHOLDER_RE.findall(text))
+    return len([p for p in re.split(r"\n\s*\n", text) if p.strip()])
+
+
+def _describe(shape) -> str:
+    if isinstance(shape, int):
+        return f"{shape} paragraph{'s' if shape != 1 else ''}"
+    return ", ".join(shape) if shape else "none"
+
+
+def _clip(text: str, size: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+class Messages:
+    """gettext for one edition: the project's catalogue, then (for the engine's own
+    words) the engine's. The default edition's text is the msgid itself."""
+
+    def __init__(self, edition: Edition, project: Catalogue, engine: Catalogue,
+                 identity: bool, allow_missing: bool):
+        self.edition, self.project, self.engine = edition, project, engine
+        self.identity, self.allow_missing = identity, allow_missing
+
+    def lookup(self, msgid: str, engine: bool = False) -> str | None:
+        if self.identity:
+            return msgid
+        found = self.project.messages.get(msgid)
+        if found is None and engine:
+            found = self.engine.messages.get(msgid)
+            if found is None and self.edition.primary == "en":
+                found = msgid  # the engine's words are English already
+        return found
+
+    def template(self, msgid: str) -> str:
+        found = self.lookup(msgid)
+        return found if found is not None else MARKER + msgid
+
+    def word(self, msgid: str) -> str:
+        found = self.lookup(msgid, engine=True)
+        return found if found is not None else MARKER + msgid
+
+
+def newstyle(lookup: Callable[[str], str]) -> tuple[Callable, Callable]:
+    """gettext/ngettext as Jinja2's new-style i18n calls them: the callable formats the
+    %(name)s values itself (and turns %% into %), in the translated string."""
+
+    def gettext(__string: str, **variables) -> str:
+        return lookup(__string) % variables
+
+    def ngettext(__singular: str, __plural: str, __num: int, **variables) -> str:
+        variables.setdefault("num", __num)
+        return lookup(__singular if __num == 1 else __plural) % variables
+
+    return gettext, ngettext
+
+
+def template_gaps(env, templates: list[Path], edition: Edition, catalogue: Catalogue,
+                  coverage: Coverage, root: Path) -> None:
+    """Every message the chapter templates use must be in the edition's catalogue."""
+    target = root / "locale" / f"{edition.id}.po"
+    for path in templates:
+        try:
+            source = path.read_text("utf-8")
+            found = list(env.extract_translations(source))
+        except Exception:  # noqa: BLE001 - syntax errors are reported by parse_templates
+            continue
+        for line, _func, message in found:
+            if not isinstance(message, str):
+                continue  # plural forms: both strings are looked up when used
+            coverage.add(edition.id, path, message in catalogue.messages, functools.partial(
+                Gap, edition.id, path, line, f"the message {_clip(message)!r}",
+                f"add it to {_rel(target, root)} (msgid as in the template, msgstr the "
+                f"{edition.language} text)"))
+
+
+# The engine's own words: what it prints around the project's texts. Their msgids are
+# English; the engine's catalogue for each language translates them, and a project can
+# override any of them in its own locale/<edition>.po.
+WORDS = {
+    "contents": "Contents",
+    "references": "References",
+    "how_to_cite": "How to cite this briefing",
+    "version": "Version",
+    "page": "Page",
+    "of": "of",
+    "translation": "Our translation",
+    "cover": "Cover",
+    "and": "and",
+    "background": "background",
+    "accessibility": (
+        "Structured text with a navigable table of contents, headings for every chapter and "
+        "section, numbered paragraphs, tables with header cells, and figures that carry a "
+        "text alternative; quotations in another language are marked with their language."),
+    "map_summary": "Argument map of %(claims)s claims and %(relations)s relations.",
+    "map_edge": "%(source)s %(verb)s %(target)s.",
+}
+KINDS = {"fact": "fact", "interpretation": "interpretation", "value": "value judgement",
+         "prediction": "prediction", "recommendation": "recommendation"}
+RELATIONS = {"supports": "supports", "attacks": "attacks", "undercuts": "undercuts"}
+COLOURS = {"blue": "blue", "orange": "orange", "green": "green", "pink": "pink",
+           "yellow": "yellow", "grey": "grey"}
+
+
+def engine_msgids() -> list[str]:
+    return [*WORDS.values(), *KINDS.values(), *RELATIONS.values(), *COLOURS.values()]
+
+
+def engine_gaps(edition: Edition, messages: Messages, coverage: Coverage, root: Path) -> None:
+    if messages.identity:
+        return
+    engine_file = ENGINE_LOCALE / f"{edition.primary}.po"
+    target = root / "locale" / f"{edition.id}.po"
+    for msgid in engine_msgids():
+        coverage.add(edition.id, engine_file, messages.lookup(msgid, engine=True) is not None,
+                     functools.partial(
+                         Gap, edition.id, target, None, f"the engine's word {_clip(msgid)!r}",
+                         f"briefing has no {edition.primary} catalogue with it: add it to "
+                         f"{_rel(target, root)}"))
+
+
+@dataclass
+class Words:
+    """The engine's words in one edition, as templates and the engine use them."""
+
+    labels: dict[str, str]
+    kinds: dict[str, str]
+    relations: dict[str, str]
+    colours: dict[str, str]
+
+    @classmethod
+    def of(cls, messages: Messages) -> Words:
+        word = messages.word
+        return cls({k: word(v) for k, v in WORDS.items()},
+                   {k: word(v) for k, v in KINDS.items()},
+                   {k: word(v) for k, v in RELATIONS.items()},
+                   {k: word(v) for k, v in COLOURS.items()})
+
+
+@dataclass
+class Localised:
+    """Everything one edition needs to speak its language: the edition, its data texts,
+    its messages and the engine's words."""
+
+    edition: Edition
+    text: Localiser
+    messages: Messages
+    words: Words
+
+    @classmethod
+    def make(cls, edition: Edition, default: str, project: Catalogue, engine: Catalogue,
+             allow_missing: bool = False) -> Localised:
+        messages = Messages(edition, project, engine, identity=edition.id == default,
+                            allow_missing=allow_missing)
+        if edition.id == default and edition.primary != "en":
+            # The templates speak this language already; the engine's words still need
+            # its catalogue (and the project's, which may override them).
+            messages = _EngineOnly(edition, project, engine, False, allow_missing)
+        return cls(edition, Localiser(edition, default), messages, Words.of(messages))
+
+    def date(self, day) -> str:
+        return format_date(day, self.edition)
+
+
+class _EngineOnly(Messages):
+    """The default edition in a language other than English: template messages are the
+    text itself; the engine's (English) words are translated."""
+
+    def lookup(self, msgid: str, engine: bool = False) -> str | None:
+        if not engine:
+            return msgid
+        return self.project.messages.get(msgid) or self.engine.messages.get(msgid)
+
+
+def format_date(day, edition: Edition) -> str:
+    from babel.dates import format_date as babel_date
+
+    return babel_date(day, "long", locale=edition.babel_locale)
+
+
+def format_number(value, edition: Edition) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=edition.babel_locale)
+
+
+def raise_gaps(gaps: list[Gap]) -> None:
+    if gaps:
+        raise BriefingError([g.problem() for g in gaps])
+
+
+def localised(project, ident: str, allow_missing: bool = False) -> Localised:
+    """One edition's language straight from the project's files, for the commands that
+    need no full load (`briefing cite`). Problems in a catalogue are reported."""
+    from .errors import Collector
+
+    edition = project.edition(ident)
+    problems = Collector()
+    ours = load_catalogue(project.locale_dir / f"{edition.id}.po", problems)
+    engine = load_catalogue(ENGINE_LOCALE / f"{edition.primary}.po", problems)
+    problems.raise_if_any()
+    return Localised.make(edition, project.default_edition.id, ours, engine, allow_missing)

@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM := $(VENV)/.system
-INPUTS := briefing.toml $(wildcard chapters/*.j2 seeds/*.yaml bib/*) \
-          $(wildcard src/briefing/*.py src/briefing/templates/*)
+INPUTS := briefing.toml $(wildcard analysis.yaml chapters/*.j2 seeds/*.yaml bib/* locale/*.po) \
+          $(wildcard src/briefing/*.py src/briefing/templates/* src/briefing/locale/*.po)
 
 .PHONY: all build check test lint clean distclean watch proof bench
 

@@ -48,7 +48,7 @@ def copy_project(source: Path, target: Path, with_build: bool = False) -> Path:
             shutil.copy2(path, target / name)
     if with_build and (source / "build").is_dir():
         shutil.copytree(source / "build", target / "build",
-                        ignore=shutil.ignore_patterns(".work", ".cache"))
+                        ignore=shutil.ignore_patterns(".work", ".work-*", ".cache"))
     return target
 
 

@@ -31,7 +31,7 @@ def epub_text(built_real) -> str:
 
 def test_every_claim_statement_appears_in_the_epub(loaded, epub_text):
     missing = [cid for cid, claim in loaded.base.claims.items()
-               if sources.normalise(claim.statement) not in epub_text]
+               if sources.normalise(claim.statement["en"]) not in epub_text]
     assert missing == []
 
 
@@ -48,7 +48,7 @@ def test_every_quote_is_marked_dutch_in_the_epub(built_real, loaded):
 
 def test_comparison_has_a_column_per_perspective_and_no_empty_cell(built_real, loaded):
     project = config.load(built_real)
-    titles = [sources.normalise(p.title) for p in project.config.perspectives.values()]
+    titles = [sources.normalise(p.title["en"]) for p in project.config.perspectives.values()]
     with zipfile.ZipFile(built_real / "build" / "briefing.epub") as epub:
         for name in epub.namelist():
             if not name.endswith(".xhtml"):
@@ -100,7 +100,7 @@ def test_source_balance_table_matches_the_data(built_real, loaded):
     project = config.load(built_real)
     for pid, perspective in project.config.perspectives.items():
         row = next(line for line in table.splitlines()
-                   if line.startswith(f"| {perspective.title} |"))
+                   if line.startswith(f"| {perspective.title['en']} |"))
         numbers = [int(cell) for cell in row.strip("|").split("|")[1:]]
         expected = [sum(1 for cid, c in loaded.base.claims.items()
                         if c.perspective == pid and loaded.base.claim_source[cid] == sid)

@@ -17,7 +17,7 @@ import pypdf
 import pytest
 from babel.messages.pofile import read_po
 
-from briefing import build, i18n
+from briefing import build, i18n, sources
 from conftest import ROOT, copy_project, run_cli
 
 EDITIONS = ("en", "nl")
@@ -36,7 +36,7 @@ def _text(page: str, drop_dutch: bool = False) -> str:
     if drop_dutch:
         body = re.sub(r'<span lang="nl"[^>]*>.*?</span>', " ", body, flags=re.S)
     text = htmllib.unescape(re.sub(r"<[^>]+>", " ", body))
-    return " ".join(text.replace("\u00ad", "").split())
+    return sources.normalise(text.replace("\u00ad", ""))
 
 
 def _catalogue(path: Path) -> list[tuple[str, str]]:
@@ -49,7 +49,7 @@ def _phrases(message: str) -> list[str]:
     """The literal runs of a message at least four words long: its placeholders,
     citations and Markdown removed (what a reader would see of it, in pieces)."""
     plain = re.sub(r"%\(\w+\)s|\[@[^\]]*\]|@\w+|[*_`\[\]{}#|\\]|\(#[^)]*\)", "\x00", message)
-    runs = [" ".join(run.split()) for run in plain.replace("%%", "%").split("\x00")]
+    runs = [sources.normalise(run) for run in plain.replace("%%", "%").split("\x00")]
     return [run.strip(" .,;:()") for run in runs if len(run.split()) >= 4]
 
 
@@ -75,8 +75,7 @@ def test_every_claim_appears_in_both_editions_in_its_language(built_real, loaded
         text = _text(page)
         for claim in loaded.base.claims.values():
             assert f'id="claim-{claim.id}"' in page, (edition, claim.id)
-            words = " ".join(claim.statement[edition].split())
-            assert htmllib.unescape(words) in text, (edition, claim.id)
+            assert sources.normalise(claim.statement[edition]) in text, (edition, claim.id)
 
 
 def test_quotes_stand_in_their_own_words_and_are_translated_only_in_english(built_real,
@@ -85,9 +84,9 @@ def test_quotes_stand_in_their_own_words_and_are_translated_only_in_english(buil
     quoted = [c for c in loaded.base.claims.values() if c.quote]
     assert len(quoted) > 20
     for claim in quoted:
-        original = " ".join(claim.quote.text.split())
+        original = sources.normalise(claim.quote.text)
         assert original in english and original in dutch, claim.id
-        rendering = " ".join(claim.quote.translation["en"].split())
+        rendering = sources.normalise(claim.quote.translation["en"])
         assert rendering in english, claim.id
         assert rendering not in dutch, claim.id
     assert "Our translation" in english and "Onze vertaling" not in dutch
@@ -133,10 +132,10 @@ def test_no_english_words_in_the_dutch_edition_and_no_dutch_in_the_english(built
 def test_paragraph_numbers_and_anchors_are_the_same_in_both_editions(built_real):
     ids = {e: re.findall(r'\bid="([^"]+)"', _html(built_real, e)) for e in EDITIONS}
     assert ids["en"] == ids["nl"]
-    assert sum(1 for i in ids["en"] if re.fullmatch(r"p\d+\.\d+", i)) > 60
+    assert sum(1 for i in ids["en"] if re.fullmatch(r"p\d+\.\d+", i)) > 40
     numbers = {e: re.findall(r'<span id="(p\d+\.\d+)" class="pnum">', _html(built_real, e))
                for e in EDITIONS}
-    assert numbers["en"] == numbers["nl"] and len(numbers["en"]) > 60
+    assert numbers["en"] == numbers["nl"] and len(numbers["en"]) > 40
 
 
 def test_dutch_conventions_citations_dates_and_metadata(built_real):

@@ -34,7 +34,7 @@ def real_pdf_text(built_real) -> str:
 def test_pdf_has_the_three_perspective_chapters(built_real, real_pdf_text):
     project = config.load(built_real)
     for perspective in project.config.perspectives.values():
-        assert sources.normalise(perspective.title) in sources.normalise(real_pdf_text)
+        assert sources.normalise(perspective.title["en"]) in sources.normalise(real_pdf_text)
     assert "Western privacy concerns" in real_pdf_text
     assert "The trust rationale" in real_pdf_text
     assert "receptor approach" in real_pdf_text
@@ -58,12 +58,12 @@ def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
     project = config.load(built_real)
     doc = project.config.document
     assert sources.normalise(reader.metadata.title) == sources.normalise(
-        f"{doc.title}: {doc.subtitle}")
+        f"{doc.title['en']}: {doc.subtitle['en']}")
     assert "\n" not in reader.metadata.title + reader.metadata["/Keywords"]
     assert reader.metadata.author == project.config.document.organisation
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     for perspective in project.config.perspectives.values():
-        title = sources.normalise(perspective.title)
+        title = sources.normalise(perspective.title["en"])
         assert any(title in sources.normalise(t) for t in titles), titles
     pages = len(reader.pages)
     assert f"Page 3 of {pages}" in reader.pages[2].extract_text()
@@ -72,7 +72,8 @@ def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
 
 def test_every_quote_appears_in_dutch_with_translation(built_real, real_pdf_text):
     project = config.load(built_real)
-    base = sources.load(project.seeds_dir, list(project.config.perspectives))
+    base = sources.load(project.seeds_dir, list(project.config.perspectives),
+                        editions=project.editions)
     quoted = [c for c in base.claims.values() if c.quote]
     assert quoted
     for claim in quoted:

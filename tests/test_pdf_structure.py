@@ -29,7 +29,7 @@ def test_pdf_is_tagged_with_language_and_title_shown(pdf, built_real):
     root = pdf.Root
     assert "/StructTreeRoot" in root
     assert root.MarkInfo.Marked is True
-    assert str(root.Lang) == config.load(built_real).config.document.language
+    assert str(root.Lang) == config.load(built_real).default_edition.language == "en-GB"
     assert root.ViewerPreferences.DisplayDocTitle is True
 
 

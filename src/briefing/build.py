@@ -265,7 +265,7 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
     gaps = loaded.gaps(chosen)
     if gaps and not allow_missing:
         raise BriefingError([g.problem() for g in gaps])
-    warnings = [g.problem() for g in gaps]
+    warnings = [g.problem() for g in gaps] + loaded.coverage.unused
     cited: set[str] = set()
     for edition in chosen:
         cited |= _compose(loaded, loaded.localised(edition, allow_missing)).cited_keys
@@ -380,7 +380,7 @@ def _edition(loaded: Loaded, lang: i18n.Localised, chosen: list[str],
     project = loaded.project
     step("Composing chapters")
     composed = _compose(loaded, lang)
-    workdir = project.root / compose.WORKDIR
+    workdir = project.root / compose.workdir(lang.edition)
     _fresh_dir(workdir)
     if composed.argument_map.path in composed.markdown:
         step("Graphviz: argument map")
@@ -502,7 +502,7 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
     try:
         if "pdf" in formats:
             # WeasyPrint workers start now and import WeasyPrint while Pandoc runs.
-            settings = _pdf_settings(loaded, composed, images)
+            settings = _pdf_settings(loaded, composed, images, inputs.workdir)
             workers = pdfbook.workers(settings)
             workers.start()
         page_job = raw_epub = raw_docx = None
@@ -576,11 +576,11 @@ def _pandoc_zip(fmt: str, run, inputs: pandoc.Inputs, composed: compose.Composed
     return data
 
 
-def _pdf_settings(loaded: Loaded, composed: compose.Composed, images: str
+def _pdf_settings(loaded: Loaded, composed: compose.Composed, images: str, workdir: Path
                   ) -> pdfbook.Settings:
     project, bounds = loaded.project, loaded.project.config.limits
     return pdfbook.Settings(
-        project.root, loaded.epoch, project.root / compose.WORKDIR,
+        project.root, loaded.epoch, workdir,
         bounds.weasyprint_seconds, bounds.weasyprint_memory_mib,
         (cache.engine(), cache.tool("weasyprint"), cache.tool("pikepdf"), _harfbuzz_subset(),
          images, str(loaded.epoch)),

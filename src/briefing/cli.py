@@ -227,7 +227,9 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
             return
         if not opened[0]:
             opened[0] = True
-            target = next((p for p in outputs.values() if p.suffix in (".pdf", ".html")), None)
+            # The default edition's PDF (build/briefing.pdf), else its HTML.
+            named = sorted(outputs.values(), key=lambda p: (p.suffix != ".pdf", len(p.name)))
+            target = next((p for p in named if p.suffix in (".pdf", ".html")), None)
             if target:
                 click.launch(str(target))
 

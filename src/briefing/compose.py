@@ -42,6 +42,12 @@ LOCATOR_RE = re.compile(r"@[\w:.#$%&+?<>~/-]*\w\s*,\s*([^\d\s,;\]][^\s,;\]]*)\s+
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 HTML_IMG_RE = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.I)
 WORKDIR = "build/.work"
+
+
+def workdir(edition: i18n.Edition) -> str:
+    """Where a build keeps its intermediate files (composed Markdown, HTML, map): the
+    default edition's in build/.work, another's beside it, so each can be inspected."""
+    return WORKDIR if edition.default else f"{WORKDIR}-{edition.id}"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#@~^$|])")
 
 
@@ -90,10 +96,11 @@ class SourceUse:
     key: str
     paras: list[int]
     claims: int
+    locators: tuple[str, str] = ("para.", "paras.")
 
     @property
     def cite(self) -> str:
-        return citation([(self.key, p) for p in self.paras])
+        return citation([(self.key, p) for p in self.paras], self.locators)
 
 
 @dataclass
@@ -158,8 +165,11 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def citation(refs: list[tuple[str, int]]) -> str:
-    """[(key, para), ...] -> a Pandoc citation with paragraph locators, one cite per key."""
+def citation(refs: list[tuple[str, int]], locators: tuple[str, str] = ("para.", "paras.")
+             ) -> str:
+    """[(key, para), ...] -> a Pandoc citation with paragraph locators, one cite per key.
+    `locators` are the edition's words for one and several paragraphs: citeproc parses
+    locator labels in the document's language only ("par." in Dutch, "para." in English)."""
     by_key: dict[str, list[int]] = {}
     for key, para in refs:
         by_key.setdefault(key, [])
@@ -167,7 +177,7 @@ def citation(refs: list[tuple[str, int]]) -> str:
             by_key[key].append(para)
     parts = []
     for key, paras in by_key.items():
-        label = "para." if len(paras) == 1 else "paras."
+        label = locators[0] if len(paras) == 1 else locators[1]
         parts.append(f"@{key}, {label} {', '.join(str(p) for p in sorted(paras))}")
     return "[" + "; ".join(parts) + "]"
 
@@ -191,11 +201,11 @@ def views(project: Project, base: ArgumentBase, lang: i18n.Localised | None = No
         for pid, p in project.config.perspectives.items()
     ]
     for view in perspectives:
-        _balance(base, view)
+        _balance(base, view, lang.words.locators)
     return claims, perspectives
 
 
-def _balance(base: ArgumentBase, view: PerspectiveView) -> None:
+def _balance(base: ArgumentBase, view: PerspectiveView, locators: tuple[str, str]) -> None:
     """Which sources and voices a perspective rests on, for its sources list and the
     appendix's balance table: a reader sees at once how much hangs on one voice."""
     paras: dict[str, set[int]] = {}
@@ -209,7 +219,7 @@ def _balance(base: ArgumentBase, view: PerspectiveView) -> None:
         for actor in claim.holders:  # ActorViews: names in the edition's language
             voices[actor.name] = voices.get(actor.name, 0) + 1
     view.sources = [SourceUse(base.sources[sid].title, base.sources[sid].key,
-                              sorted(paras[sid]), counts.get(sid, 0))
+                              sorted(paras[sid]), counts.get(sid, 0), locators)
                     for sid in base.sources if sid in paras]
     view.voices = sorted(voices.items(), key=lambda item: (-item[1], item[0]))
 
@@ -249,9 +259,9 @@ def _claim_view(base: ArgumentBase, claim: Claim, actors: dict[str, ActorView],
         id=claim.id, statement=lang.text(claim.statement), kind=claim.kind,
         perspective=claim.perspective,
         holders=[actors[h] for h in claim.holders], reporter=actors[base.reporter(claim).id],
-        cite=citation([(c.source.key, c.para) for c in cites]),
+        cite=citation([(c.source.key, c.para) for c in cites], lang.words.locators),
         quote=quote,
-        quote_cite=citation([(source.key, quote.para)]) if quote else "",
+        quote_cite=citation([(source.key, quote.para)], lang.words.locators) if quote else "",
         language=source.language,
         note=claim.note,
         translation=translation,
@@ -382,9 +392,10 @@ class ItemView:
     beyond_sources: bool = False
 
 
-def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = ()) -> str:
+def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = (),
+                 locators: tuple[str, str] = ("para.", "paras.")) -> str:
     refs = [(c.source.key, c.para) for cid in ids for c in base.citations(base.claims[cid])]
-    citation_text = citation(refs) if refs else ""
+    citation_text = citation(refs, locators) if refs else ""
     extra = "; ".join(f"@{k}" for k in keys)
     if extra:
         citation_text = f"[{citation_text[1:-1]}; {extra}]" if citation_text else f"[{extra}]"
@@ -393,23 +404,24 @@ def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = ())
 
 def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimView],
                    perspectives: list[PerspectiveView], tr: i18n.Localiser | None = None,
-                   default: i18n.Localiser | None = None) -> dict:
+                   default: i18n.Localiser | None = None,
+                   locators: tuple[str, str] = ("para.", "paras.")) -> dict:
     tr = tr or (lambda value: value if isinstance(value, str) else next(iter(value.values())))
     default = default or tr
     rows = Tracked([RowView(d.id, tr(d.title), [
-        CellView(p, tr(d.cells[p.id].text), _cite_claims(base, d.cells[p.id].claims),
+        CellView(p, tr(d.cells[p.id].text), _cite_claims(base, d.cells[p.id].claims, (), locators),
                  [claims[c].label for c in d.cells[p.id].claims])
         for p in perspectives]) for d in found.comparison])
-    questions = [ItemView(q.id, "", tr(q.text), _cite_claims(base, q.claims),
+    questions = [ItemView(q.id, "", tr(q.text), _cite_claims(base, q.claims, (), locators),
                           [claims[c].label for c in q.claims]) for q in found.questions]
     # A term's anchor comes from the default edition's term, the same in every edition;
     # the order is the reader's alphabet.
     glossary = [ItemView(default(t.term).lower().replace(" ", "-"), tr(t.term), tr(t.definition),
-                         _cite_claims(base, t.claims, tuple(t.cite)),
+                         _cite_claims(base, t.claims, tuple(t.cite), locators),
                          [claims[c].label for c in t.claims])
                 for t in sorted(found.glossary, key=lambda t: tr(t.term).lower())]
     timeline = [ItemView(f"event-{i}", tr(e.when), tr(e.text),
-                         _cite_claims(base, e.claims, tuple(e.cite)),
+                         _cite_claims(base, e.claims, tuple(e.cite), locators),
                          [claims[c].label for c in e.claims]) for i, e in enumerate(found.timeline)]
     for view, event in zip(timeline, found.timeline, strict=True):
         view.beyond_sources = event.beyond_sources
@@ -423,7 +435,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     lang = lang or _only_edition(project)
     claims, perspectives = views(project, base, lang)
     words = lang.words
-    amap = argmap.plan(claims, perspectives, base.relations, WORKDIR, words)
+    amap = argmap.plan(claims, perspectives, base.relations, workdir(lang.edition), words)
     gettext, ngettext = i18n.newstyle(lang.messages.template)
     context = {
         "argument_map": amap,
@@ -441,7 +453,8 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
         "sources": base.sources,
         "relations": base.relations,
         **analysis_views(base, found or Analysis(), claims, perspectives, lang.text,
-                         i18n.Localiser(project.default_edition, project.default_edition.id)),
+                         i18n.Localiser(project.default_edition, project.default_edition.id),
+                         words.locators),
     }
     bounds = project.config.limits
     budget = [int(bounds.markdown_mib * 1024 * 1024)]
@@ -461,7 +474,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     if "{#refs}" not in body:
         body += (f"\n\n# {words.labels['references']} {{#references .unnumbered .references}}"
                  "\n\n::: {#refs}\n:::\n")
-    cited = _check_citations(chapters, bib_keys, project)
+    cited = _check_citations(chapters, bib_keys, project, set(words.locators))
     _check_claims_shown(body, base, found or Analysis(), amap, context["comparison"].used)
     header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
     return Composed(header + body, chapters, cited, metadata, amap)
@@ -680,7 +693,7 @@ def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[Path
 
 
 def _check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
-                     project: Project) -> set[str]:
+                     project: Project, also: set[str] = frozenset()) -> set[str]:
     """Every @key must be in the bibliography; name the template line that wrote it."""
     problems, cited = Collector(), set()
     for chapter in chapters:
@@ -689,7 +702,7 @@ def _check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
             cited.add(key)
             label = LOCATOR_RE.match(chapter.markdown, match.start() + (
                 1 if chapter.markdown[match.start()] == "-" else 0))
-            if label and label.group(1).lower() not in LOCATOR_LABELS:
+            if label and label.group(1).lower() not in LOCATOR_LABELS | also:
                 problems.add(f"unknown locator label {label.group(1)!r} in citation of {key!r}",
                              chapter.path, _line_in_template(chapter.path, key, label.group(1)),
                              "use a citeproc label such as para., p., chap., sec. or fig.")

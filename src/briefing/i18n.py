@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ValidationInfo
 
 from .errors import BriefingError, Problem
 
+
 def is_union_member(part) -> bool:
     """A name pydantic adds to an error's location for one form of a union (a text is a
     string or a mapping): not a key of the file, so left out of messages."""
@@ -112,6 +113,8 @@ class Coverage:
     gaps: list[Gap] = field(default_factory=list)
     fields: Counter = field(default_factory=Counter)  # (file, edition) -> fields with a value
     wanted: Counter = field(default_factory=Counter)  # (file, edition) -> fields needed
+    # Catalogue entries no template uses: left behind when a msgid changed (warnings).
+    unused: list[Problem] = field(default_factory=list)
 
     def add(self, edition: str, path: Path, have: bool, gap: Callable[[], Gap]) -> None:
         self.wanted[(path, edition)] += 1
@@ -334,19 +337,28 @@ def template_gaps(env, templates: list[Path], edition: Edition, catalogue: Catal
                   coverage: Coverage, root: Path) -> None:
     """Every message the chapter templates use must be in the edition's catalogue."""
     target = root / "locale" / f"{edition.id}.po"
+    used: set[str] = set()
     for path in templates:
         try:
             source = path.read_text("utf-8")
             found = list(env.extract_translations(source))
         except Exception:  # noqa: BLE001 - syntax errors are reported by parse_templates
             continue
-        for line, _func, message in found:
-            if not isinstance(message, str):
-                continue  # plural forms: both strings are looked up when used
-            coverage.add(edition.id, path, message in catalogue.messages, functools.partial(
-                Gap, edition.id, path, line, f"the message {_clip(message)!r}",
-                f"add it to {_rel(target, root)} (msgid as in the template, msgstr the "
-                f"{edition.language} text)"))
+        for line, _func, strings in found:
+            # _("x", name=...) extracts as ("x", None, ...); ngettext as (one, many, None).
+            for message in [strings] if isinstance(strings, str) else [
+                    m for m in strings if isinstance(m, str)]:
+                used.add(message)
+                coverage.add(edition.id, path, message in catalogue.messages, functools.partial(
+                    Gap, edition.id, path, line, f"the message {_clip(message)!r}",
+                    f"add it to {_rel(target, root)} (msgid as in the template, msgstr the "
+                    f"{edition.language} text)"))
+    engine = set(engine_msgids())
+    for msgid, line in catalogue.lines.items():
+        if msgid not in used and msgid not in engine:
+            coverage.unused.append(Problem(
+                f"the message {_clip(msgid)!r} is used by no template", catalogue.path, line,
+                "its template text changed or went: update the msgid, or remove the entry"))
 
 
 # The engine's own words: what it prints around the project's texts. Their msgids are
@@ -369,6 +381,9 @@ WORDS = {
         "text alternative; quotations in another language are marked with their language."),
     "map_summary": "Argument map of %(claims)s claims and %(relations)s relations.",
     "map_edge": "%(source)s %(verb)s %(target)s.",
+    # Locator labels of the paragraph citations, as citeproc parses them in the language.
+    "para": "para.",
+    "paras": "paras.",
 }
 KINDS = {"fact": "fact", "interpretation": "interpretation", "value": "value judgement",
          "prediction": "prediction", "recommendation": "recommendation"}
@@ -402,6 +417,10 @@ class Words:
     kinds: dict[str, str]
     relations: dict[str, str]
     colours: dict[str, str]
+
+    @property
+    def locators(self) -> tuple[str, str]:
+        return self.labels["para"], self.labels["paras"]
 
     @classmethod
     def of(cls, messages: Messages) -> Words:

@@ -140,8 +140,8 @@ CASES = [
     Case("yaml_python_tag", edit(SEED, "    kind: organisation\n",
                                  '    kind: !!python/object/apply:os.system ["touch @MARKER@"]\n'),
          SEED, "!!python/object", "YAML tag", hint="plain data only"),
-    Case("yaml_custom_tag", edit(SEED, "    role: news organisation, publisher of the article\n",
-                                 "    role: !include @SECRET@\n"),
+    Case("yaml_custom_tag", edit(SEED, "      en: news organisation, publisher of the article\n",
+                                 "      en: !include @SECRET@\n"),
          SEED, "!include", "YAML tag '!include' is not allowed"),
     Case("yaml_billion_laughs", edit(SEED, "source:\n", LAUGHS + "source:\n"),
          SEED, "lol0: &l0", "YAML anchors and aliases are not allowed", hint="in full"),
@@ -255,8 +255,8 @@ CASES = [
     Case("template_nul_byte", chapter("Some text\x00 with a NUL byte."), CHAPTER,
          "Some text", "control character U+0000"),
     Case("template_invalid_utf8",
-         replace_bytes(CHAPTER, b"# Introduction", b"# Introduction \xff"), CHAPTER,
-         "# Introduction", "invalid UTF-8 byte 0xff"),
+         replace_bytes(CHAPTER, b'# {{ _("Introduction") }}', b'# {{ _("Introduction") }} \xff'),
+         CHAPTER, '# {{ _("Introduction") }}', "invalid UTF-8 byte 0xff"),
 
     # --- Markdown and HTML that would reach Pandoc or WeasyPrint ---------------------------
     Case("image_absolute_path", chapter("![x](@SECRET@)"), CHAPTER, "![x](", "refused to load"),
@@ -317,8 +317,8 @@ CASES = [
 
     # --- briefing.toml --------------------------------------------------------------------
     Case("toml_syntax_error",
-         edit(CONFIG, 'title = "Scoring Citizens"', 'title = "Scoring Citizens'),
-         CONFIG, 'title = "Scoring Citizens', "invalid TOML", hint="quotes"),
+         edit(CONFIG, 'title.en = "Scoring Citizens"', 'title.en = "Scoring Citizens'),
+         CONFIG, 'title.en = "Scoring Citizens', "invalid TOML", hint="quotes"),
     Case("toml_unknown_key", edit(CONFIG, 'version = "0.1"', 'version = "0.1"\ncolour = "red"'),
          CONFIG, 'colour = "red"', "unknown key 'document.colour'"),
     Case("toml_chapter_listed_twice", edit(CONFIG, '  "02-context",', '  "02-context",\n'

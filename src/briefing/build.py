@@ -104,7 +104,8 @@ def load(root: Path) -> Loaded:
         bib = bibliography.load(project.bib_path, project.config.limits.bib_field_chars)
     except BriefingError as exc:
         problems.extend(exc)
-    _check_csl(project.csl_path, project, problems)
+    for csl in project.csl_paths:
+        _check_csl(csl, project, problems)
     base = None
     try:
         base = sources.load(project.seeds_dir, list(project.config.perspectives),
@@ -172,7 +173,7 @@ def _check_sizes(project: config.Project) -> None:
     """Refuse oversized inputs before parsing them: a 50 MB seed file is a mistake (or an
     attack), and parsing it would cost minutes and gigabytes before saying so."""
     limit = project.config.limits.input_mib
-    files = [project.bib_path, project.csl_path, project.root / analysis.FILE_NAME,
+    files = [project.bib_path, *project.csl_paths, project.root / analysis.FILE_NAME,
              *sorted(project.seeds_dir.glob("*.yaml")), *sorted(project.chapters_dir.glob("*.j2"))]
     problems = Collector()
     most = int(limit * 1024 * 1024)
@@ -189,11 +190,19 @@ def _check_sizes(project: config.Project) -> None:
     problems.raise_if_any()
 
 
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
 def _check_csl(path: Path, project: config.Project, problems: Collector) -> None:
     where = project.config_path
     if not path.is_file():
-        problems.add(f"CSL style {project.config.bibliography.style!r} not found", where, None,
-                     "set bibliography.style to a .csl file inside the project")
+        problems.add(f"CSL style {_rel(path, project.root)!r} not found", where, None,
+                     "set bibliography.style (or editions.<id>.style) to a .csl file inside "
+                     "the project")
         return
     if not path.resolve().is_relative_to(project.root.resolve()):
         problems.add("the CSL style must be inside the project", where, None)
@@ -386,7 +395,8 @@ def _edition(loaded: Loaded, lang: i18n.Localised, chosen: list[str],
         step("Graphviz: argument map")
         _argument_map(composed, workdir, project, store)
     bounds = project.config.limits
-    inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib", project.csl_path,
+    inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib",
+                           project.csl_for(lang.edition),
                            workdir, loaded.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
@@ -449,7 +459,7 @@ class _Manifest:
 
     def record(self, project: config.Project, written: dict[str, Path]) -> None:
         root = project.root.resolve()
-        files = [project.config_path, project.bib_path, project.csl_path,
+        files = [project.config_path, project.bib_path, *project.csl_paths,
                  project.root / analysis.FILE_NAME,
                  *(project.root / rel for rel in self.context["listing"])]
         files += [(root / src).resolve() for src in sorted(self.images)]
@@ -493,7 +503,7 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
     project, workdir = loaded.project, inputs.workdir
     common = (cache.engine(), cache.tool("pypandoc-binary", pandoc.binary()),
               composed.markdown, inputs.bibliography.read_text("utf-8"),
-              cache.file_digest(project.csl_path), str(loaded.epoch))
+              cache.file_digest(inputs.csl), str(loaded.epoch))
     images = _image_digests(project, composed)
     resources = _resources(project, composed, workdir)
     rendered: dict[str, bytes] = {}

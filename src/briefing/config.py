@@ -48,6 +48,9 @@ class EditionConfig(Strict):
 
     language: str = Field(pattern=LANGUAGE)
     identifier: str = Field(min_length=1, description="its own urn:uuid:…, not shared")
+    # A CSL style for this edition only (default: bibliography.style), for a language whose
+    # conventions the shared style cannot follow through its locale alone.
+    style: str | None = None
 
 
 class Bibliography(Strict):
@@ -137,6 +140,14 @@ class Project:
     @property
     def csl_path(self) -> Path:
         return self.root / self.config.bibliography.style
+
+    def csl_for(self, edition: Edition) -> Path:
+        own = self.config.editions.get(edition.id)
+        return self.root / own.style if own and own.style else self.csl_path
+
+    @property
+    def csl_paths(self) -> list[Path]:
+        return list(dict.fromkeys(self.csl_for(e) for e in self.editions))
 
     @property
     def seeds_dir(self) -> Path:
@@ -259,11 +270,15 @@ def _editions(config: Config, path: Path, text: str) -> list[Edition]:
 def _inside(root: Path, config: Config, path: Path, text: str) -> None:
     """The bibliography and the CSL style are read by Pandoc, so they must be project files."""
     problems = Collector()
-    for key, value in (("file", config.bibliography.file), ("style", config.bibliography.style)):
+    paths = [(("bibliography", "file"), config.bibliography.file),
+             (("bibliography", "style"), config.bibliography.style)]
+    paths += [(("editions", ident, "style"), e.style) for ident, e in config.editions.items()
+              if e.style]
+    for loc, value in paths:
         target = (root / value).resolve()
         if Path(value).is_absolute() or not target.is_relative_to(root.resolve()):
-            problems.add(f"bibliography.{key} {value!r} is outside the project", path,
-                         _line_of_key(text, ("bibliography", key)),
+            problems.add(f"{'.'.join(loc)} {value!r} is outside the project", path,
+                         _line_of_key(text, loc),
                          "give a path inside the project, relative to briefing.toml")
     problems.raise_if_any()
 

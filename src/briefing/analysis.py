@@ -66,7 +66,7 @@ class Analysis(Strict):
 def load(root: Path, perspectives: list[str], claim_ids: set[str],
          bib_keys: dict[str, int] | None, editions: list[Edition] | None = None,
          coverage: i18n.Coverage | None = None) -> Analysis:
-    editions = editions or [Edition("en", "en-GB", "", True, False)]
+    editions = editions or [i18n.ENGLISH]
     path = root / FILE_NAME
     if not path.exists():
         return Analysis()

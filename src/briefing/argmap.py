@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import limits
 from .errors import BriefingError
-from .i18n import WORDS
+from .i18n import Words
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale.
 FILLS = ["#cfe3f5", "#fbe0c4", "#d4eedf", "#f3d5e6", "#f6f1c0", "#e0e0e0"]
@@ -77,28 +77,24 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", shown
 
 
-def describe(claims, relations, shown, words=None) -> str:
+def describe(claims, relations, shown, words: Words) -> str:
     """The map in words: every edge as a sentence, for the figure's text alternative."""
-    labels = words.labels if words else {"map_summary": WORDS["map_summary"],
-                                         "map_edge": WORDS["map_edge"]}
-    verbs = words.relations if words else {}
-    parts = [labels["map_summary"] % {"claims": len(shown), "relations": len(relations)}]
+    parts = [words.labels["map_summary"] % {"claims": len(shown), "relations": len(relations)}]
     for rel in relations:
-        parts.append(labels["map_edge"] % {"source": claims[rel.source].label,
-                                           "verb": verbs.get(rel.type, rel.type),
-                                           "target": claims[rel.target].label})
+        parts.append(words.labels["map_edge"] % {"source": claims[rel.source].label,
+                                                 "verb": words.relations[rel.type],
+                                                 "target": claims[rel.target].label})
     return " ".join(parts)
 
 
-def plan(claims, perspectives, relations, workdir_rel: str, words=None) -> ArgumentMap:
+def plan(claims, perspectives, relations, workdir_rel: str, words: Words) -> ArgumentMap:
     """Everything about the map except the drawing: templates can use it in `check` too.
-    `words` (i18n.Words) gives the edition's words for the legend and the description."""
+    `words` gives the edition's words for the legend and the description."""
     source, shown = dot(claims, perspectives, relations)
-    colour = (lambda name: words.colours[name]) if words else (lambda name: name)
-    legend = [(p.title, colour(COLOUR_NAMES[i % len(FILLS)])) for i, p in enumerate(perspectives)]
+    legend = [(p.title, words.colours[COLOUR_NAMES[i % len(FILLS)]])
+              for i, p in enumerate(perspectives)]
     if any(claims[c].perspective is None for c in shown):
-        legend.append((words.labels["background"] if words else "background",
-                       colour(COLOUR_NAMES[-1])))
+        legend.append((words.labels["background"], words.colours[COLOUR_NAMES[-1]]))
     return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown, words),
                        len(shown), len(relations), legend, source, shown)
 

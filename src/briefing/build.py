@@ -62,10 +62,10 @@ class Loaded:
     catalogues: dict[str, i18n.Catalogue]  # edition id -> the project's locale/<id>.po
     engine_catalogues: dict[str, i18n.Catalogue]  # edition id -> the engine's, its language
 
-    def localised(self, edition: i18n.Edition, allow_missing: bool = False) -> i18n.Localised:
+    def localised(self, edition: i18n.Edition) -> i18n.Localised:
         return i18n.Localised.make(edition, self.project.default_edition.id,
                                    self.catalogues[edition.id],
-                                   self.engine_catalogues[edition.id], allow_missing)
+                                   self.engine_catalogues[edition.id])
 
     def editions(self, chosen: list[str] | None) -> list[i18n.Edition]:
         if not chosen:
@@ -160,11 +160,10 @@ def _catalogues(project: config.Project, env, coverage: i18n.Coverage, problems:
         engine[edition.id] = i18n.load_catalogue(
             i18n.ENGINE_LOCALE / f"{edition.primary}.po", problems)
         if edition.id != default.id:
-            i18n.template_gaps(compose.environment(project) if env is None else env,
-                               sorted(project.chapters_dir.glob("*.j2")), edition,
+            i18n.template_gaps(env, sorted(project.chapters_dir.glob("*.j2")), edition,
                                ours[edition.id], coverage, project.root)
-        messages = i18n.Localised.make(edition, default.id, ours[edition.id],
-                                       engine[edition.id]).messages
+        messages = i18n.Messages(edition, ours[edition.id], engine[edition.id],
+                                 edition.id == default.id)
         i18n.engine_gaps(edition, messages, coverage, project.root)
     return ours, engine
 
@@ -190,17 +189,10 @@ def _check_sizes(project: config.Project) -> None:
     problems.raise_if_any()
 
 
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def _check_csl(path: Path, project: config.Project, problems: Collector) -> None:
     where = project.config_path
     if not path.is_file():
-        problems.add(f"CSL style {_rel(path, project.root)!r} not found", where, None,
+        problems.add(f"CSL style {str(path.relative_to(project.root))!r} not found", where, None,
                      "set bibliography.style (or editions.<id>.style) to a .csl file inside "
                      "the project")
         return
@@ -218,8 +210,7 @@ def _check_csl(path: Path, project: config.Project, problems: Collector) -> None
                      "use a style from the CSL styles repository")
 
 
-def metadata(project: config.Project, epoch: int, lang: i18n.Localised | None = None) -> dict:
-    lang = lang or compose._only_edition(project)
+def metadata(project: config.Project, epoch: int, lang: i18n.Localised) -> dict:
     doc, words, tr, edition = project.config.document, lang.words, lang.text, lang.edition
     created = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     authors = doc.authors or [tr(doc.organisation)]
@@ -248,8 +239,7 @@ def metadata(project: config.Project, epoch: int, lang: i18n.Localised | None = 
     }
 
 
-def how_to_cite(project: config.Project, lang: i18n.Localised | None = None) -> str:
-    lang = lang or compose._only_edition(project)
+def how_to_cite(project: config.Project, lang: i18n.Localised) -> str:
     doc, tr = project.config.document, lang.text
     who = "; ".join(doc.authors) if doc.authors else tr(doc.organisation)
     title = tr(doc.title) + (f": {tr(doc.subtitle)}" if doc.subtitle else "")
@@ -271,13 +261,10 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
     Every missing translation of the editions checked is listed at once."""
     loaded = load(root)
     chosen = loaded.editions(editions)
-    gaps = loaded.gaps(chosen)
-    if gaps and not allow_missing:
-        raise BriefingError([g.problem() for g in gaps])
-    warnings = [g.problem() for g in gaps] + loaded.coverage.unused
+    warnings = i18n.raise_gaps(loaded.gaps(chosen), allow_missing) + loaded.coverage.unused
     cited: set[str] = set()
     for edition in chosen:
-        cited |= _compose(loaded, loaded.localised(edition, allow_missing)).cited_keys
+        cited |= _compose(loaded, loaded.localised(edition)).cited_keys
     warnings += [Problem(f"bibliography entry {key!r} is not cited anywhere", loaded.bib.path,
                          line, "cite it or remove it")
                  for key, line in bibliography.unused(loaded.bib, cited)]
@@ -288,8 +275,7 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
     return Checked(warnings, coverage)
 
 
-def _compose(loaded: Loaded, lang: i18n.Localised | None = None) -> compose.Composed:
-    lang = lang or loaded.localised(loaded.project.default_edition)
+def _compose(loaded: Loaded, lang: i18n.Localised) -> compose.Composed:
     return compose.compose(loaded.project, loaded.base, loaded.templates, loaded.bib.keys,
                            metadata(loaded.project, loaded.epoch, lang), loaded.analysis, lang)
 
@@ -352,14 +338,12 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     loaded = load(root)
     project = loaded.project
     chosen_editions = loaded.editions(editions)
-    gaps = loaded.gaps(chosen_editions)
-    if gaps and not allow_missing:
-        raise BriefingError([g.problem() for g in gaps])
+    i18n.raise_gaps(loaded.gaps(chosen_editions), allow_missing)
     chosen = formats or list(project.config.build.formats)
     store = cache.Cache(project.build_dir)
     rendered: dict[Path, bytes] = {}
     for edition in chosen_editions:
-        lang = loaded.localised(edition, allow_missing)
+        lang = loaded.localised(edition)
         say = step if not edition.several else (
             lambda text, tag=edition.id: step(text if text.startswith("  ") else
                                               f"[{tag}] {text}"))

@@ -13,12 +13,10 @@ FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
 EXPORTS = {"bib": "bibtex", "ris": "ris", "json": "csl-json"}
 
 
-def facts(project: Project, lang: i18n.Localised | None = None) -> SimpleNamespace:
+def facts(project: Project, lang: i18n.Localised) -> SimpleNamespace:
     """The document's citation facts in one edition's language, with its own language tag
     and identifier (each edition is a publication of its own)."""
-    doc = project.config.document
-    edition = lang.edition if lang else project.default_edition
-    tr = lang.text if lang else i18n.Localiser(edition, project.default_edition.id)
+    doc, edition, tr = project.config.document, lang.edition, lang.text
     return SimpleNamespace(
         title=tr(doc.title), subtitle=tr(doc.subtitle), organisation=tr(doc.organisation),
         authors=doc.authors, version=doc.version, date=doc.date, url=doc.url,
@@ -35,7 +33,7 @@ def _braced(text: str) -> str:
     return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
 
 
-def render(project: Project, fmt: str, lang: i18n.Localised | None = None) -> str:
+def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
     doc = facts(project, lang)
     title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
     if fmt == "bibtex":

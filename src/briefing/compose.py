@@ -182,9 +182,8 @@ def citation(refs: list[tuple[str, int]], locators: tuple[str, str] = ("para.", 
     return "[" + "; ".join(parts) + "]"
 
 
-def views(project: Project, base: ArgumentBase, lang: i18n.Localised | None = None
+def views(project: Project, base: ArgumentBase, lang: i18n.Localised
           ) -> tuple[dict[str, ClaimView], list]:
-    lang = lang or _only_edition(project)
     tr = lang.text
     actors = actor_views(base, tr)
     claims: dict[str, ClaimView] = {}
@@ -237,10 +236,6 @@ def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]]) ->
     for claim in claims.values():
         counts[claim.perspective] = counts.get(claim.perspective, 0) + 1
         claim.label = f"{prefixes.get(claim.perspective, 'B')}{counts[claim.perspective]}"
-
-
-def _only_edition(project: Project) -> i18n.Localised:
-    return i18n.localised(project, project.default_edition.id)
 
 
 def actor_views(base: ArgumentBase, tr: i18n.Localiser) -> dict[str, ActorView]:
@@ -403,11 +398,8 @@ def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = (),
 
 
 def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimView],
-                   perspectives: list[PerspectiveView], tr: i18n.Localiser | None = None,
-                   default: i18n.Localiser | None = None,
-                   locators: tuple[str, str] = ("para.", "paras.")) -> dict:
-    tr = tr or (lambda value: value if isinstance(value, str) else next(iter(value.values())))
-    default = default or tr
+                   perspectives: list[PerspectiveView], tr: i18n.Localiser,
+                   default: i18n.Localiser, locators: tuple[str, str]) -> dict:
     rows = Tracked([RowView(d.id, tr(d.title), [
         CellView(p, tr(d.cells[p.id].text), _cite_claims(base, d.cells[p.id].claims, (), locators),
                  [claims[c].label for c in d.cells[p.id].claims])
@@ -430,9 +422,8 @@ def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimV
 
 
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
-            bib_keys: dict[str, int], metadata: dict, found: Analysis | None = None,
-            lang: i18n.Localised | None = None) -> Composed:
-    lang = lang or _only_edition(project)
+            bib_keys: dict[str, int], metadata: dict, found: Analysis | None,
+            lang: i18n.Localised) -> Composed:
     claims, perspectives = views(project, base, lang)
     words = lang.words
     amap = argmap.plan(claims, perspectives, base.relations, workdir(lang.edition), words)

@@ -106,12 +106,11 @@ class Project:
     """A loaded, validated config plus the paths it names."""
 
     def __init__(self, root: Path, config: Config, chapters: list[Path],
-                 editions: list[Edition] | None = None):
+                 editions: list[Edition]):
         self.root = root
         self.config = config
         self.chapters = chapters
-        self.editions = editions or [Edition(
-            "en", "en-GB", config.document.identifier or "urn:briefing", True, False)]
+        self.editions = editions
 
     @property
     def default_edition(self) -> Edition:

@@ -93,6 +93,10 @@ class Edition:
         return self.primary == tag.split("-")[0].lower()
 
 
+# What a briefing without [editions] is: one English edition.
+ENGLISH = Edition("en", "en-GB", "", True, False)
+
+
 @dataclass
 class Gap:
     edition: str
@@ -123,9 +127,6 @@ class Coverage:
         else:
             self.gaps.append(gap())
 
-    def for_edition(self, edition: str) -> list[Gap]:
-        return [g for g in self.gaps if g.edition == edition]
-
     def summary(self, edition: str, root: Path) -> list[str]:
         rows = sorted((path, n) for (path, ed), n in self.wanted.items() if ed == edition)
         return [f"{_rel(path, root)}: {self.fields[(path, edition)]} of {n}"
@@ -139,13 +140,10 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def walk(model: BaseModel, loc: tuple = ()) -> Iterator[tuple[tuple, str, Any, Any]]:
+def walk(model: BaseModel, loc: tuple = (), label: str = ""
+         ) -> Iterator[tuple[tuple, str, Any, Any]]:
     """Every text field of a validated model: (loc, label, kind, value), in file order.
     The label names the field for a reader, with the ids of the items around it."""
-    yield from _walk(model, loc, "")
-
-
-def _walk(model: BaseModel, loc: tuple, label: str):
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         here, key = loc + ((info.alias or name),), f"{label}{info.alias or name}"
@@ -154,16 +152,16 @@ def _walk(model: BaseModel, loc: tuple, label: str):
             if value is not None:
                 yield here, key, kind, value
         elif isinstance(value, BaseModel):
-            yield from _walk(value, here, key + ".")
+            yield from walk(value, here, key + ".")
         elif isinstance(value, list | tuple):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     ident = getattr(item, "id", None)
-                    yield from _walk(item, here + (i,), f"{key}[{ident or i + 1}].")
+                    yield from walk(item, here + (i,), f"{key}[{ident or i + 1}].")
         elif isinstance(value, dict):
             for k, item in value.items():
                 if isinstance(item, BaseModel):
-                    yield from _walk(item, here + (k,), f"{key}.{k}.")
+                    yield from walk(item, here + (k,), f"{key}.{k}.")
 
 
 def _kind_of(info) -> _Kind | None:
@@ -292,22 +290,19 @@ def _clip(text: str, size: int = 50) -> str:
 
 
 class Messages:
-    """gettext for one edition: the project's catalogue, then (for the engine's own
-    words) the engine's. The default edition's text is the msgid itself."""
+    """gettext for one edition. Template messages: the default edition's text is the
+    msgid itself, another edition's comes from the project's catalogue. The engine's own
+    (English) words: the project's catalogue, then the engine's for the language."""
 
-    def __init__(self, edition: Edition, project: Catalogue, engine: Catalogue,
-                 identity: bool, allow_missing: bool):
-        self.edition, self.project, self.engine = edition, project, engine
-        self.identity, self.allow_missing = identity, allow_missing
+    def __init__(self, edition: Edition, project: Catalogue, engine: Catalogue, default: bool):
+        self.edition, self.project, self.engine, self.default = edition, project, engine, default
 
     def lookup(self, msgid: str, engine: bool = False) -> str | None:
-        if self.identity:
-            return msgid
-        found = self.project.messages.get(msgid)
-        if found is None and engine:
-            found = self.engine.messages.get(msgid)
-            if found is None and self.edition.primary == "en":
-                found = msgid  # the engine's words are English already
+        if not engine:
+            return msgid if self.default else self.project.messages.get(msgid)
+        found = self.project.messages.get(msgid) or self.engine.messages.get(msgid)
+        if found is None and self.edition.primary == "en":
+            found = msgid  # the engine's words are English already
         return found
 
     def template(self, msgid: str) -> str:
@@ -397,8 +392,8 @@ def engine_msgids() -> list[str]:
 
 
 def engine_gaps(edition: Edition, messages: Messages, coverage: Coverage, root: Path) -> None:
-    if messages.identity:
-        return
+    if edition.primary == "en":
+        return  # the msgids are the English words
     engine_file = ENGINE_LOCALE / f"{edition.primary}.po"
     target = root / "locale" / f"{edition.id}.po"
     for msgid in engine_msgids():
@@ -442,28 +437,13 @@ class Localised:
     words: Words
 
     @classmethod
-    def make(cls, edition: Edition, default: str, project: Catalogue, engine: Catalogue,
-             allow_missing: bool = False) -> Localised:
-        messages = Messages(edition, project, engine, identity=edition.id == default,
-                            allow_missing=allow_missing)
-        if edition.id == default and edition.primary != "en":
-            # The templates speak this language already; the engine's words still need
-            # its catalogue (and the project's, which may override them).
-            messages = _EngineOnly(edition, project, engine, False, allow_missing)
+    def make(cls, edition: Edition, default: str, project: Catalogue,
+             engine: Catalogue) -> Localised:
+        messages = Messages(edition, project, engine, edition.id == default)
         return cls(edition, Localiser(edition, default), messages, Words.of(messages))
 
     def date(self, day) -> str:
         return format_date(day, self.edition)
-
-
-class _EngineOnly(Messages):
-    """The default edition in a language other than English: template messages are the
-    text itself; the engine's (English) words are translated."""
-
-    def lookup(self, msgid: str, engine: bool = False) -> str | None:
-        if not engine:
-            return msgid
-        return self.project.messages.get(msgid) or self.engine.messages.get(msgid)
 
 
 def format_date(day, edition: Edition) -> str:
@@ -472,18 +452,15 @@ def format_date(day, edition: Edition) -> str:
     return babel_date(day, "long", locale=edition.babel_locale)
 
 
-def format_number(value, edition: Edition) -> str:
-    from babel.numbers import format_decimal
-
-    return format_decimal(value, locale=edition.babel_locale)
-
-
-def raise_gaps(gaps: list[Gap]) -> None:
-    if gaps:
-        raise BriefingError([g.problem() for g in gaps])
+def raise_gaps(gaps: list[Gap], allow_missing: bool) -> list[Problem]:
+    """Stop on any gap, or (a draft: --allow-missing) hand them back as warnings."""
+    problems = [g.problem() for g in gaps]
+    if problems and not allow_missing:
+        raise BriefingError(problems)
+    return problems
 
 
-def localised(project, ident: str, allow_missing: bool = False) -> Localised:
+def localised(project, ident: str) -> Localised:
     """One edition's language straight from the project's files, for the commands that
     need no full load (`briefing cite`). Problems in a catalogue are reported."""
     from .errors import Collector
@@ -493,4 +470,4 @@ def localised(project, ident: str, allow_missing: bool = False) -> Localised:
     ours = load_catalogue(project.locale_dir / f"{edition.id}.po", problems)
     engine = load_catalogue(ENGINE_LOCALE / f"{edition.primary}.po", problems)
     problems.raise_if_any()
-    return Localised.make(edition, project.default_edition.id, ours, engine, allow_missing)
+    return Localised.make(edition, project.default_edition.id, ours, engine)

@@ -134,7 +134,7 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
          coverage: i18n.Coverage | None = None) -> ArgumentBase:
     """Load every seeds/*.yaml, then check the base as a whole; report all problems.
     Gaps in the editions' texts go to `coverage` (reported by the caller, per edition)."""
-    editions = editions or [Edition("en", "en-GB", "", True, False)]
+    editions = editions or [i18n.ENGLISH]
     default = next(e.id for e in editions if e.default)
     problems = Collector()
     files = sorted(seeds_dir.glob("*.yaml")) + sorted(seeds_dir.glob("*.yml"))

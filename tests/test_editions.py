@@ -264,7 +264,7 @@ def test_a_translation_that_drops_a_citation_is_refused_at_its_line(project):
     path.write_text("\n".join(lines), "utf-8")
     result = run_cli(project, "check")
     assert result.code == 1
-    assert re.search(rf"locale/nl\.po:{at}: error: translation of .* changes its placeholders",
+    assert re.search(rf"locale/nl\.po:{at + 1}: error: translation of .* changes its placeholders",
                      result.err), result.err
 
 

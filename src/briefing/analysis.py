@@ -8,6 +8,7 @@ each is cited through those claims and the reader can trace it.
 from __future__ import annotations
 
 import difflib
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -65,12 +66,12 @@ class Analysis(Strict):
 
 def load(root: Path, perspectives: list[str], claim_ids: set[str],
          bib_keys: dict[str, int] | None, editions: list[Edition] | None = None,
-         coverage: i18n.Coverage | None = None) -> Analysis:
+         coverage: i18n.Coverage | None = None, inputs=None) -> Analysis:
     editions = editions or [i18n.ENGLISH]
     path = root / FILE_NAME
-    if not path.exists():
+    if not os.path.lexists(path):
         return Analysis()
-    doc = yamlfile.load(path)
+    doc = yamlfile.load(path, inputs)
     if not isinstance(doc.data, dict):
         raise doc.error("analysis.yaml must be a mapping (comparison, questions, glossary)")
     try:

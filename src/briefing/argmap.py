@@ -118,6 +118,8 @@ def render(amap: ArgumentMap, workdir: Path, seconds: float = 60,
                                None, "the map may be too large for limits.layout_memory_mib; "
                                "otherwise this is a bug in briefing, please report it")
     svg = svg_path.read_text("utf-8")
+    # Graphviz declares the SVG 1.1 DTD; images.py refuses every DTD, so drop it.
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg, count=1)
     svg = svg.replace(f'font-family="{LAYOUT_FONT}"', f'font-family="{DRAW_FONT}"')
     svg = re.sub(r'font-size="([\d.]+)"',
                  lambda m: f'font-size="{float(m.group(1)) * DRAW_SCALE:.2f}"', svg)

@@ -17,7 +17,8 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
 
-from .errors import BriefingError, Collector, read_text
+from . import files
+from .errors import BriefingError, Collector
 
 AUTHORISH = ("author", "editor", "organization", "institution", "publisher")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -40,7 +41,22 @@ class Bibliography:
         return {e.key: e.start_line + 1 for e in self.library.entries}
 
     def for_pandoc(self) -> str:
-        """The checked entries without private fields, in file order, deterministic."""
+        """The checked entries without private fields, in file order, deterministic.
+        Parsed back before it is handed on: it must hold exactly these entries and fields."""
+        text = self._written()
+        again = bibtexparser.parse_string(text)
+        want = [(e.key, [f.key for f in e.fields if f.key.lower() not in PRIVATE_FIELDS])
+                for e in self.library.entries]
+        got = [(e.key, [f.key for f in e.fields]) for e in again.entries]
+        if again.failed_blocks or [(k, [f for f in fs if f.lower() not in ("year", "date")])
+                                   for k, fs in want] != [
+                (k, [f for f in fs if f.lower() not in ("year", "date")]) for k, fs in got]:
+            raise BriefingError.at("the bibliography does not survive being written out for "
+                                   "Pandoc unchanged", self.path, None,
+                                   "look for unbalanced braces or stray quotes in a field")
+        return text
+
+    def _written(self) -> str:
         lines = []
         for entry in self.library.entries:
             lines.append(f"@{entry.entry_type}{{{entry.key},")
@@ -161,8 +177,9 @@ def _expand_fields(library: Library, path: Path, most: int, problems: Collector)
                 entry.set_field(Field(f.key, text))
 
 
-def load(path: Path, max_field_chars: int = 20_000) -> Bibliography:
-    text = read_text(path)
+def load(path: Path, max_field_chars: int = 20_000,
+         inputs: files.Inputs | None = None) -> Bibliography:
+    text = inputs.read_text(path) if inputs else files.read_text(path)
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report failed blocks
     library = bibtexparser.parse_string(text)
     problems = Collector()
@@ -189,10 +206,36 @@ def load(path: Path, max_field_chars: int = 20_000) -> Bibliography:
     return Bibliography(path, library)
 
 
+def _balanced(value: str) -> bool:
+    """Braces balance whether or not a backslash escapes the brace after it (BibTeX
+    counts \\{ as a brace, Pandoc's reader may not): only then can the value be written
+    back between braces without ending early and smuggling in fields of its own."""
+    for escapes in (False, True):
+        depth, skip = 0, False
+        for char in value:
+            if skip:
+                skip = False
+            elif escapes and char == "\\":
+                skip = True
+            elif char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth < 0:
+                    return False
+        if depth != 0 or skip:
+            return False
+    return True
+
+
 def _check_entry(entry: Entry, path: Path, problems: Collector) -> None:
     fields = {f.key.lower(): _unwrap(f.value) for f in entry.fields}
     line = entry.start_line + 1
     kind = entry.entry_type.lower()
+    for f in entry.fields:
+        if not _balanced(f.value):
+            problems.add(f"field {f.key!r} of {entry.key!r} has unbalanced braces", path, line,
+                         "every { needs its }; write a literal brace as \\{ or \\}, in pairs")
 
     def missing(what: str, hint: str) -> None:
         problems.add(f"entry {entry.key!r} ({kind}) has no {what}", path, line, hint)

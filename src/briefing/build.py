@@ -18,6 +18,7 @@ import functools
 import json
 import mimetypes
 import os
+import re
 import shutil
 import tempfile
 import xml.etree.ElementTree as ET
@@ -36,12 +37,16 @@ from . import (
     config,
     docx,
     epub,
+    errors,
+    files,
     html,
     i18n,
+    images,
     limits,
     pandoc,
     pdfbook,
     proof,
+    sanitise,
     sources,
 )
 from .errors import BriefingError, Collector, Problem, ResourceError
@@ -77,12 +82,16 @@ class Loaded:
         return [g for g in self.coverage.gaps if g.edition in wanted]
 
 
+LATEST_EPOCH = 4102444799  # 2099-12-31T23:59:59Z: ZIP archives (EPUB, DOCX) end in 2107
+
+
 def epoch_for(project: config.Project) -> int:
     """SOURCE_DATE_EPOCH if set, else the document's date: never the wall clock."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if value:
-        if not value.isdigit():
-            raise BriefingError.at(f"SOURCE_DATE_EPOCH={value!r} is not a whole number",
+        if not (value.isascii() and value.isdigit()) or int(value) > LATEST_EPOCH:
+            raise BriefingError.at(f"SOURCE_DATE_EPOCH={value[:40]!r} is not a whole number of "
+                                   "seconds between 1970 and 2099",
                                    hint="set it to seconds since 1970, e.g. the last commit's")
         return int(value)
     day = project.config.document.date
@@ -94,14 +103,14 @@ def load(root: Path) -> Loaded:
     Missing translations are not errors here: they are gathered per edition, so `check`
     can list them and a build of one edition is not stopped by another's."""
     project = config.load(root)
-    _check_sizes(project)
     problems = Collector()
     coverage = i18n.Coverage()
     editions = project.editions
     _config_texts(project, coverage, problems)
     bib = None
     try:
-        bib = bibliography.load(project.bib_path, project.config.limits.bib_field_chars)
+        bib = bibliography.load(project.bib_path, project.config.limits.bib_field_chars,
+                                project.inputs)
     except BriefingError as exc:
         problems.extend(exc)
     for csl in project.csl_paths:
@@ -112,23 +121,26 @@ def load(root: Path) -> Loaded:
                             bib.keys if bib else None, project.bib_path,
                             lambda pid: (project.config_path,
                                          project.line_of("perspectives", pid)),
-                            editions, coverage)
+                            editions, coverage, project.inputs)
     except BriefingError as exc:
         problems.extend(exc)
     found = None
     if base is not None:
         try:
             found = analysis.load(root, list(project.config.perspectives), set(base.claims),
-                                  bib.keys if bib else None, editions, coverage)
+                                  bib.keys if bib else None, editions, coverage,
+                                  project.inputs)
         except BriefingError as exc:
             problems.extend(exc)
-    templates = []
-    env = compose.environment(project)
+    templates, texts = [], {}
     try:
+        texts = compose.read_templates(project)
+        env = compose.environment(project, texts)
         templates = compose.parse_templates(project, env)
     except BriefingError as exc:
         problems.extend(exc)
-    catalogues, engine_catalogues = _catalogues(project, env, coverage, problems)
+        env = compose.environment(project, texts)
+    catalogues, engine_catalogues = _catalogues(project, env, texts, coverage, problems)
     problems.raise_if_any()
     return Loaded(project, bib, base, found, templates, epoch_for(project), coverage,
                   catalogues, engine_catalogues)
@@ -148,7 +160,8 @@ def _config_texts(project: config.Project, coverage: i18n.Coverage,
                 f"add keywords.{e.id} = [...] to [document]"))
 
 
-def _catalogues(project: config.Project, env, coverage: i18n.Coverage, problems: Collector
+def _catalogues(project: config.Project, env, texts: dict[str, str],
+                coverage: i18n.Coverage, problems: Collector
                 ) -> tuple[dict[str, i18n.Catalogue], dict[str, i18n.Catalogue]]:
     """Each edition's message catalogues, and the gaps in them: every message of the
     chapter templates (other than the default edition's own) and every engine word."""
@@ -156,11 +169,12 @@ def _catalogues(project: config.Project, env, coverage: i18n.Coverage, problems:
     ours, engine = {}, {}
     for edition in project.editions:
         ours[edition.id] = i18n.load_catalogue(project.locale_dir / f"{edition.id}.po",
-                                               problems)
+                                               problems, project.inputs)
         engine[edition.id] = i18n.load_catalogue(
             i18n.ENGINE_LOCALE / f"{edition.primary}.po", problems)
         if edition.id != default.id:
-            i18n.template_gaps(env, sorted(project.chapters_dir.glob("*.j2")), edition,
+            i18n.template_gaps(env, {project.chapters_dir / name: text
+                                     for name, text in texts.items()}, edition,
                                ours[edition.id], coverage, project.root)
         messages = i18n.Messages(edition, ours[edition.id], engine[edition.id],
                                  edition.id == default.id)
@@ -168,39 +182,26 @@ def _catalogues(project: config.Project, env, coverage: i18n.Coverage, problems:
     return ours, engine
 
 
-def _check_sizes(project: config.Project) -> None:
-    """Refuse oversized inputs before parsing them: a 50 MB seed file is a mistake (or an
-    attack), and parsing it would cost minutes and gigabytes before saying so."""
-    limit = project.config.limits.input_mib
-    files = [project.bib_path, *project.csl_paths, project.root / analysis.FILE_NAME,
-             *sorted(project.seeds_dir.glob("*.yaml")), *sorted(project.chapters_dir.glob("*.j2"))]
-    problems = Collector()
-    most = int(limit * 1024 * 1024)
-    for path in files:
-        with contextlib.suppress(OSError):
-            size = path.stat().st_size
-            if size > most:
-                with path.open("rb") as handle:  # the line where the limit is crossed
-                    line = handle.read(most).count(b"\n") + 1
-                problems.add(f"file is {size / 1024 / 1024:.1f} MiB and passes "
-                             f"limits.input_mib ({limit:g} MiB) on this line", path, line,
-                             "inputs are text; is this the right file? If it is, raise "
-                             "limits.input_mib in briefing.toml")
-    problems.raise_if_any()
-
-
 def _check_csl(path: Path, project: config.Project, problems: Collector) -> None:
     where = project.config_path
-    if not path.is_file():
+    if not os.path.lexists(path):
         problems.add(f"CSL style {str(path.relative_to(project.root))!r} not found", where, None,
                      "set bibliography.style (or editions.<id>.style) to a .csl file inside "
                      "the project")
         return
-    if not path.resolve().is_relative_to(project.root.resolve()):
-        problems.add("the CSL style must be inside the project", where, None)
+    try:
+        data = project.inputs.read_bytes(path)  # inside the project, a regular file, bounded
+    except BriefingError as exc:
+        problems.extend(exc)
+        return
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.I):
+        problems.add("CSL style with a DTD or entities", path,
+                     errors.line_of_offset(data, re.search(rb"<!(DOCTYPE|ENTITY)", data,
+                                                           re.I).start()),
+                     "use a style from the CSL styles repository (they have none)")
         return
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(data)
     except ET.ParseError as exc:
         problems.add(f"CSL style is not well-formed XML: {exc}", path, exc.position[0],
                      "use a style from the CSL styles repository")
@@ -211,40 +212,47 @@ def _check_csl(path: Path, project: config.Project, problems: Collector) -> None
 
 
 def metadata(project: config.Project, epoch: int, lang: i18n.Localised) -> dict:
+    """The document's metadata for Pandoc. Pandoc reads metadata strings as Markdown, so
+    every text is escaped (compose.md_escape): a title is text, never a link or markup."""
     doc, words, tr, edition = project.config.document, lang.words, lang.text, lang.edition
+    md = compose.md_escape
     created = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     authors = doc.authors or [tr(doc.organisation)]
     return {
-        "title": tr(doc.title),
-        "subtitle": tr(doc.subtitle),
-        "author": authors,
-        "organisation": tr(doc.organisation),
-        "publisher": tr(doc.organisation),
+        "title": md(tr(doc.title)),
+        "subtitle": md(tr(doc.subtitle)),
+        "author": [md(a) for a in authors],
+        "organisation": md(tr(doc.organisation)),
+        "publisher": md(tr(doc.organisation)),
         "date": doc.date.isoformat(),
-        "date-display": lang.date(doc.date),
-        "version": doc.version,
+        "date-display": md(lang.date(doc.date)),
+        "version": md(doc.version),
         "lang": edition.language,
-        "keywords": tr.words(doc.keywords),
-        "subject": tr(doc.summary) or tr(doc.subtitle),
+        "keywords": [md(k) for k in tr.words(doc.keywords)],
+        "subject": md(tr(doc.summary) or tr(doc.subtitle)),
         "identifier": [{"scheme": "URN" if edition.identifier.startswith("urn:") else "URI",
-                        "text": edition.identifier}],
+                        "text": md(edition.identifier)}],
         "created": created,
-        "how-to-cite": how_to_cite(project, lang),
-        "toc-title": words.labels["contents"],
+        "how-to-cite": how_to_cite(project, lang, markdown=True),
+        "toc-title": md(words.labels["contents"]),
         # EPUB accessibility metadata (Pandoc writes them as schema.org properties).
         "accessModes": ["textual", "visual"],
         "accessModeSufficients": ["textual"],
-        "accessibilitySummary": tr(doc.accessibility_summary) or words.labels["accessibility"],
-        "labels": words.labels,
+        "accessibilitySummary": md(tr(doc.accessibility_summary) or words.labels["accessibility"]),
+        "labels": {key: md(value) for key, value in words.labels.items()},
     }
 
 
-def how_to_cite(project: config.Project, lang: i18n.Localised) -> str:
+def how_to_cite(project: config.Project, lang: i18n.Localised, markdown: bool = False) -> str:
+    """The citation of this edition as one line: plain text, or Markdown (texts escaped,
+    the title in italics, the address as a link)."""
     doc, tr = project.config.document, lang.text
+    md = compose.md_escape if markdown else (lambda text: text)
     who = "; ".join(doc.authors) if doc.authors else tr(doc.organisation)
     title = tr(doc.title) + (f": {tr(doc.subtitle)}" if doc.subtitle else "")
-    text = (f"{who}. {doc.date.year}. *{title}*. {lang.words.labels['version']} "
-            f"{doc.version}, {lang.date(doc.date)}. {tr(doc.organisation)}.")
+    title = f"*{md(title)}*" if markdown else title
+    text = (f"{md(who)}. {doc.date.year}. {title}. {md(lang.words.labels['version'])} "
+            f"{md(doc.version)}, {md(lang.date(doc.date))}. {md(tr(doc.organisation))}.")
     return text + (f" <{doc.url}>." if doc.url else "")
 
 
@@ -290,26 +298,28 @@ def build(root: Path, formats: list[str] | None = None,
     build/.work and the outputs are never written by two processes at once."""
     from filelock import FileLock, Timeout
 
-    build_dir = root / "build"
-    if build_dir.is_symlink():
-        raise BriefingError.at("build/ is a symbolic link", build_dir, None,
-                               "outputs are written inside the project only; make build/ a "
-                               "directory")
+    build_dir = files.BuildDir(root / "build")
+    lock_path = build_dir.path / LOCK_NAME
     try:
-        build_dir.mkdir(exist_ok=True)
-        lock = FileLock(build_dir / LOCK_NAME)
+        build_dir.prepare()
+        if os.path.lexists(lock_path) and not files.regular_file(lock_path):
+            raise BriefingError.at("the build lock is not a regular file", lock_path, None,
+                                   "remove it: briefing neither follows nor deletes links in "
+                                   "build/")
+        lock = FileLock(lock_path)
         try:
             lock.acquire(blocking=False)
         except Timeout:
             step("Waiting for another build of this project to finish")
             lock.acquire()
     except OSError as exc:
-        raise _write_error(exc, build_dir) from None
+        raise _write_error(exc, build_dir.path) from None
     try:
+        build_dir.check_tree()  # no link, no special file: before anything in it is opened
         _remove_stale_temporaries(build_dir)
         return _build(root, formats, step, editions, allow_missing)
     except OSError as exc:  # reading errors are BriefingErrors already: this is a write
-        raise _write_error(exc, build_dir) from None
+        raise _write_error(exc, build_dir.path) from None
     finally:
         lock.release()
 
@@ -321,11 +331,10 @@ def _write_error(exc: OSError, build_dir: Path) -> BriefingError:
                             "check free disk space and that build/ is a writable directory")
 
 
-def _remove_stale_temporaries(build_dir: Path) -> None:
+def _remove_stale_temporaries(build_dir: files.BuildDir) -> None:
     """Temporary outputs left by a build that was killed before it could rename them."""
-    for temp in build_dir.glob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            temp.unlink()
+    for temp in sorted(build_dir.path.glob(".*.tmp")):
+        build_dir.remove(temp)
 
 
 def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
@@ -374,10 +383,11 @@ def _edition(loaded: Loaded, lang: i18n.Localised, chosen: list[str],
     step("Composing chapters")
     composed = _compose(loaded, lang)
     workdir = project.root / compose.workdir(lang.edition)
-    _fresh_dir(workdir)
+    files.BuildDir(project.build_dir).fresh(workdir)
     if composed.argument_map.path in composed.markdown:
         step("Graphviz: argument map")
         _argument_map(composed, workdir, project, store)
+    _check_images(project, composed)
     bounds = project.config.limits
     inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib",
                            project.csl_for(lang.edition),
@@ -391,6 +401,28 @@ def _edition(loaded: Loaded, lang: i18n.Localised, chosen: list[str],
         if where:
             exc.problems[0].path, exc.problems[0].line = where
         raise
+
+
+def _check_images(project: config.Project, composed: compose.Composed) -> None:
+    """Every image the chapters show: a file inside the project that is the image its name
+    says (images.py). Checked before any tool opens one."""
+    root = os.path.realpath(project.root)
+    for src in composed.image_sources():
+        path = project.root / src
+        reason = None
+        if src not in composed.images():
+            reason = "images are files inside the project; URLs are not fetched"
+        elif os.path.isabs(src):
+            reason = "it is outside the project"
+        elif not os.path.lexists(path):
+            reason = "no such file in the project"
+        elif not files.within(os.path.realpath(path), root):
+            reason = "it is outside the project"
+        if reason:
+            where = _chapter_of(src, composed) or (None, None)
+            raise BriefingError.at(f"refused to load {src!r}: {reason}", *where,
+                                   "use images inside the project, by relative path")
+        images.check(path, project.images, project.config.limits.image_megapixels)
 
 
 class _Manifest:
@@ -417,50 +449,67 @@ class _Manifest:
         return found
 
     def up_to_date(self) -> bool:
+        """True only if the manifest is whole and every input and output it names is the
+        same regular file it was. Any doubt (a malformed manifest, a name that is not a
+        plain path inside the project, a link, a named pipe) means: build."""
         try:
-            self.saved = json.loads(self.path.read_text("utf-8"))
-        except (OSError, ValueError):
+            saved = json.loads(files.read_bytes(self.path, self.root, 64 * files.MIB))
+        except (BriefingError, ValueError):
             return False
-        if self.saved.get("context") != self.context:
+        inputs, outputs = (saved.get("inputs"), saved.get("outputs")) if isinstance(
+            saved, dict) else (None, None)
+        if saved.get("context") != self.context or not isinstance(inputs, dict) or not (
+                isinstance(outputs, dict) and outputs):
             return False
-        for rel, (size, mtime, digest) in self.saved.get("inputs", {}).items():
-            path = self.root / rel
-            try:
-                stat = path.stat()
-            except OSError:
-                return False
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime) and (
-                    cache.file_digest(path) != digest):
-                return False
-        for name, digest in self.saved.get("outputs", {}).items():
-            path = self.root / "build" / name
-            if path.is_symlink() or not path.is_file() or cache.file_digest(path) != digest:
-                return False
-        return bool(self.saved.get("outputs"))
+        try:
+            for rel, recorded in inputs.items():
+                if not _plain_relative(rel):
+                    return False
+                path = self.root / rel
+                stat = os.lstat(path)
+                if [stat.st_size, stat.st_mtime_ns] != recorded[:2] and (
+                        files.digest(path, self.root) != recorded[2]):
+                    return False
+            for name, digest in outputs.items():
+                path = self.root / "build" / name
+                if "/" in name or name.startswith(".") or not files.regular_file(path) or (
+                        files.digest(path, self.root) != digest):
+                    return False
+        except (BriefingError, OSError, TypeError, IndexError, ValueError):
+            return False
+        self.saved = saved
+        return True
 
     def outputs(self) -> dict[str, Path]:
         return {name: self.root / "build" / name for name in self.saved["outputs"]}
 
     def record(self, project: config.Project, written: dict[str, Path]) -> None:
-        root = project.root.resolve()
-        files = [project.config_path, project.bib_path, *project.csl_paths,
+        root = os.path.realpath(project.root)
+        paths = [project.config_path, project.bib_path, *project.csl_paths,
                  project.root / analysis.FILE_NAME,
                  *(project.root / rel for rel in self.context["listing"])]
-        files += [(root / src).resolve() for src in sorted(self.images)]
+        paths += [project.root / src for src in sorted(self.images)]
         inputs = {}
-        for path in files:
-            with contextlib.suppress(OSError, ValueError):
-                if path.is_file() and path.resolve().is_relative_to(root):
-                    stat = path.stat()
-                    inputs[str(path.resolve().relative_to(root))] = [
-                        stat.st_size, stat.st_mtime_ns, cache.file_digest(path)]
+        for path in paths:
+            with contextlib.suppress(BriefingError, OSError):
+                real = files.real_path(path, project.root)  # inside the project, or skipped
+                if files.regular_file(real):
+                    stat = os.stat(real)
+                    inputs[os.path.relpath(real, root)] = [
+                        stat.st_size, stat.st_mtime_ns, files.digest(Path(real), project.root)]
         state = {"context": self.context, "inputs": inputs,
-                 "outputs": {p.name: cache.file_digest(p) for p in written.values()}}
-        with contextlib.suppress(OSError):
+                 "outputs": {p.name: files.digest(p) for p in written.values()}}
+        with contextlib.suppress(OSError, BriefingError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temp = self.path.with_suffix(".tmp")
-            temp.write_text(json.dumps(state, indent=1, sort_keys=True), "utf-8")
+            temp = files.BuildDir(project.build_dir).inside(self.path.with_suffix(".tmp"))
+            files.write_new(temp, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
             os.replace(temp, self.path)
+
+
+def _plain_relative(rel: object) -> bool:
+    """A manifest's file name: relative, inside the project, no '..' step."""
+    return isinstance(rel, str) and bool(rel) and not os.path.isabs(rel) and (
+        ".." not in Path(rel).parts)
 
 
 def _argument_map(composed: compose.Composed, workdir: Path, project: config.Project,
@@ -487,7 +536,7 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
     project, workdir = loaded.project, inputs.workdir
     common = (cache.engine(), cache.tool("pypandoc-binary", pandoc.binary()),
               composed.markdown, inputs.bibliography.read_text("utf-8"),
-              cache.file_digest(inputs.csl), str(loaded.epoch))
+              files.digest(inputs.csl, project.root), str(loaded.epoch))
     images = _image_digests(project, composed)
     resources = _resources(project, composed, workdir)
     rendered: dict[str, bytes] = {}
@@ -500,7 +549,8 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             workers = pdfbook.workers(settings)
             workers.start()
         page_job = raw_epub = raw_docx = None
-        if "pdf" in formats or "html" in formats:
+        # The HTML page is also made for a DOCX: its links are checked there (sanitise.py).
+        if {"pdf", "html", "docx"} & set(formats):
             step("Pandoc: Markdown -> HTML")
             page_job = pool.submit(_html_page, inputs, composed, store, common)
         if "epub" in formats:
@@ -512,6 +562,8 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             raw_docx = pool.submit(_pandoc_zip, "docx", pandoc.to_docx, inputs, composed, store,
                                    common + (images,), resources)
         page = page_job.result() if page_job else ""
+        if page:
+            _refuse(sanitise.check_page(page), loaded, composed)
         if "html" in formats:
             css = (ENGINE / "epub.css").read_text("utf-8") + (ENGINE / "screen.css").read_text(
                 "utf-8")
@@ -527,6 +579,8 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             rendered["epub"] = epub.finish(_saved(workdir / "raw.epub", raw_epub.result()),
                                            (ENGINE / "epub.css").read_text("utf-8"),
                                            loaded.epoch, cover)
+            _refuse([v for document in epub.xhtml(rendered["epub"])
+                     for v in sanitise.check_xhtml(document)], loaded, composed)
         if raw_docx:
             rendered["docx"] = docx.finish(_saved(workdir / "raw.docx", raw_docx.result()),
                                            loaded.epoch)
@@ -595,29 +649,21 @@ def _harfbuzz_subset() -> str:
 
 
 def _image_digests(project: config.Project, composed: compose.Composed) -> str:
-    """Name and content of every local image the document uses (inside the project)."""
-    root, parts = project.root.resolve(), []
-    for src in composed.images():
-        path = (root / src).resolve()
-        if path.is_relative_to(root) and path.is_file():
-            parts.append(f"{src}:{cache.file_digest(path)}")
-        else:
-            parts.append(f"{src}:missing")
-    return "\n".join(parts)
+    """Name and content of every local image the document uses (checked: _check_images)."""
+    return "\n".join(f"{src}:{files.digest(project.root / src, project.root)}"
+                     for src in composed.images())
 
 
 def _resources(project: config.Project, composed: compose.Composed, workdir: Path) -> Path:
-    """The local images the EPUB may embed: inside the project after resolving links.
+    """The local images the EPUB and DOCX may embed (all checked by _check_images).
 
-    Pandoc's sandbox reads no images; our Lua filter embeds exactly these, so an image
-    outside the project is still refused (and reported) by Pandoc.
+    Pandoc's sandbox reads no images; our Lua filter embeds exactly these.
     """
-    root, allowed = project.root.resolve(), {}
+    allowed = {}
     for src in composed.images():
-        path = (root / src.lstrip("/")).resolve() if not src.startswith("/") else None
-        if path and path.is_relative_to(root) and path.is_file():
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            allowed[src] = {"path": str(path), "mime": mime}
+        path = os.path.realpath(project.root / src)
+        mime = mimetypes.guess_type(path)[0] or "application/octet-stream"
+        allowed[src] = {"path": path, "mime": mime}
     target = workdir / "resources.json"
     target.write_text(json.dumps(allowed, sort_keys=True), "utf-8")
     return target
@@ -658,28 +704,74 @@ def _chapter_of(needle: str, composed: compose.Composed) -> tuple[Path, int | No
         if not candidate:
             continue
         for chapter in composed.chapters:
-            if candidate in chapter.markdown:
-                source = chapter.path.read_text("utf-8").splitlines()
-                line = next((i for i, text in enumerate(source, 1) if candidate in text), None)
-                return chapter.path, line
+            at = chapter.markdown.find(candidate)
+            if at >= 0:
+                path, line = chapter.origin(at)
+                if line is None:
+                    with contextlib.suppress(BriefingError):
+                        source = files.read_text(chapter.path).splitlines()
+                        line = next((i for i, text in enumerate(source, 1) if candidate in text),
+                                    None)
+                return path, line
     return None
 
 
-def _fresh_dir(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BriefingError.at(f"cannot create {path}: {exc.strerror}", path, None,
-                               "make sure build/ is a writable directory") from None
+def _refuse(violations: list[sanitise.Violation], loaded: Loaded,
+            composed: compose.Composed) -> None:
+    """Stop on anything the sanitiser would remove, naming the input line that wrote it."""
+    problems: dict = {}
+    for violation in violations:
+        where = _written_by(violation.needles, loaded, composed) or (None, None)
+        problems.setdefault(where, Problem(
+            f"{violation.message} would reach the outputs", *where,
+            "outputs carry no script, event handler or remote load: links go to https:, "
+            "http:, mailto: or #anchors; attributes are id, class, lang, style (widths and "
+            "alignment) and data-*"))
+    if problems:
+        raise BriefingError(list(problems.values()))
+
+
+def _written_by(needles: tuple[str, ...], loaded: Loaded,
+                composed: compose.Composed) -> tuple[Path, int | None] | None:
+    """The input line that wrote a piece of output: the chapter template line, or the
+    data, setting or catalogue line when the template printed a value from there."""
+    for needle in (n.strip().splitlines()[0] for n in needles if n.strip()):
+        for chapter in composed.chapters:
+            at = chapter.markdown.find(needle)
+            if at >= 0:
+                if not chapter.literal(at):
+                    found = _in_inputs(needle, loaded)
+                    if found:
+                        return found
+                return chapter.origin(at)
+        found = _in_inputs(needle, loaded)
+        if found:
+            return found
+    return None
+
+
+def _in_inputs(needle: str, loaded: Loaded) -> tuple[Path, int] | None:
+    project = loaded.project
+    paths = [project.config_path, *sorted(project.locale_dir.glob("*.po")),
+             *sorted(project.seeds_dir.glob("*.y*ml")), project.root / analysis.FILE_NAME]
+    for path in paths:
+        with contextlib.suppress(BriefingError):
+            for number, line in enumerate(project.inputs.read_text(path).splitlines(), 1):
+                if needle in line:
+                    return path, number
+    return None
 
 
 def write_outputs(project: config.Project, rendered: dict[Path, bytes]) -> dict[str, Path]:
-    """Write every output to a temporary file in build/, then rename each into place."""
+    """Every output to a temporary file in build/ first; only when all exist are they
+    renamed into place, and if a rename fails the ones already renamed are put back:
+    the outputs of a build land together or not at all."""
+    build = files.BuildDir(project.build_dir)
     temps: dict[Path, Path] = {}
     try:
         for target, data in rendered.items():
-            if target.is_symlink() or target.is_dir():
+            build.inside(target)
+            if os.path.lexists(target) and not files.regular_file(target):
                 raise BriefingError.at(f"{target.name} exists and is not a regular file", target,
                                        None, "remove it; briefing writes regular files only")
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
@@ -690,6 +782,7 @@ def write_outputs(project: config.Project, rendered: dict[Path, bytes]) -> dict[
                 handle.flush()
                 os.fsync(handle.fileno())
             os.chmod(name, 0o644)
+        _commit(temps)
     except BaseException as exc:  # also Ctrl-C: no temporary file is left behind
         for temp in temps.values():
             with contextlib.suppress(OSError):
@@ -699,10 +792,41 @@ def write_outputs(project: config.Project, rendered: dict[Path, bytes]) -> dict[
                                    None, "check free disk space and that build/ is writable"
                                    ) from None
         raise
-    for target, temp in temps.items():
-        os.replace(temp, target)
     _sync_dir(project.build_dir)  # the renames survive a crash or power cut
     return {target.name: target for target in temps}
+
+
+def _commit(temps: dict[Path, Path]) -> None:
+    """Rename every temporary file onto its target, all or none: the previous outputs are
+    kept under a second name (a hard link) until every rename has succeeded."""
+    backups: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        for target in temps:
+            if os.path.lexists(target):
+                backup = target.with_name(f".{target.name}.{os.getpid()}.old.tmp")
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(backup)
+                try:
+                    os.link(target, backup)
+                except OSError:  # no hard links here: a copy serves as well
+                    shutil.copy2(target, backup)
+                backups[target] = backup
+        for target, temp in temps.items():
+            os.replace(temp, target)
+            done.append(target)
+    except BaseException:
+        for target in reversed(done):
+            with contextlib.suppress(OSError):
+                if target in backups:
+                    os.replace(backups.pop(target), target)
+                else:
+                    os.unlink(target)
+        raise
+    finally:
+        for backup in backups.values():
+            with contextlib.suppress(OSError):
+                os.unlink(backup)
 
 
 def _sync_dir(path: Path) -> None:

@@ -120,9 +120,10 @@ class Cache:
             with contextlib.suppress(OSError):
                 temp.unlink()
         for stage in self.dir.iterdir():
-            if not stage.is_dir():
-                continue
-            entries = [p for p in stage.glob("*/*") if p.is_file() and p not in self.used]
+            if stage.is_symlink() or not stage.is_dir():
+                continue  # build.py refuses links in build/ before it starts; never follow
+            entries = [p for p in stage.glob("*/*") if not p.parent.is_symlink()
+                       and not p.is_symlink() and p.is_file() and p not in self.used]
             entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[keep:]:
                 with contextlib.suppress(OSError):

@@ -37,7 +37,9 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
     doc = facts(project, lang)
     title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
     if fmt == "bibtex":
-        author = " and ".join(doc.authors) if doc.authors else "{" + doc.organisation + "}"
+        # Each name escaped like every other value: a brace in a name cannot end the field.
+        author = " and ".join(_braced(a) for a in doc.authors) if doc.authors else (
+            "{" + _braced(doc.organisation) + "}")
         fields = {"author": author, "title": title, "institution": doc.organisation,
                   "type": "Briefing", "version": doc.version, "date": doc.date.isoformat(),
                   "year": str(doc.date.year), "langid": doc.language}
@@ -70,7 +72,7 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
     if fmt == "text":
         from .build import how_to_cite
 
-        return how_to_cite(project, lang).replace("*", "") + "\n"
+        return how_to_cite(project, lang) + "\n"
     raise ValueError(fmt)
 
 

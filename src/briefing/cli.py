@@ -8,6 +8,7 @@ a bug in briefing (exit 70, traceback only with --debug).
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 import time
@@ -234,7 +235,12 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
                 click.launch(str(target))
 
     def relevant(change, path: str) -> bool:
-        rel = Path(path).resolve().relative_to(obj.project)
+        # Named as it stands, never resolved: a link (even a loop, or one to outside the
+        # project) is a change like any other, and the build reports what is wrong with it.
+        try:
+            rel = Path(os.path.abspath(path)).relative_to(obj.project)
+        except ValueError:
+            return False
         return rel.parts[:1] != ("build",) and not rel.name.startswith(".")
 
     # The first (empty) yield comes once the watcher is set up: build then, so that an

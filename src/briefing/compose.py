@@ -10,18 +10,20 @@ from __future__ import annotations
 import bisect
 import difflib
 import json
+import os
 import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import argmap, i18n, limits
+from . import argmap, files, i18n, limits
 from .analysis import Analysis
 from .config import Limits, Project
-from .errors import BriefingError, Collector, read_text
+from .errors import BriefingError, Collector
 from .sources import ArgumentBase, Claim, Quote
 
 CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
@@ -40,7 +42,9 @@ LOCATOR_LABELS = {
 }
 LOCATOR_RE = re.compile(r"@[\w:.#$%&+?<>~/-]*\w\s*,\s*([^\d\s,;\]][^\s,;\]]*)\s+[\divxlcIVXLC]")
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
-HTML_IMG_RE = re.compile(r"<img\b[^>]*\bsrc=[\"']([^\"']+)[\"']", re.I)
+# A reference definition ("[map]: figures/map.png") whose target is an image file.
+IMAGE_REF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?([^\s>]+\.(?:png|jpe?g|gif|webp|svg))\b",
+                          re.I | re.M)
 WORKDIR = "build/.work"
 
 
@@ -124,6 +128,11 @@ class Chapter:
     # A piece copied from the template's own text also says on which of its lines.
     origins: list[tuple[int, Path, int | None, bool]] = field(default_factory=list)
 
+    def literal(self, offset: int) -> bool:
+        """Was the text at offset copied from a template's own text (not from data)?"""
+        index = bisect.bisect_right(self.origins, offset, key=lambda o: o[0]) - 1
+        return index >= 0 and self.origins[index][3]
+
     def origin(self, offset: int) -> tuple[Path, int | None]:
         index = bisect.bisect_right(self.origins, offset, key=lambda o: o[0]) - 1
         if index < 0:
@@ -142,10 +151,17 @@ class Composed:
     metadata: dict
     argument_map: argmap.ArgumentMap
 
+    def image_sources(self) -> list[str]:
+        """Every image the document refers to, as written (Markdown images)."""
+        return sorted(set(IMAGE_RE.findall(self.markdown) + IMAGE_REF_RE.findall(self.markdown)))
+
     def images(self) -> list[str]:
-        """Local image paths the document refers to (Markdown images and <img src>)."""
-        found = IMAGE_RE.findall(self.markdown) + HTML_IMG_RE.findall(self.markdown)
-        return sorted({src for src in found if "://" not in src and not src.startswith("data:")})
+        """Local image paths the document refers to."""
+        return [src for src in self.image_sources() if _local(src)]
+
+
+def _local(src: str) -> bool:
+    return "://" not in src and not src.lower().startswith(("data:", "file:"))
 
 
 def join_names(names: list[str], conjunction: str = "and") -> str:
@@ -263,17 +279,45 @@ def _claim_view(base: ArgumentBase, claim: Claim, actors: dict[str, ActorView],
     )
 
 
-class ChaptersLoader(jinja2.FileSystemLoader):
-    """Templates from chapters/ only: a link inside chapters/ to a file elsewhere is refused
-    (FileSystemLoader itself refuses '..' but follows symbolic links)."""
+class ChaptersLoader(jinja2.BaseLoader):
+    """Templates from chapters/ only, as read (and checked) up front by read_templates:
+    Jinja2 itself opens no file. A '..' in a name is refused by split_template_path; a link
+    to a file outside chapters/ was never read and is refused when included."""
+
+    def __init__(self, folder: Path, sources: dict[str, str]):
+        self.folder, self.sources = folder, sources
 
     def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
-        root = Path(self.searchpath[0]).resolve()
-        if not Path(filename).resolve().is_relative_to(root):
+        name = "/".join(split_template_path(template))
+        if name in self.sources:
+            return self.sources[name], str(self.folder / name), lambda: True
+        path = self.folder / name
+        if os.path.lexists(path) and not files.within(os.path.realpath(path),
+                                                      os.path.realpath(self.folder)):
             raise jinja2.exceptions.SecurityError(
                 f"template {template!r} is a link to a file outside chapters/")
-        return source, filename, uptodate
+        raise jinja2.TemplateNotFound(template)
+
+
+def read_templates(project: Project) -> dict[str, str]:
+    """Every template under chapters/ (name relative to it -> text), each read once and
+    checked (UTF-8, no control characters, a regular file). A link to a file outside
+    chapters/ is not read at all. Reports every bad file at once."""
+    problems, found = Collector(), {}
+    top = project.chapters_dir
+    inside = os.path.realpath(top)
+    for folder, dirs, names in os.walk(top, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if not name.endswith(".j2") or not files.within(os.path.realpath(path), inside):
+                continue
+            try:
+                found[path.relative_to(top).as_posix()] = project.inputs.read_text(path)
+            except BriefingError as exc:
+                problems.extend(exc)
+    problems.raise_if_any()
+    return found
 
 
 class BoundedEnvironment(SandboxedEnvironment):
@@ -298,9 +342,9 @@ class BoundedEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def environment(project: Project) -> SandboxedEnvironment:
+def environment(project: Project, sources: dict[str, str]) -> SandboxedEnvironment:
     env = BoundedEnvironment(
-        loader=ChaptersLoader(project.chapters_dir, followlinks=False),
+        loader=ChaptersLoader(project.chapters_dir, sources),
         # {% trans %} and _(): the words of each edition come from its catalogue; gettext
         # is passed in the render context, per edition.
         extensions=["jinja2.ext.i18n"],
@@ -327,15 +371,6 @@ def environment(project: Project) -> SandboxedEnvironment:
 def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.Template]:
     """Compile every chapter before rendering any, so syntax errors come first, all at once."""
     problems, templates = Collector(), []
-    inside = project.chapters_dir.resolve()
-    for path in sorted(project.chapters_dir.glob("*.j2")):
-        if not path.resolve().is_relative_to(inside):
-            continue  # never read; an include of it is refused by ChaptersLoader
-        try:
-            read_text(path)  # a bad byte is reported with its line, before Jinja2 sees it
-        except BriefingError as exc:
-            problems.extend(exc)
-    problems.raise_if_any()
     for path in project.chapters:
         try:
             templates.append(env.get_template(path.name))
@@ -546,13 +581,11 @@ def _render(template: jinja2.Template, context: dict, budget: list[int],
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BLANK_RE = re.compile(r"\n[ \t]*\n")
 MARKER_RE = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
-HTML_TAG_RE = re.compile(r"<(/?)(div|section|article|aside|blockquote|ul|ol|li|dl|dd|table|"
-                         r"tbody|tr|td|th|details|figure|span|p|em|strong|a)\b[^>]*?(/?)>", re.I)
-# Raw HTML that loads or runs something: WeasyPrint and e-readers would try to fetch it,
-# and none of it belongs in a printed briefing.
-ACTIVE_HTML_RE = re.compile(r"(?<!\\)<(iframe|frame|frameset|object|embed|applet|script|style|"
-                            r"link|base|meta|form|input|button|textarea|select|audio|video|"
-                            r"source|track|svg|math|portal)\b", re.I)
+# Raw HTML (a tag or a comment) and raw blocks ({=html}, {=latex}): the Markdown reader
+# takes none of them (pandoc.py), so they would print as text; in a template's own text
+# that is a mistake worth a message. Text from data may contain '<' and prints as such.
+RAW_HTML_RE = re.compile(r"(?<!\\)<(/?[A-Za-z][A-Za-z0-9-]*)(?=[\s/>])|(?<!\\)<!--")
+RAW_FORMAT_RE = re.compile(r"\{=([A-Za-z0-9_-]+)\}")
 CSS_URL_RE = re.compile(r"\bstyle\s*=\s*(?:\"[^\"]*|'[^']*)(url\s*\(|@import|image-set)", re.I)
 FILE_URL_RE = re.compile(r"(?:\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?|\b(?:href|src|data|poster|srcset)"
                          r"\s*=\s*[\"']?)\s*file:", re.I | re.M)
@@ -568,17 +601,27 @@ def check_output(chapter: Chapter, bounds: Limits, problems: Collector) -> None:
     if bad:
         problems.add(f"control character U+{ord(bad.group()):04X} in the chapter's output",
                      *chapter.origin(bad.start()), "remove it; no output format can carry it")
-    active = ACTIVE_HTML_RE.search(text)
-    if active:
-        problems.add(f"raw HTML <{active.group(1).lower()}> is not allowed in a chapter",
-                     *chapter.origin(active.start()),
-                     "write Markdown; show images with ![alt](path) from inside the project")
+    raw = next((m for m in RAW_HTML_RE.finditer(text) if chapter.literal(m.start())), None)
+    fmt = next((m for m in RAW_FORMAT_RE.finditer(text) if chapter.literal(m.start())), None)
     css = CSS_URL_RE.search(text)
     local = FILE_URL_RE.search(text)
-    if css and not active:
+    if raw:
+        tag = (raw.group(1) or "!--").lower().lstrip("/")
+        problems.add(f"raw HTML <{tag}> is not allowed in a chapter",
+                     *chapter.origin(raw.start()),
+                     "write Markdown (it would print as text); show images with ![alt](path) "
+                     "from inside the project")
+    elif fmt and fmt.group(1).lower() in ("latex", "tex", "context"):
+        problems.add(f"raw LaTeX “{{={fmt.group(1)}}}” would be dropped from every output",
+                     *chapter.origin(fmt.start()),
+                     "write it in Markdown; briefing renders through HTML, not LaTeX")
+    elif fmt:
+        problems.add(f"a raw {{={fmt.group(1)}}} block is not allowed in a chapter",
+                     *chapter.origin(fmt.start()), "write Markdown; it would print as code")
+    elif css:
         problems.add(f"CSS '{css.group(1)}' in a style attribute", *chapter.origin(css.start()),
                      "styling comes from the engine's stylesheets; remove it")
-    elif local and not active:
+    elif local:
         problems.add("link to a file: URL", *chapter.origin(local.start()),
                      "a reader cannot open a file on your machine; link to a web address or a "
                      "file inside the project")
@@ -595,7 +638,7 @@ def check_output(chapter: Chapter, bounds: Limits, problems: Collector) -> None:
     deepest = _nesting(text, bounds.nesting)
     if deepest is not None:
         depth, at = deepest
-        problems.add(f"content nested {depth} levels deep (lists, quotes, divs or raw HTML), "
+        problems.add(f"content nested {depth} levels deep (lists, quotes or divs), "
                      f"more than limits.nesting ({bounds.nesting})", *chapter.origin(at),
                      "flatten the structure; deep nesting makes Pandoc and WeasyPrint crawl")
 
@@ -612,13 +655,6 @@ def _nesting(text: str, most: int) -> tuple[int, int] | None:
         if depth > most:
             return depth, offset
         offset += len(line) + 1
-    html_depth = 0
-    for match in HTML_TAG_RE.finditer(text):
-        if match.group(3):
-            continue  # self-closing
-        html_depth += -1 if match.group(1) else 1
-        if html_depth > most:
-            return html_depth, match.start()
     fence_depth = 0
     for match in FENCE_RE.finditer(text):
         fence_depth += 1 if match.group(2) else -1
@@ -649,8 +685,8 @@ def _literal_line(where: tuple[Path, int | None], piece: str,
 def _source(cache: dict[Path, str], path: Path) -> str:
     if path not in cache:
         try:
-            cache[path] = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
+            cache[path] = files.read_text(path)
+        except BriefingError:
             cache[path] = ""
     return cache[path]
 
@@ -739,8 +775,8 @@ def _line_in_template(path: Path, key: str, also: str = "") -> int | None:
     """The template line that wrote @key (and `also`, when given); 1 if the key came
     from data rather than from the template's own text."""
     try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError:
+        lines = files.read_text(path).splitlines()
+    except BriefingError:
         return None
     for want in ((f"@{key}", also), (f"@{key}", "")):
         for number, line in enumerate(lines, start=1):

@@ -4,20 +4,64 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, constr
 
-from .errors import BriefingError, Collector, read_text
-from .i18n import Edition, Name, Text
+from . import files
+from .errors import BriefingError, Collector
+from .i18n import Edition, Name, Text, is_union_member
 
 CONFIG_NAME = "briefing.toml"
 CONFIG_MAX_BYTES = 1024 * 1024  # read before [limits] is known, so fixed
+MAX_DEPTH = 16  # briefing.toml's tables nest three deep
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 CHAPTER_RE = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*\.md\.j2$")
+# Names that become parts of file names (build/briefing.<edition>.pdf), anchors or classes.
+IDENT = r"^[a-z][a-z0-9-]{0,31}$"
+Ident = constr(pattern=IDENT)
+WEB_URL = re.compile(r"^https?://[^\s<>\"'`{}|\\^]+$", re.I)
+# The span of document dates an EPUB and a DOCX (ZIP archives, 1980-2107) can carry.
+EARLIEST, LATEST = dt.date(1980, 1, 1), dt.date(2099, 12, 31)
+
+
+def _keywords(value):
+    for words in [value] if isinstance(value, list) else value.values():
+        _one_line(words)
+    return value
+
+
+def _one_line(value):
+    """Titles, names and versions reach metadata and citation exports one line each:
+    a line break there would start a new field (RIS, BibTeX, YAML)."""
+    for text in [value] if isinstance(value, str) else (
+            value.values() if isinstance(value, dict) else value):
+        if isinstance(text, str) and files.forbidden(text, single_line=True):
+            bad = files.forbidden(text, single_line=True).group()
+            raise ValueError(f"{files.describe(bad)} in a one-line text")
+    return value
+
+
+def _web_url(value: str | None) -> str | None:
+    if value is not None and not WEB_URL.match(value):
+        raise ValueError("must be a web address starting with https:// or http://")
+    return value
+
+
+def _date_range(value: dt.date) -> dt.date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"must lie between {EARLIEST} and {LATEST} (EPUB and DOCX are ZIP "
+                         "archives, whose dates cannot go further)")
+    return value
+
+
+Line = Annotated[Text, AfterValidator(_one_line)]
+LineName = Annotated[Name, AfterValidator(_one_line)]
+LineStr = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
 
 
 class Strict(BaseModel):
@@ -27,18 +71,18 @@ class Strict(BaseModel):
 class Document(Strict):
     """What the reader sees on the cover and in the metadata."""
 
-    title: Text
-    subtitle: Text | None = None
-    organisation: Name
-    authors: list[str] = []
-    version: str = Field(min_length=1)
-    date: dt.date
+    title: Line
+    subtitle: Line | None = None
+    organisation: LineName
+    authors: list[LineStr] = []
+    version: LineStr
+    date: Annotated[dt.date, AfterValidator(_date_range)]
     # With [editions], each edition has its own language and identifier.
     language: str | None = Field(None, pattern=LANGUAGE)
-    keywords: list[str] | dict[str, list[str]] = []
-    identifier: str | None = Field(None, min_length=1,
-                                   description="stable id of the edition, e.g. urn:uuid:…")
-    url: str | None = None
+    keywords: Annotated[list[str] | dict[str, list[str]], AfterValidator(_keywords)] = []
+    identifier: LineStr | None = Field(None, description="stable id of the edition, "
+                                       "e.g. urn:uuid:…")
+    url: Annotated[str | None, AfterValidator(_web_url)] = None
     summary: Text | None = None
     accessibility_summary: Text | None = None  # default: the engine's, in each language
 
@@ -47,7 +91,7 @@ class EditionConfig(Strict):
     """One language edition: built from the same argument base as every other."""
 
     language: str = Field(pattern=LANGUAGE)
-    identifier: str = Field(min_length=1, description="its own urn:uuid:…, not shared")
+    identifier: LineStr = Field(description="its own urn:uuid:…, not shared")
     # A CSL style for this edition only (default: bibliography.style), for a language whose
     # conventions the shared style cannot follow through its locale alone.
     style: str | None = None
@@ -63,12 +107,12 @@ class Build(Strict):
     chapters: list[str] | None = None
     formats: list[Literal["pdf", "epub", "docx", "html"]] = ["pdf", "epub", "docx", "html"]
     # The default edition: its outputs also carry the plain names (build/briefing.pdf).
-    edition: str | None = Field(None, pattern=r"^[a-z][a-z0-9-]*$")
+    edition: str | None = Field(None, pattern=IDENT)
 
 
 class Perspective(Strict):
-    title: Text
-    short: Text
+    title: Line
+    short: Line
     key_point: Text = Field(description="one sentence for the key points box")
     summary: Text
 
@@ -78,19 +122,34 @@ class Limits(Strict):
     instead of hanging or exhausting memory. The defaults fit the flagship briefing
     (about 150 kB of Markdown, 25 pages) many times over; raise them for a bigger one."""
 
-    input_mib: float = Field(4, gt=0, description="size of any one input file")
-    markdown_mib: float = Field(8, gt=0, description="the composed Markdown, all chapters")
-    paragraph_chars: int = Field(50_000, gt=0, description="one paragraph of Markdown")
-    nesting: int = Field(24, gt=0, description="lists, quotes and raw HTML nested in each other")
-    bib_field_chars: int = Field(20_000, gt=0, description="one BibTeX field, @strings expanded")
-    template_seconds: float = Field(10, gt=0, description="rendering all chapter templates")
-    template_memory_mib: float = Field(1024, gt=0, description="memory templates may add")
-    layout_seconds: float = Field(60, gt=0, description="laying out the argument map")
-    layout_memory_mib: float = Field(1024, gt=0, description="the map's layout process")
-    pandoc_seconds: float = Field(120, gt=0, description="one Pandoc run")
-    pandoc_memory_mib: float = Field(1024, gt=0, description="Pandoc's heap (+RTS -M)")
-    weasyprint_seconds: float = Field(600, gt=0, description="the PDF render")
-    weasyprint_memory_mib: float = Field(4096, gt=0, description="the PDF worker's memory")
+    # Upper bounds keep a typo (or `inf`) from turning a bound into no bound at all.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    input_mib: float = Field(4, gt=0, le=1024, description="size of any one input file")
+    image_mib: float = Field(16, gt=0, le=1024, description="size of any one image")
+    image_megapixels: float = Field(40, gt=0, le=1000,
+                                    description="an image's pixels, checked before decoding")
+    markdown_mib: float = Field(8, gt=0, le=1024,
+                                description="the composed Markdown, all chapters")
+    paragraph_chars: int = Field(50_000, gt=0, le=10_000_000,
+                                 description="one paragraph of Markdown")
+    nesting: int = Field(24, gt=0, le=200,
+                         description="lists, quotes and raw HTML nested in each other")
+    bib_field_chars: int = Field(20_000, gt=0, le=10_000_000,
+                                 description="one BibTeX field, @strings expanded")
+    template_seconds: float = Field(10, gt=0, le=3600,
+                                    description="rendering all chapter templates")
+    template_memory_mib: float = Field(1024, gt=0, le=65536,
+                                       description="memory templates may add")
+    layout_seconds: float = Field(60, gt=0, le=3600,
+                                  description="laying out the argument map")
+    layout_memory_mib: float = Field(1024, gt=0, le=65536,
+                                     description="the map's layout process")
+    pandoc_seconds: float = Field(120, gt=0, le=3600, description="one Pandoc run")
+    pandoc_memory_mib: float = Field(1024, gt=0, le=65536, description="Pandoc's heap (+RTS -M)")
+    weasyprint_seconds: float = Field(600, gt=0, le=86400, description="the PDF render")
+    weasyprint_memory_mib: float = Field(4096, gt=0, le=65536,
+                                         description="the PDF worker's memory")
 
 
 class Config(Strict):
@@ -98,17 +157,18 @@ class Config(Strict):
     bibliography: Bibliography = Bibliography()
     build: Build = Build()
     limits: Limits = Limits()
-    perspectives: dict[str, Perspective] = {}
-    editions: dict[str, EditionConfig] = {}
+    perspectives: dict[Ident, Perspective] = {}
+    editions: dict[Ident, EditionConfig] = {}
 
 
 class Project:
     """A loaded, validated config plus the paths it names."""
 
     def __init__(self, root: Path, config: Config, chapters: list[Path],
-                 editions: list[Edition]):
+                 editions: list[Edition], text: str = ""):
         self.root = root
         self.config = config
+        self.text = text  # briefing.toml as read, for the lines of messages
         self.chapters = chapters
         self.editions = editions
 
@@ -123,6 +183,16 @@ class Project:
         raise BriefingError.at(
             f"no edition {ident!r}", self.config_path, self.line_of("editions"),
             f"editions of this briefing: {', '.join(e.id for e in self.editions)}")
+
+    @property
+    def inputs(self) -> files.Inputs:
+        """How this project's input files are read: inside it, regular, bounded."""
+        return files.Inputs(self.root, int(self.config.limits.input_mib * files.MIB))
+
+    @property
+    def images(self) -> files.Inputs:
+        return files.Inputs(self.root, int(self.config.limits.image_mib * files.MIB),
+                            "limits.image_mib")
 
     @property
     def locale_dir(self) -> Path:
@@ -162,7 +232,7 @@ class Project:
 
     def line_of(self, *loc: str) -> int | None:
         """The line of a key in briefing.toml, for messages about config-level things."""
-        return _line_of_key(self.config_path.read_text("utf-8"), loc)
+        return _line_of_key(self.text, loc)
 
     def output(self, fmt: str, edition: Edition | None = None) -> Path:
         """build/briefing.pdf for the default (or only) edition; build/briefing.nl.pdf for
@@ -184,14 +254,30 @@ class Project:
 def load(root: Path) -> Project:
     """Read and validate briefing.toml; report every problem at once."""
     path = root / CONFIG_NAME
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise BriefingError.at(
             "no briefing.toml here", path, hint="run from the project root or pass --project DIR"
         )
-    if path.stat().st_size > CONFIG_MAX_BYTES:
-        raise BriefingError.at(f"file is larger than {CONFIG_MAX_BYTES // 1024} KiB", path, None,
-                               "briefing.toml holds settings only; is this the right file?")
-    text = read_text(path)
+    text = files.read_text(path, root, CONFIG_MAX_BYTES, "the 1 MiB a settings file may have")
+    raw = _parse(text, path)
+    try:
+        config = Config.model_validate(raw, context={"default_edition": _default_edition(raw)})
+    except ValidationError as exc:
+        raise BriefingError(
+            [p for err in exc.errors() for p in _problems(err, path, text)]
+        ) from None
+    _inside(root, config, path, text)
+    editions = _editions(config, path, text)
+    for folder in ("chapters", "seeds", "locale"):
+        files.check_folder(root / folder, root, f"{folder}/")
+    files.check_folder(Path(os.path.dirname(root / config.bibliography.file)), root,
+                       "the bibliography's folder")
+    return Project(root, config, _chapters(root, config, path, text), editions, text)
+
+
+def _parse(text: str, path: Path) -> dict:
+    """TOML into plain data, refusing what no setting needs: tables nested past MAX_DEPTH,
+    integers too long to convert, characters no output can carry."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -203,15 +289,58 @@ def load(root: Path) -> Project:
             int(match.group(1)) if match else None,
             "check quotes, brackets and '=' on this line",
         ) from None
-    try:
-        config = Config.model_validate(raw, context={"default_edition": _default_edition(raw)})
-    except ValidationError as exc:
-        raise BriefingError(
-            [p for err in exc.errors() for p in _problems(err, path, text)]
-        ) from None
-    _inside(root, config, path, text)
-    editions = _editions(config, path, text)
-    return Project(root, config, _chapters(root, config, path, text), editions)
+    except ValueError as exc:  # an integer of thousands of digits
+        found = re.search(r"\d{100,}", text)
+        raise BriefingError.at(f"invalid TOML: {str(exc).split(';')[0]}", path,
+                               text.count("\n", 0, found.start()) + 1 if found else None,
+                               "write a number of a sensible size") from None
+    except RecursionError:
+        raise BriefingError.at(f"arrays or tables nested more than {MAX_DEPTH} levels deep",
+                               path, _deep_line(text), "flatten the structure") from None
+    _check_values(raw, path, text)
+    return raw
+
+
+def _check_values(raw: dict, path: Path, text: str) -> None:
+    """Walk the parsed settings without recursion: depth, and characters no output can
+    carry (an escape such as "\\u0007" is not seen in the file's text)."""
+    stack: list[tuple[Any, tuple]] = [(raw, ())]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            raise BriefingError.at(f"arrays or tables nested more than {MAX_DEPTH} levels deep",
+                                   path, _line_of_key(text, loc[:MAX_DEPTH]) or _deep_line(text),
+                                   "flatten the structure")
+        if isinstance(value, dict):
+            stack.extend((v, loc + (str(k),)) for k, v in value.items())
+            stack.extend((k, loc) for k in value if isinstance(k, str))
+        elif isinstance(value, list):
+            stack.extend((v, loc + (i,)) for i, v in enumerate(value))
+        elif isinstance(value, str) and files.forbidden(value):
+            bad = files.forbidden(value).group()
+            raise BriefingError.at(f"{files.describe(bad)} in {'.'.join(map(str, loc))}",
+                                   path, _line_of_key(text, loc),
+                                   "remove it; no output format can carry it")
+
+
+def _deep_line(text: str) -> int | None:
+    """The first line where brackets outside strings nest past MAX_DEPTH."""
+    depth, quote = 0, None
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in line:
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return number
+            elif char in "]}":
+                depth -= 1
+    return None
 
 
 def _default_edition(raw: dict) -> str:
@@ -310,7 +439,7 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
                          "name chapters like '02-privacy' (file chapters/02-privacy.md.j2)")
             continue
         chapter = chapters_dir / file_name
-        if not chapter.is_file():
+        if not os.path.lexists(chapter):
             existing = sorted(p.name.removesuffix(".md.j2") for p in chapters_dir.glob("*.md.j2"))
             near = difflib.get_close_matches(name.removesuffix(".md.j2"), existing, n=1)
             problems.add(
@@ -319,10 +448,16 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
                 f"did you mean {near[0]!r}?" if near else "create the template or remove the entry",
             )
             continue
-        if not chapter.resolve().is_relative_to(chapters_dir.resolve()):
+        real = os.path.realpath(chapter)  # a link loop stays unresolved: not a file below
+        if not files.within(real, os.path.realpath(chapters_dir)):
             problems.add(f"chapter {name!r} is a link to a file outside chapters/", path, line,
                          "copy the template into chapters/; links out of the project are "
                          "not followed")
+            continue
+        if not files.regular_file(real):
+            problems.add(f"chapter {name!r} is not a regular file (chapters/{file_name})",
+                         path, line, "make it a plain text file; a link loop, a folder or a "
+                         "named pipe cannot be read")
             continue
         chapters.append(chapter)
     problems.raise_if_any()
@@ -332,10 +467,17 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
 def _problems(err: dict[str, Any], path: Path, text: str):
     from .errors import Problem
 
-    loc = tuple(err["loc"])
+    loc = tuple(p for p in err["loc"] if not is_union_member(p))
     dotted = ".".join(str(part) for part in loc)
     line = _line_of_key(text, loc)
-    if loc == ("build", "name") and err["type"] == "string_pattern_mismatch":
+    if loc[-1:] == ("[key]",):  # a table's name: it becomes part of paths and anchors
+        what = {"editions": "edition id", "perspectives": "perspective id"}.get(
+            str(loc[0]), "name")
+        yield Problem(f"{what} {loc[-2]!r} is not a plain name", path,
+                      _line_of_key(text, loc[:-1]) or _line_of_value(text, str(loc[-2])),
+                      "use 1 to 32 lower-case letters, digits and '-', starting with a letter "
+                      "(it becomes part of file names such as build/briefing.<id>.pdf)")
+    elif loc == ("build", "name") and err["type"] == "string_pattern_mismatch":
         yield Problem(f"build.name {err.get('input')!r} is not a plain file name", path, line,
                       "outputs always go to build/; use letters, digits, '.', '_' and '-'")
     elif err["type"] == "extra_forbidden":
@@ -348,8 +490,10 @@ def _problems(err: dict[str, Any], path: Path, text: str):
         yield Problem(f"missing required key {dotted!r}", path, line,
                       f"add {loc[-1]} = ... to the [{'.'.join(map(str, loc[:-1]))}] table")
     else:
-        yield Problem(f"{dotted}: {err['msg']}", path, line,
-                      f"got {err.get('input')!r}" if "input" in err else None)
+        message = err["msg"].removeprefix("Value error, ")
+        shown = repr(err.get("input"))
+        yield Problem(f"{dotted}: {message}", path, line,
+                      f"got {shown[:200]}" if "input" in err else None)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -39,8 +40,32 @@ def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None) -> bytes
         return data
 
     extra = {COVER.decode(): cover} if cover is not None else {}
-    return rewrite_zip(raw, epoch, {STYLESHEET: lambda _: css.encode("utf-8"), PACKAGE: package},
-                       extra)
+    patches = {STYLESHEET: lambda _: css.encode("utf-8"), PACKAGE: package}
+    for name in names:
+        if name.endswith((".xhtml", ".opf", ".ncx")) or name.endswith("container.xml"):
+            patches.setdefault(name, lambda data, name=name: _well_formed(name, data))
+    data = rewrite_zip(raw, epoch, patches, extra)
+    _well_formed(PACKAGE, zipfile.ZipFile(io.BytesIO(data)).read(PACKAGE))
+    return data
+
+
+def xhtml(epub: bytes) -> list[bytes]:
+    """Every XHTML document of a finished EPUB, in archive order."""
+    with zipfile.ZipFile(io.BytesIO(epub)) as archive:
+        return [archive.read(name) for name in archive.namelist() if name.endswith(".xhtml")]
+
+
+def _well_formed(name: str, data: bytes) -> bytes:
+    """Reading systems reject an EPUB whose XML is not well-formed, whole: say so here
+    rather than ship one (epubcheck would report FATAL)."""
+    try:
+        ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise BriefingError.at(f"pandoc wrote {name}, which is not well-formed XML: {exc}",
+                               None, None, "look for unusual characters in the text of the "
+                               "chapter or setting it comes from; if there are none, this "
+                               "is a bug in briefing, please report it") from None
+    return data
 
 
 def rewrite_zip(raw: Path, epoch: int, patches: dict, extra: dict | None = None) -> bytes:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
-
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # tab, LF, FF and CR are text
 
 
 @dataclass
@@ -30,11 +27,9 @@ class Problem:
         path = Path(self.path)
         if root is not None:
             # Without following links first: a link inside the project is named as such.
-            for candidate, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))),
-                                    (path.resolve(), root.resolve())):
-                with contextlib.suppress(ValueError):
-                    path = candidate.relative_to(base)
-                    break
+            # Never resolve: a link loop would raise, and a link is named as it stands.
+            with contextlib.suppress(ValueError):
+                path = Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
         return f"{path}:{self.line}" if self.line else str(path)
 
     def format(self, root: Path | None = None) -> str:
@@ -89,28 +84,3 @@ def line_of_offset(data: bytes | str, offset: int) -> int:
     """1-based line number of a character or byte offset."""
     newline = b"\n" if isinstance(data, bytes) else "\n"
     return data.count(newline, 0, offset) + 1
-
-
-def read_text(path: Path) -> str:
-    """Read a UTF-8 file; a bad byte is an error naming its line."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BriefingError.at("file not found", path) from None
-    except OSError as exc:
-        raise BriefingError.at(f"cannot read file: {exc.strerror}", path) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BriefingError.at(
-            f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
-            path,
-            line_of_offset(data, exc.start),
-            "save the file as UTF-8",
-        ) from None
-    bad = CONTROL_RE.search(text)
-    if bad:  # a NUL or other control byte: no output format can carry it
-        raise BriefingError.at(f"control character U+{ord(bad.group()):04X} in file", path,
-                               line_of_offset(text, bad.start()),
-                               "remove it (a stray byte from a binary file or a bad paste?)")
-    return text

@@ -1,36 +1,41 @@
 """One self-contained HTML page: the PDF's HTML with a screen stylesheet and every image
 inlined as a data: URI, so it opens anywhere (a phone, an e-mail attachment) and makes no
-request of its own."""
+request of its own. The page is rebuilt from nh3's sanitised content, under a
+Content-Security-Policy that lets nothing run and nothing load (sanitise.py)."""
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import os
 import re
 from pathlib import Path
 
-from .errors import ResourceError
+from . import files, sanitise
+from .errors import BriefingError, ResourceError
 
 SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.I)
-VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
 def standalone(html: str, css: str, project_root: Path) -> bytes:
-    root = project_root.resolve()
+    root = os.path.realpath(project_root)
 
     def inline(match: re.Match) -> str:
         src = match.group(2)
         if src.startswith("data:"):
             return match.group(0)
-        path = (root / src).resolve()
-        if "://" in src or src.startswith("/") or not path.is_relative_to(root) or (
-                not path.is_file()):
+        path = Path(root) / src
+        if "://" in src or os.path.isabs(src) or not files.within(os.path.realpath(path),
+                                                                  root):
             raise ResourceError(f"refused to load {src!r} into the HTML", src,
                                 "images must be files inside the project; URLs are not fetched")
+        try:
+            data = files.read_bytes(path, Path(root))
+        except BriefingError:
+            raise ResourceError(f"refused to load {src!r} into the HTML", src,
+                                "images must be files inside the project") from None
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return f"{match.group(1)}data:{mime};base64,{data}{match.group(3)}"
+        encoded = base64.b64encode(data).decode("ascii")
+        return f"{match.group(1)}data:{mime};base64,{encoded}{match.group(3)}"
 
-    page = SRC_RE.sub(inline, html)
-    head = f"{VIEWPORT}\n<style>\n{css}</style>\n</head>"
-    return page.replace("</head>", head, 1).encode("utf-8")
+    return sanitise.standalone(SRC_RE.sub(inline, html), css).encode("utf-8")

@@ -13,6 +13,7 @@ stops before rendering anything (unless --allow-missing asks for a marked draft)
 from __future__ import annotations
 
 import functools
+import os
 import re
 import typing
 from collections import Counter
@@ -238,38 +239,132 @@ class Catalogue:
     lines: dict[str, int] = field(default_factory=dict)
 
 
-def load_catalogue(path: Path, problems) -> Catalogue:
-    from babel.messages.pofile import PoFileError, read_po
-
-    from .errors import read_text
+def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
+    """A .po file, read strictly: every line a comment, a keyword with one quoted string,
+    or a quoted continuation; an unterminated string, an unknown escape or keyword, or
+    a message given twice is an error at its line (a lenient reader would guess)."""
+    from . import files
 
     catalogue = Catalogue(path)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return catalogue
-    text = read_text(path)
     try:
-        parsed = read_po(text.splitlines(keepends=True), abort_invalid=True)
-    except PoFileError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        problems.add(f"invalid PO file: {exc}", path, int(found.group(1)) if found else None,
-                     "check the quotes of msgid/msgstr on this line")
+        text = inputs.read_text(path) if inputs else files.read_text(path)
+        entries = parse_po(text, path)
+    except BriefingError as exc:
+        problems.extend(exc)
         return catalogue
-    for message in parsed:
-        if not message.id or not isinstance(message.id, str):
-            continue  # the header; plural entries are not used by briefing
-        line = message.lineno
-        if message.fuzzy or not message.string:
+    seen: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        key = (entry.get("msgctxt", ""), entry.get("msgid", ""))
+        line = entry["line"]
+        if key in seen:
+            problems.add(f"the message {_clip(key[1])!r} is given twice (first on line "
+                         f"{seen[key]})", path, line, "keep one entry per msgid")
+            continue
+        seen[key] = line
+        msgid, string = entry.get("msgid", ""), entry.get("msgstr", "")
+        if not msgid or "msgid_plural" in entry or "msgctxt" in entry:
+            continue  # the header; plural and context entries are not used by briefing
+        if "fuzzy" in entry["flags"] or not string:
             continue  # not translated yet: a gap, reported where the text is used
-        for what in ("placeholders", "paragraphs"):
-            want, got = _shape(message.id, what), _shape(message.string, what)
-            if want != got:
-                problems.add(f"translation of {_clip(message.id)!r} changes its {what}: "
-                             f"{_describe(want)} in the msgid, {_describe(got)} in the msgstr",
-                             path, line, "keep every %(name)s, citation and paragraph break "
-                             "of the msgid, so both editions cite and number alike")
-        catalogue.messages[message.id] = message.string
-        catalogue.lines[message.id] = line
+        _check_message(msgid, string, path, entry["lines"]["msgstr"], problems)
+        catalogue.messages[msgid] = string
+        catalogue.lines[msgid] = line
     return catalogue
+
+
+def _check_message(msgid: str, string: str, path: Path, line: int, problems) -> None:
+    from . import files
+
+    bad = files.forbidden(string)
+    if bad:
+        problems.add(f"{files.describe(bad.group())} in the msgstr", path, line,
+                     "remove it; no output format can carry it")
+        return
+    for what in ("placeholders", "paragraphs"):
+        want, got = _shape(msgid, what), _shape(string, what)
+        if want != got:
+            problems.add(f"translation of {_clip(msgid)!r} changes its {what}: "
+                         f"{_describe(want)} in the msgid, {_describe(got)} in the msgstr",
+                         path, line, "keep every %(name)s, citation and paragraph break "
+                         "of the msgid, so both editions cite and number alike")
+            return
+    names = {name: "x" for name in re.findall(r"%\(([A-Za-z_]\w*)\)s", msgid)}
+    try:  # gettext formats every message with its values: a bare % would fail there
+        string % names
+    except (ValueError, TypeError, KeyError) as exc:
+        problems.add(f"the msgstr is not a valid format string ({exc})", path, line,
+                     "write a literal per cent sign as %%; keep only the %(name)s of the "
+                     "msgid")
+
+
+_PO_STRING = r'"((?:[^"\\]|\\.)*)"'
+_PO_KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+"
+                            + _PO_STRING + r"[ \t]*$")
+_PO_CONTINUATION_RE = re.compile(r"^[ \t]*" + _PO_STRING + r"[ \t]*$")
+_PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def parse_po(text: str, path: Path) -> list[dict]:
+    """Entries of a .po file as dicts (msgid, msgstr, ..., flags, line), strictly."""
+    entries: list[dict] = []
+    current: dict | None = None
+    field_name = None
+    flags: set[str] = set()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if not line.strip():
+            current, field_name = None, None
+            continue
+        if line.startswith("#"):  # (a comment also ends the entry above it)
+            if line.startswith("#,"):
+                flags |= {f.strip() for f in line[2:].split(",")}
+            if current is not None and not line.startswith("#~"):
+                current, field_name = None, None
+            continue
+        keyword = _PO_KEYWORD_RE.match(line)
+        continuation = _PO_CONTINUATION_RE.match(line)
+        if keyword:
+            name = keyword.group(1)
+            opens = name == "msgctxt" or (name == "msgid" and not (
+                current is not None and "msgctxt" in current and "msgid" not in current))
+            if opens:
+                current = {"line": number, "flags": flags}
+                flags = set()
+                entries.append(current)
+            elif name != "msgid" and (current is None or "msgid" not in current):
+                raise _po_error(f"{name} without a msgid before it", path, number)
+            if name in current:
+                raise _po_error(f"{name} given twice in one entry", path, number)
+            current[name] = _unescape(keyword.group(2), path, number)
+            current.setdefault("lines", {})[name] = number
+            field_name = name
+        elif continuation and field_name is not None:
+            current[field_name] += _unescape(continuation.group(1), path, number)
+        else:
+            raise _po_error("not a comment, a keyword with a quoted string, or a quoted "
+                            "continuation (an unterminated string?)", path, number)
+    for entry in entries:
+        if "msgid" not in entry or not any(k.startswith("msgstr") for k in entry):
+            raise _po_error("an entry needs a msgid and a msgstr", path, entry["line"])
+    return entries
+
+
+def _unescape(body: str, path: Path, line: int) -> str:
+    def one(match: re.Match) -> str:
+        char = match.group(1)
+        if char not in _PO_ESCAPES:
+            raise _po_error(f"unknown escape \\{char}", path, line)
+        return _PO_ESCAPES[char]
+
+    return re.sub(r"\\(.)", one, body)
+
+
+def _po_error(message: str, path: Path, line: int) -> BriefingError:
+    return BriefingError.at(f"invalid PO file: {message}", path, line,
+                            "each line is a # comment, msgid/msgstr \"...\", or a \"...\" "
+                            "continuation; write a quote inside a string as \\\"")
 
 
 def _shape(text: str, what: str):
@@ -328,14 +423,14 @@ def newstyle(lookup: Callable[[str], str]) -> tuple[Callable, Callable]:
     return gettext, ngettext
 
 
-def template_gaps(env, templates: list[Path], edition: Edition, catalogue: Catalogue,
+def template_gaps(env, templates: dict[Path, str], edition: Edition, catalogue: Catalogue,
                   coverage: Coverage, root: Path) -> None:
-    """Every message the chapter templates use must be in the edition's catalogue."""
+    """Every message the chapter templates (path -> text) use must be in the edition's
+    catalogue."""
     target = root / "locale" / f"{edition.id}.po"
     used: set[str] = set()
-    for path in templates:
+    for path, source in templates.items():
         try:
-            source = path.read_text("utf-8")
             found = list(env.extract_translations(source))
         except Exception:  # noqa: BLE001 - syntax errors are reported by parse_templates
             continue
@@ -467,7 +562,7 @@ def localised(project, ident: str) -> Localised:
 
     edition = project.edition(ident)
     problems = Collector()
-    ours = load_catalogue(project.locale_dir / f"{edition.id}.po", problems)
+    ours = load_catalogue(project.locale_dir / f"{edition.id}.po", problems, project.inputs)
     engine = load_catalogue(ENGINE_LOCALE / f"{edition.primary}.po", problems)
     problems.raise_if_any()
     return Localised.make(edition, project.default_edition.id, ours, engine)

@@ -22,6 +22,10 @@ from pathlib import Path
 from . import limits
 from .errors import BriefingError, ResourceError
 
+# Markdown without raw HTML and raw blocks: no text from a template, a data field, a
+# setting or a catalogue becomes markup; '<script>' prints as the word it is. What Pandoc
+# writes is then its own markup, which sanitise.py checks against its allow-list.
+READER = "markdown-raw_html-raw_attribute"
 FATAL_LOG_TYPES = {"CiteprocWarning", "CouldNotFetchResource", "CouldNotLoadResource",
                    "ReferenceNotFound", "DuplicateIdentifier", "CouldNotParseYamlMetadata",
                    "YamlWarning", "InlineNotRendered", "BlockNotRendered"}
@@ -100,7 +104,7 @@ def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
          resources: Path | None = None) -> list[dict]:
     log = inputs.workdir / f"pandoc-{stage}.log.json"
     log.unlink(missing_ok=True)
-    cmd = [binary(), "--sandbox", "--from=markdown", f"--to={to}", f"--output={output}",
+    cmd = [binary(), "--sandbox", f"--from={READER}", f"--to={to}", f"--output={output}",
            *_common(inputs, log), *extra, str(inputs.markdown)]
     done = limits.run(cmd, stage=f"pandoc ({stage.upper()})", subject=inputs.markdown,
                       seconds=inputs.seconds, setting="pandoc_seconds",

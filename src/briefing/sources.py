@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -131,7 +132,7 @@ class ArgumentBase:
 def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | None = None,
          bib_path: Path | None = None, declared_at=lambda pid: (None, None),
          editions: list[Edition] | None = None,
-         coverage: i18n.Coverage | None = None) -> ArgumentBase:
+         coverage: i18n.Coverage | None = None, inputs=None) -> ArgumentBase:
     """Load every seeds/*.yaml, then check the base as a whole; report all problems.
     Gaps in the editions' texts go to `coverage` (reported by the caller, per edition)."""
     editions = editions or [i18n.ENGLISH]
@@ -144,7 +145,7 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
     docs: list[tuple[yamlfile.YamlDoc, SeedFile]] = []
     for path in files:
         try:
-            doc = yamlfile.load(path)
+            doc = yamlfile.load(path, inputs)
             docs.append((doc, _validate(doc, default)))
         except BriefingError as exc:
             problems.extend(exc)
@@ -301,13 +302,29 @@ def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Colle
 
 
 def closest_passage(quote: str, paragraph: str) -> str:
-    """The run of words in paragraph most like quote, to show what the source says."""
-    words, size = normalise(paragraph).split(" "), len(quote.split())
+    """The run of words in paragraph most like quote, to show what the source says.
+
+    Linear in the paragraph: every window of the quote's length is scored by the words it
+    shares with the quote, kept up to date as the window slides; only the windows near
+    the best one are then compared character by character."""
+    words = normalise(paragraph).split(" ")
     target = normalise(quote)
-    best, best_ratio = "", -1.0
-    for start in range(max(1, len(words) - size + 1)):
-        candidate = " ".join(words[start:start + size])
-        ratio = difflib.SequenceMatcher(None, target, candidate).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = candidate, ratio
-    return best
+    size = min(len(target.split(" ")), 2 * MAX_QUOTE_WORDS)
+    if len(words) <= size:
+        return " ".join(words)
+    want = Counter(w.lower() for w in target.split(" "))
+    have: Counter = Counter()
+    shared, best, best_start = 0, -1, 0
+    for i, word in enumerate(words):
+        low = word.lower()
+        have[low] += 1
+        shared += have[low] <= want[low]
+        if i >= size:
+            old = words[i - size].lower()
+            shared -= have[old] <= want[old]
+            have[old] -= 1
+        if i >= size - 1 and shared > best:
+            best, best_start = shared, i - size + 1
+    starts = range(max(0, best_start - size), min(len(words) - size, best_start + size) + 1)
+    return max((" ".join(words[s:s + size]) for s in starts),
+               key=lambda c: difflib.SequenceMatcher(None, target, c).ratio())

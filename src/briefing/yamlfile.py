@@ -8,11 +8,15 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from .errors import BriefingError, read_text
+from . import files
+from .errors import BriefingError
 
 MAX_NODES = 200_000  # far above any real seed file; stops pathological inputs early
+MAX_DEPTH = 40  # seeds nest five deep; the parser recurses per level
+MAX_DIGITS = 40  # an integer in a seed is a paragraph number or a year
 _STANDARD_TAGS = {None, "", "?", "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
                   "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
                   "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
@@ -44,20 +48,41 @@ class YamlDoc:
         return BriefingError.at(message, self.path, self.line(loc), hint)
 
 
-def load(path: Path) -> YamlDoc:
-    text = read_text(path)
+class _Constructor(RoundTripConstructor):
+    """Dates stay text (the schema says which fields are dates, and an impossible date
+    such as 2012-02-30 is then a schema error with its line); integers are bounded."""
+
+    def construct_yaml_int(self, node):
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise ConstructorError(None, None, f"an integer of {digits} digits",
+                                   node.start_mark)
+        return super().construct_yaml_int(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+
+
+def load(path: Path, inputs: files.Inputs | None = None) -> YamlDoc:
+    text = inputs.read_text(path) if inputs else files.read_text(path)
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     try:
         tree = yaml.load(text)
     except MarkedYAMLError as exc:
         raise _marked(exc, path) from None
-    except YAMLError as exc:  # unmarked: rare, but never a traceback
+    except (YAMLError, ValueError) as exc:  # unmarked: rare, but never a traceback
         raise BriefingError.at(f"invalid YAML: {exc}", path, hint="check the YAML syntax") from None
+    except RecursionError:  # the parser recurses per level; locate the deep spot ourselves
+        raise BriefingError.at(f"values nested more than {MAX_DEPTH} levels deep", path,
+                               too_deep(text, MAX_DEPTH),
+                               "flatten the structure; a seed needs a few levels only") from None
     if tree is None:
         raise BriefingError.at("file is empty", path, 1, "a seed file needs a 'source:' mapping")
     counter = [0]
-    data = _plain(tree, path, counter, set(), 1)
+    data = _plain(tree, path, counter, set(), 1, 0)
     return YamlDoc(path, tree, data)
 
 
@@ -81,9 +106,13 @@ def _marked(exc: MarkedYAMLError, path: Path) -> BriefingError:
     return BriefingError.at(f"invalid YAML: {problem}", path, line, hint)
 
 
-def _plain(node: Any, path: Path, counter: list[int], seen: set[int], line: int) -> Any:
+def _plain(node: Any, path: Path, counter: list[int], seen: set[int], line: int,
+           depth: int) -> Any:
     """Copy the round-trip tree into plain data, refusing tags, anchors and aliases."""
     counter[0] += 1
+    if depth > MAX_DEPTH:
+        raise BriefingError.at(f"values nested more than {MAX_DEPTH} levels deep", path, line,
+                               "flatten the structure; a seed needs a few levels only")
     if counter[0] > MAX_NODES:
         raise BriefingError.at(f"file has more than {MAX_NODES} values", path, line,
                                "split it or remove repeated content")
@@ -95,16 +124,23 @@ def _plain(node: Any, path: Path, counter: list[int], seen: set[int], line: int)
     if anchor is not None or (isinstance(node, CommentedMap | CommentedSeq) and id(node) in seen):
         raise BriefingError.at("YAML anchors and aliases are not allowed", path, line,
                                "write the value out in full")
+    if isinstance(node, CommentedMap) and getattr(node, "merge", None):
+        raise BriefingError.at("YAML merge keys (<<) are not allowed", path, line,
+                               "write the keys out in full")
     if isinstance(node, CommentedMap):
         seen.add(id(node))
         return {key if isinstance(key, str | int) else str(key):
-                _plain(value, path, counter, seen, node.lc.key(key)[0] + 1)
+                _plain(value, path, counter, seen, node.lc.key(key)[0] + 1, depth + 1)
                 for key, value in node.items()}
     if isinstance(node, CommentedSeq):
         seen.add(id(node))
-        return [_plain(value, path, counter, seen, node.lc.item(i)[0] + 1)
+        return [_plain(value, path, counter, seen, node.lc.item(i)[0] + 1, depth + 1)
                 for i, value in enumerate(node)]
     if isinstance(node, str):
+        bad = files.forbidden(node)
+        if bad:  # written as an escape ("\\uFFFF"), so not seen in the file's text
+            raise BriefingError.at(f"{files.describe(bad.group())} in a value", path, line,
+                                   "remove it; no output format can carry it")
         return str(node)
     if isinstance(node, bool | int | float) or node is None:
         return node
@@ -112,3 +148,40 @@ def _plain(node: Any, path: Path, counter: list[int], seen: set[int], line: int)
         return node.isoformat()
     raise BriefingError.at(f"unsupported YAML value of type {type(node).__name__}", path, line,
                            "use plain strings, numbers, lists and mappings")
+
+
+def too_deep(text: str, most: int) -> int | None:
+    """The first line where block indentation, '- ' markers and flow brackets together
+    nest more than `most` levels (the parser would recurse past Python's stack)."""
+    indents: list[int] = []
+    flow = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        body = line.lstrip(" ")
+        if not body or body.startswith("#"):
+            continue
+        depth = 0
+        if flow == 0:
+            width = len(line) - len(body)
+            while indents and indents[-1] > width:
+                indents.pop()
+            if not indents or indents[-1] < width:
+                indents.append(width)
+            dashes = len(body) - len(body.lstrip("- "))
+            depth = len(indents) + body[:dashes].count("-")
+        quote = None
+        for char in body:
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                flow += 1
+            elif char in "]}":
+                flow = max(0, flow - 1)
+            if depth + flow > most:
+                return number
+        if depth + flow > most:
+            return number
+    return None

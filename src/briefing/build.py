@@ -209,6 +209,9 @@ def _check_csl(path: Path, project: config.Project, problems: Collector) -> None
     if root.tag != CSL_NS:
         problems.add("file is not a CSL style (no <style> in the CSL namespace)", path, 1,
                      "use a style from the CSL styles repository")
+    elif root.find(CSL_NS.replace("style", "citation")) is None:
+        problems.add("CSL style without a <citation> element", path, 1,
+                     "use a complete style from the CSL styles repository")
 
 
 def metadata(project: config.Project, epoch: int, lang: i18n.Localised) -> dict:

@@ -586,6 +586,22 @@ MARKER_RE = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))")
 # that is a mistake worth a message. Text from data may contain '<' and prints as such.
 RAW_HTML_RE = re.compile(r"(?<!\\)<(/?[A-Za-z][A-Za-z0-9-]*)(?=[\s/>])|(?<!\\)<!--")
 RAW_FORMAT_RE = re.compile(r"\{=([A-Za-z0-9_-]+)\}")
+FENCED_CODE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]{0,3}\1[ \t]*$",
+                            re.M | re.S)
+CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+
+
+def _without_code(text: str) -> str:
+    """The text with the content of code blocks and code spans blanked out (same offsets):
+    '<div>' in code is an example, not markup."""
+    def blank(match: re.Match) -> str:
+        # The fences' backticks go too (not the info string, which may say {=latex}).
+        start, end = match.span(2)
+        head = match.group(0)[:start - match.start()].replace("`", " ").replace("~", " ")
+        tail = re.sub(r"[^\n]", " ", match.group(0)[end - match.start():])
+        return head + re.sub(r"[^\n]", " ", match.group(2)) + tail
+
+    return CODE_SPAN_RE.sub(blank, FENCED_CODE_RE.sub(blank, text))
 CSS_URL_RE = re.compile(r"\bstyle\s*=\s*(?:\"[^\"]*|'[^']*)(url\s*\(|@import|image-set)", re.I)
 FILE_URL_RE = re.compile(r"(?:\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?|\b(?:href|src|data|poster|srcset)"
                          r"\s*=\s*[\"']?)\s*file:", re.I | re.M)
@@ -601,8 +617,9 @@ def check_output(chapter: Chapter, bounds: Limits, problems: Collector) -> None:
     if bad:
         problems.add(f"control character U+{ord(bad.group()):04X} in the chapter's output",
                      *chapter.origin(bad.start()), "remove it; no output format can carry it")
-    raw = next((m for m in RAW_HTML_RE.finditer(text) if chapter.literal(m.start())), None)
-    fmt = next((m for m in RAW_FORMAT_RE.finditer(text) if chapter.literal(m.start())), None)
+    prose = _without_code(text)
+    raw = next((m for m in RAW_HTML_RE.finditer(prose) if chapter.literal(m.start())), None)
+    fmt = next((m for m in RAW_FORMAT_RE.finditer(prose) if chapter.literal(m.start())), None)
     css = CSS_URL_RE.search(text)
     local = FILE_URL_RE.search(text)
     if raw:

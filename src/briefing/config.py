@@ -266,12 +266,10 @@ def load(root: Path) -> Project:
         raise BriefingError(
             [p for err in exc.errors() for p in _problems(err, path, text)]
         ) from None
-    _inside(root, config, path, text)
-    editions = _editions(config, path, text)
     for folder in ("chapters", "seeds", "locale"):
         files.check_folder(root / folder, root, f"{folder}/")
-    files.check_folder(Path(os.path.dirname(root / config.bibliography.file)), root,
-                       "the bibliography's folder")
+    _inside(root, config, path, text)
+    editions = _editions(config, path, text)
     return Project(root, config, _chapters(root, config, path, text), editions, text)
 
 
@@ -308,9 +306,12 @@ def _check_values(raw: dict, path: Path, text: str) -> None:
     while stack:
         value, loc = stack.pop()
         if len(loc) > MAX_DEPTH:
+            # A dotted key (a.a.a = 1) inside a table: its line holds the tail of loc.
+            tail = ".".join(map(str, loc[-MAX_DEPTH // 2:]))
+            line = next((n for n, line in enumerate(text.splitlines(), 1) if tail in line),
+                        None)
             raise BriefingError.at(f"arrays or tables nested more than {MAX_DEPTH} levels deep",
-                                   path, _line_of_key(text, loc[:MAX_DEPTH]) or _deep_line(text),
-                                   "flatten the structure")
+                                   path, line or _deep_line(text), "flatten the structure")
         if isinstance(value, dict):
             stack.extend((v, loc + (str(k),)) for k, v in value.items())
             stack.extend((k, loc) for k in value if isinstance(k, str))
@@ -396,18 +397,36 @@ def _editions(config: Config, path: Path, text: str) -> list[Edition]:
 
 
 def _inside(root: Path, config: Config, path: Path, text: str) -> None:
-    """The bibliography and the CSL style are read by Pandoc, so they must be project files."""
+    """The bibliography and the CSL style are read by Pandoc, so they must be project files:
+    named inside the project, and not reached through a link that leads out of it (a linked
+    folder is named once, as the folder)."""
     problems = Collector()
     paths = [(("bibliography", "file"), config.bibliography.file),
              (("bibliography", "style"), config.bibliography.style)]
     paths += [(("editions", ident, "style"), e.style) for ident, e in config.editions.items()
               if e.style]
+    real_root, folders = os.path.realpath(root), {}
     for loc, value in paths:
-        target = (root / value).resolve()
-        if Path(value).is_absolute() or not target.is_relative_to(root.resolve()):
+        named = os.path.normpath(root / value)
+        if Path(value).is_absolute() or not files.within(named, os.path.normpath(root)):
             problems.add(f"{'.'.join(loc)} {value!r} is outside the project", path,
                          _line_of_key(text, loc),
                          "give a path inside the project, relative to briefing.toml")
+            continue
+        folder = os.path.dirname(named)
+        if folder not in folders:
+            folders[folder] = None
+            try:
+                files.check_folder(Path(folder), root,
+                                   os.path.relpath(folder, root).rstrip("/.") + "/")
+            except BriefingError as exc:
+                folders[folder] = exc
+                problems.extend(exc)
+        if folders[folder] is None and not files.within(os.path.realpath(named), real_root):
+            problems.add(f"{'.'.join(loc)} {value!r} is a link to a file outside the project",
+                         path, _line_of_key(text, loc),
+                         "copy the file into the project: links are followed only when they "
+                         "point inside it")
     problems.raise_if_any()
 
 

@@ -128,6 +128,12 @@ def read_bytes(path: Path, root: Path | None = None, limit: int | None = None,
     fd, info = _open_regular(path, root)
     with os.fdopen(fd, "rb") as handle:
         if limit is not None and info.st_size > limit:
+            if setting == "limits.image_mib":
+                raise BriefingError.at(
+                    f"image is {info.st_size / MIB:.1f} MiB and passes {setting} "
+                    f"({limit / MIB:g} MiB)", path, None,
+                    f"is this the right file? An image for print needs a few MiB; if it "
+                    f"does need more, raise {setting} in briefing.toml")
             line = handle.read(limit).count(b"\n") + 1  # where the limit is crossed
             raise BriefingError.at(
                 f"file is {info.st_size / MIB:.1f} MiB and passes {setting} "

@@ -67,6 +67,7 @@ def check(path: Path, inputs: files.Inputs, max_megapixels: float) -> None:
 def _check_raster(data: bytes, path: Path, max_megapixels: float) -> None:
     from PIL import Image
 
+    Image.MAX_IMAGE_PIXELS = None  # bounded here, by limits.image_megapixels, before decoding
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Pillow's own bomb warning: we bound it below

@@ -129,6 +129,11 @@ def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
             raise BriefingError.at(f"pandoc ({stage.upper()}) cannot write: {written.group(1)}",
                                    output, None, "check free disk space and that build/ is a "
                                    "writable directory")
+        if re.search(r"Citeproc|\bCSL\b|citation element", detail):
+            raise BriefingError.at(f"pandoc cannot use the CSL style: {_tail(detail)}",
+                                   inputs.csl, None, "use a style from the CSL styles "
+                                   "repository (https://github.com/citation-style-language/"
+                                   "styles)")
         raise PandocError(stage, _tail(detail), inputs.markdown)
     return _read_log(log)
 

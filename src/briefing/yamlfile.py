@@ -49,8 +49,8 @@ class YamlDoc:
 
 
 class _Constructor(RoundTripConstructor):
-    """Dates stay text (the schema says which fields are dates, and an impossible date
-    such as 2012-02-30 is then a schema error with its line); integers are bounded."""
+    """Dates stay text (the schema says what a field holds), but an impossible date such
+    as 2012-02-30 is an error at its line; integers are bounded."""
 
     def construct_yaml_int(self, node):
         digits = sum(ch.isdigit() for ch in str(node.value))
@@ -60,7 +60,16 @@ class _Constructor(RoundTripConstructor):
         return super().construct_yaml_int(node)
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            super().construct_yaml_timestamp(node, values)
+        except ValueError as exc:  # 2012-02-30: looks like a date, is none
+            raise ConstructorError(None, None, f"{node.value!r} is not a real date ({exc})",
+                                   node.start_mark) from None
+        return self.construct_yaml_str(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
@@ -95,6 +104,9 @@ def _marked(exc: MarkedYAMLError, path: Path) -> BriefingError:
             f"{problem.split(' with value')[0]} (first defined on line {first})",
             path, mark.line + 1 if mark else None, "remove or rename one of the two keys")
     hint = "use spaces, not tabs, to indent YAML" if "'\\t'" in problem else (
+        "write a date that exists (YYYY-MM-DD), or quote it to keep it as text"
+        if "not a real date" in problem else "write a shorter number, or quote it"
+        if "an integer of" in problem else
         "check indentation, colons, brackets and quotes on this line")
     line = mark.line + 1 if mark else None
     if exc.context_mark is not None and exc.problem_mark is not None and (
@@ -125,7 +137,7 @@ def _plain(node: Any, path: Path, counter: list[int], seen: set[int], line: int,
         raise BriefingError.at("YAML anchors and aliases are not allowed", path, line,
                                "write the value out in full")
     if isinstance(node, CommentedMap) and getattr(node, "merge", None):
-        raise BriefingError.at("YAML merge keys (<<) are not allowed", path, line,
+        raise BriefingError.at("YAML merge keys (<<) are not allowed", path, node.lc.line + 1,
                                "write the keys out in full")
     if isinstance(node, CommentedMap):
         seen.add(id(node))

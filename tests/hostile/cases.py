@@ -9,6 +9,7 @@ mutation text: @SECRET@ (a file outside the project), @OUTSIDE@ (its directory),
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class Case:
     hint: str = ""
     limits: dict = field(default_factory=dict)  # [limits] lowered to keep the suite fast
     setup: str = ""  # an environment condition the runner arranges (see test file)
+    env: dict = field(default_factory=dict)  # environment variables for the build
 
 
 def fill(text: str, world) -> str:
@@ -355,3 +357,351 @@ CASES = [
     Case("disk_full", lambda project, world: None, "build/.work/briefing.html", None,
          "cannot write: file too large", hint="free disk space", setup="disk-full"),
 ]
+
+
+# --- Round two: helpers ----------------------------------------------------------------
+
+def fifo(rel: str) -> Mutation:
+    """A named pipe where an input should be (no writer: reading it would wait forever)."""
+    def apply(project: Path, world) -> None:
+        path = project / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() or path.is_symlink():
+            path.unlink()
+        os.mkfifo(path)
+    return apply
+
+
+def sparse(rel: str, size: int, head: bytes = b"") -> Mutation:
+    """A file of `size` bytes that takes no disk space (a hole after `head`)."""
+    def apply(project: Path, world) -> None:
+        path = project / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            handle.write(head)
+            handle.truncate(size)
+    return apply
+
+
+def folder_link(rel: str, extra: dict[str, str] | None = None) -> Mutation:
+    """Move a project folder outside the project and leave a link to it in its place,
+    with `extra` files added there (placeholders allowed)."""
+    def apply(project: Path, world) -> None:
+        target = world.outside / f"linked-{rel.replace('/', '-')}"
+        shutil.copytree(project / rel, target)
+        for name, text in (extra or {}).items():
+            (target / name).write_text(fill(text, world), "utf-8")
+        shutil.rmtree(project / rel)
+        (project / rel).symlink_to(target)
+    return apply
+
+
+def build_link(rel: str, to_folder: bool = True) -> Mutation:
+    """A link inside build/ to a victim outside the project (a folder of 15 files, or one
+    file): what a clean-up or a write through the link would destroy."""
+    def apply(project: Path, world) -> None:
+        path = project / "build" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        path.symlink_to(world.victim if to_folder else world.victim / "file-00.txt")
+    return apply
+
+
+def png(width: int, height: int, truncate: int | None = None) -> bytes:
+    """A real PNG (one grey row repeated), optionally cut short after `truncate` bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(min(height, 64)))
+    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0,
+                                                                0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return data[:truncate] if truncate else data
+
+
+def po_entry(msgid: str, msgstr: str) -> Mutation:
+    return append("locale/nl.po", f'\nmsgid "{msgid}"\nmsgstr "{msgstr}"\n')
+
+
+def nested(depth: int, opening: str, closing: str) -> str:
+    return opening * depth + closing * depth
+
+
+TITLE = 'title.en = "Scoring Citizens"'
+SHOWN = chapter("![A figure.](figures/figure.png)")  # a chapter line that shows an image
+
+DEEP_SEED = "\n".join(" " * i + "a:" for i in range(2000)) + "\n" + " " * 2000 + "b: 1\n"
+MISQUOTE_SEED = (
+    "source:\n  id: huge\n  key: nos2018bigbrother\n  title: A huge source\n  language: nl\n"
+    "  reporter: nos\n  paragraphs:\n    1: \"" + "woord en nog een woord " * 170_000 + "\"\n"
+    "claims:\n  - id: huge-claim\n    kind: fact\n    statement: A claim.\n    holders: [nos]\n"
+    "    cites: [1]\n    orphan: true\n    quote:\n      para: 1\n"
+    "      text: \"woord en nog een ander woord dat er niet staat\"\n"
+    "      translation: A misquote.\n")
+SVG_ENTITIES = ('<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY x SYSTEM "file://@SECRET@">]>\n'
+                '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>\n')
+SVG_SCRIPT = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">\n'
+              '<script>fetch("http://127.0.0.1:@PORT@/")</script></svg>\n')
+SVG_REMOTE = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+              '<image xlink:href="http://127.0.0.1:@PORT@/x.png" width="5" height="5"/></svg>\n')
+
+ROUND_TWO = [
+    # 1. Names that become paths -----------------------------------------------------------
+    Case("edition_id_is_a_path",
+         append(CONFIG, '\n[editions."/../briefing./../../../../outside/victim"]\n'
+                        'language = "en-GB"\nidentifier = "urn:uuid:1"\n'),
+         CONFIG, '[editions."/../briefing.', "edition id '/../briefing./../../../../outside/"
+         "victim' is not a plain name", hint="file names"),
+    Case("edition_id_is_absolute",
+         append(CONFIG, '\n[editions."@OUTSIDE@"]\nlanguage = "en-GB"\nidentifier = "u:2"\n'),
+         CONFIG, '[editions."/', "is not a plain name"),
+    Case("edition_id_is_dotdot",
+         append(CONFIG, '\n[editions.".."]\nlanguage = "en-GB"\nidentifier = "urn:uuid:3"\n'),
+         CONFIG, '[editions."..', "edition id '..' is not a plain name"),
+    Case("default_edition_is_a_path", edit(CONFIG, 'edition = "en"', 'edition = "../en"'),
+         CONFIG, 'edition = "../en"', "build.edition: String should match pattern"),
+    Case("perspective_id_with_markup",
+         edit(CONFIG, "[perspectives.privacy]", '[perspectives."privacy} {onclick=x"]'),
+         CONFIG, "[perspectives.", "perspective id 'privacy} {onclick=x' is not a plain name"),
+
+    # 2. Links inside build/ ---------------------------------------------------------------
+    Case("cache_stage_is_link_outside", build_link(".cache/docx"), "build/.cache/docx", None,
+         "a symbolic link inside build/", hint="neither follows nor deletes"),
+    Case("manifest_temporary_is_link_outside", build_link(".cache/manifest.tmp", False),
+         "build/.cache/manifest.tmp", None, "a symbolic link inside build/"),
+    Case("work_folder_is_link_outside", build_link(".work"), "build/.work", None,
+         "a symbolic link inside build/"),
+    Case("second_work_folder_is_link_outside", build_link(".work-nl"), "build/.work-nl", None,
+         "a symbolic link inside build/"),
+    Case("cache_entry_is_link_outside", build_link(".cache/html/ab/ab12", False),
+         "build/.cache/html/ab/ab12", None, "a symbolic link inside build/"),
+    Case("stale_temporary_is_link_outside", build_link(".briefing.pdf.x1y2.tmp", False),
+         "build/.briefing.pdf.x1y2.tmp", None, "a symbolic link inside build/"),
+    Case("build_lock_is_link_outside", build_link(".build.lock", False), "build/.build.lock",
+         None, "the build lock is not a regular file"),
+    Case("named_pipe_inside_build", fifo("build/.cache/pipe"), "build/.cache/pipe", None,
+         "a named pipe (FIFO) inside build/"),
+
+    # 3. Folders that are links out of the project -----------------------------------------
+    Case("chapters_folder_is_link_outside",
+         both(folder_link("chapters", {"secret.md.j2": "@SECRET@"}),
+              chapter("{% include 'secret.md.j2' %}")),
+         "chapters", None, "chapters/ is a link to a folder outside the project",
+         hint="inside the project"),
+    Case("seeds_folder_is_link_outside", folder_link("seeds"), "seeds", None,
+         "seeds/ is a link to a folder outside the project"),
+    Case("locale_folder_is_link_outside", folder_link("locale"), "locale", None,
+         "locale/ is a link to a folder outside the project"),
+    Case("bib_folder_is_link_outside", folder_link("bib"), "bib", None,
+         "bib/ is a link to a folder outside the project"),
+    Case("seed_is_link_outside", link("seeds/zz-leak.yaml", "@SECRET@"), "seeds/zz-leak.yaml",
+         None, "a link to a file outside the project"),
+    Case("catalogue_is_link_outside", link("locale/nl.po", "@SECRET@"), "locale/nl.po", None,
+         "a link to a file outside the project"),
+
+    # 4. Active content ------------------------------------------------------------------
+    Case("javascript_link", chapter("[a link](javascript:fetch('//127.0.0.1:@PORT@'))"),
+         CHAPTER, "[a link](javascript:", "the address \"javascript:fetch(", hint="https:"),
+    Case("javascript_link_mixed_case", chapter("[a link]( JaVaScRiPt:alert(1))"), CHAPTER,
+         "[a link](", "the address 'JaVaScRiPt:alert(1)'"),
+    Case("javascript_link_entity", chapter("[a link](java&#9;script:alert(1))"), CHAPTER,
+         "[a link](java", "in <a href=> would reach the outputs"),
+    Case("vbscript_link", chapter("[a link](vbscript:msgbox(1))"), CHAPTER, "[a link](vb",
+         "the address 'vbscript:msgbox(1)'"),
+    Case("data_url_link", chapter("[a link](data:text/html;base64,PHNjcmlwdD4=)"), CHAPTER,
+         "[a link](data:", "the address 'data:text/html"),
+    Case("protocol_relative_link", chapter("[a link](//127.0.0.1:@PORT@/x)"), CHAPTER,
+         "[a link](//", "the address '//127.0.0.1:"),
+    Case("relative_link_to_a_file", chapter("[a link](other.html)"), CHAPTER, "[a link](other",
+         "the address 'other.html'"),
+    Case("event_handler_on_span", chapter('[text]{onmouseover="alert(1)"}'), CHAPTER,
+         "[text]{onmouseover", "an event handler (onmouseover=) on <span>"),
+    Case("event_handler_on_heading",
+         chapter('## A heading {#a-heading onclick="alert(1)"}'), CHAPTER, "## A heading",
+         "an event handler (onclick=) on <section>"),
+    Case("event_handler_on_div", chapter('::: {ontoggle="alert(1)"}\ntext\n:::'), CHAPTER,
+         "::: {ontoggle", "an event handler (ontoggle=) on <div>"),
+    Case("srcset_on_image",
+         both(write("figures/figure.png", png(4, 4)),
+              chapter('![A figure.](figures/figure.png){srcset="http://127.0.0.1:@PORT@/a 1x"}')),
+         CHAPTER, "![A figure.]", "the attribute srcset= on <img>"),
+    Case("ping_on_link", chapter('[a link](https://example.org){ping="http://127.0.0.1:@PORT@"}'),
+         CHAPTER, "[a link](https", "the attribute ping= on <a>"),
+    Case("style_that_positions",
+         chapter('[text]{style="position: fixed; top: 0"}'), CHAPTER, "[text]{style",
+         "the style 'position: fixed; top: 0' on <span>"),
+    Case("raw_html_image_with_onerror",
+         chapter('<img src="data:," onerror="fetch(\'http://127.0.0.1:@PORT@\')">'), CHAPTER,
+         "<img src=", "raw HTML <img> is not allowed in a chapter"),
+    Case("raw_html_comment", chapter("<!-- hidden -->"), CHAPTER, "<!--",
+         "raw HTML <!--> is not allowed"),
+    Case("raw_html_inline_block", chapter("`<b>x</b>`{=html}"), CHAPTER, "`<b>x</b>`",
+         "a raw {=html} block is not allowed"),
+    Case("catalogue_javascript_link",
+         edit("locale/nl.po", 'msgstr "Kernpunten"', 'msgstr "[Kernpunten](javascript:alert(1))"'),
+         "locale/nl.po", "[Kernpunten](javascript", "the address 'javascript:alert(1)'"),
+    Case("catalogue_event_handler",
+         edit("locale/nl.po", 'msgstr "Kernpunten"', 'msgstr "[Kernpunten]{onclick=alert(1)}"'),
+         "locale/nl.po", "{onclick=alert(1)}", "an event handler (onclick=)"),
+    Case("document_url_javascript",
+         edit(CONFIG, 'version = "0.1"', 'version = "0.1"\nurl = "javascript:alert(1)"'),
+         CONFIG, 'url = "javascript', "document.url: must be a web address"),
+    Case("document_url_breaks_out_of_an_attribute",
+         edit(CONFIG, 'version = "0.1"',
+              'version = "0.1"\nurl = "https://example.org/\\" onmouseover=\\"alert(1)"'),
+         CONFIG, 'url = "https', "document.url: must be a web address"),
+
+    # 5. Inputs that would hang a reader ---------------------------------------------------
+    Case("named_pipe_as_listed_chapter", fifo(CHAPTER), CONFIG, '"01-introduction"',
+         "chapter '01-introduction' is not a regular file"),
+    Case("named_pipe_as_unlisted_chapter", fifo("chapters/99-pipe.md.j2"),
+         "chapters/99-pipe.md.j2", None, "a named pipe (FIFO), not a regular file"),
+    Case("named_pipe_as_seed", fifo("seeds/zz-pipe.yaml"), "seeds/zz-pipe.yaml", None,
+         "a named pipe (FIFO), not a regular file"),
+    Case("named_pipe_as_bibliography", fifo(BIB), BIB, None, "a named pipe (FIFO)"),
+    Case("named_pipe_as_analysis", fifo(ANALYSIS), ANALYSIS, None, "a named pipe (FIFO)"),
+    Case("named_pipe_as_settings", fifo(CONFIG), CONFIG, None, "a named pipe (FIFO)"),
+    Case("named_pipe_as_catalogue", fifo("locale/nl.po"), "locale/nl.po", None,
+         "a named pipe (FIFO)"),
+    Case("named_pipe_as_style", fifo(CSL), CSL, None, "a named pipe (FIFO)"),
+    Case("style_is_link_to_dev_zero", link(CSL, "/dev/zero"), CONFIG,
+         'style = "bib/chicago-author-date.csl"', "bibliography.style "
+         "'bib/chicago-author-date.csl' is a link to a file outside the project"),
+    Case("named_pipe_after_a_good_build", fifo(SEED), SEED, None, "a named pipe (FIFO)",
+         setup="manifest"),
+    Case("folder_as_seed", make_directory(SEED), SEED, None, "a folder, not a regular file"),
+
+    # 6. Unbounded work --------------------------------------------------------------------
+    Case("misquote_in_a_4_mb_paragraph", write("seeds/zz-huge.yaml", MISQUOTE_SEED),
+         "seeds/zz-huge.yaml", "      text: \"woord en nog een ander", "misquote",
+         hint="closest passage"),
+    Case("image_of_one_gib",
+         both(sparse("figures/figure.png", 1 << 30, png(4, 4)), SHOWN),
+         "figures/figure.png", None, "passes limits.image_mib (16 MiB)"),
+    Case("image_of_ten_gigapixels", both(write("figures/figure.png", png(100_000, 100_000)),
+                                         SHOWN),
+         "figures/figure.png", None, "passes limits.image_megapixels (40)"),
+    Case("catalogue_of_100_mb", sparse("locale/nl.po", 100 << 20), "locale/nl.po", 1,
+         "passes limits.input_mib (4 MiB)"),
+    Case("limit_is_infinite", append(CONFIG, "\n[limits]\npandoc_seconds = inf\n"), CONFIG,
+         "pandoc_seconds = inf", "limits.pandoc_seconds: Input should be a finite number"),
+    Case("limit_is_1e300", append(CONFIG, "\n[limits]\nweasyprint_memory_mib = 1e300\n"),
+         CONFIG, "weasyprint_memory_mib = 1e300", "should be less than or equal to 65536"),
+
+    # 7. All outputs or none ---------------------------------------------------------------
+    Case("last_output_is_a_folder", make_directory("build/briefing.nl.json"),
+         "build/briefing.nl.json", None, "briefing.nl.json exists and is not a regular file"),
+
+    # 8. No internal error from any input ------------------------------------------------
+    Case("toml_integer_of_5000_digits", append(CONFIG, "\n[limits]\nnesting = " + "9" * 5000),
+         CONFIG, "nesting = 999", "Exceeds the limit (4300 digits)"),
+    Case("toml_limit_too_large", append(CONFIG, "\n[limits]\nnesting = 10000000000\n"), CONFIG,
+         "nesting = 1000", "limits.nesting: Input should be less than or equal to 200"),
+    Case("toml_arrays_3000_deep", append(CONFIG, "\nextra = " + nested(3000, "[", "]")),
+         CONFIG, "extra = [[[", "nested more than 16 levels deep"),
+    Case("toml_inline_tables_3000_deep",
+         append(CONFIG, "\nextra = " + "{a = " * 3000 + "1" + "}" * 3000), CONFIG,
+         "extra = {a", "nested more than 16 levels deep"),
+    Case("toml_dotted_key_3000_deep", append(CONFIG, "\n" + ".".join(["a"] * 3000) + " = 1\n"),
+         CONFIG, "a.a.a.a", "nested more than 16 levels deep"),
+    Case("toml_date_in_year_9999", edit(CONFIG, "date = 2026-11-23", "date = 9999-12-31"),
+         CONFIG, "date = 9999", "document.date: must lie between 1980-01-01 and 2099-12-31"),
+    Case("yaml_flow_3000_deep", edit(ANALYSIS, "timeline:\n", "extra: " + nested(3000, "[", "]")
+                                     + "\ntimeline:\n"),
+         ANALYSIS, "extra: [[[", "values nested more than 40 levels deep"),
+    Case("yaml_block_2000_deep", write("seeds/zz-deep.yaml", DEEP_SEED), "seeds/zz-deep.yaml",
+         41, "values nested more than 40 levels deep"),
+    Case("yaml_integer_of_5000_digits",
+         edit(SEED, "      para: 1\n      text: \"In China is die",
+              "      para: " + "9" * 5000 + "\n      text: \"In China is die"),
+         SEED, "      para: 999", "an integer of 5000 digits", hint="shorter number"),
+    Case("yaml_impossible_date", edit(ANALYSIS, '  - when: "2012"', "  - when: 2012-02-30"),
+         ANALYSIS, "when: 2012-02-30", "'2012-02-30' is not a real date",
+         hint="a date that exists"),
+    Case("yaml_merge_key", edit(SEED, "  reporter: nos\n", "  reporter: nos\n  <<: {x: 1}\n"),
+         SEED, "  id: nos2018", "YAML merge keys (<<) are not allowed"),
+    Case("chapter_link_loop", link("chapters/loop.md.j2", "loop.md.j2"), "chapters/loop.md.j2",
+         None, "a symbolic link loop"),
+    Case("source_date_epoch_too_large", lambda project, world: None, "briefing", None,
+         "SOURCE_DATE_EPOCH='99999999999' is not a whole number of seconds between 1970 "
+         "and 2099", env={"SOURCE_DATE_EPOCH": "99999999999"}),
+    Case("source_date_epoch_superscript", lambda project, world: None, "briefing", None,
+         "SOURCE_DATE_EPOCH='²' is not a whole number", env={"SOURCE_DATE_EPOCH": "²"}),
+    Case("catalogue_bare_percent", edit("locale/nl.po", 'msgstr "Kernpunten"',
+                                        'msgstr "Kernpunten: 50%"'),
+         "locale/nl.po", 'msgstr "Kernpunten: 50%"', "the msgstr is not a valid format string",
+         hint="%%"),
+    Case("catalogue_bare_percent_in_engine_word", po_entry("Contents", "Inhoud %"),
+         "locale/nl.po", 'msgstr "Inhoud %"', "the msgstr is not a valid format string"),
+    Case("style_is_csl_without_citation",
+         write(CSL, '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+                    'class="in-text" version="1.0"><info/></style>\n'),
+         CSL, 1, "CSL style without a <citation> element"),
+
+    # 9. Exports and metadata -------------------------------------------------------------
+    Case("title_with_a_line_break", edit(CONFIG, TITLE, 'title.en = "Scoring\\nCitizens"'),
+         CONFIG, 'title.en = "Scoring\\n', "document.title: a line break in a one-line text"),
+    Case("version_with_a_line_break", edit(CONFIG, 'version = "0.1"',
+                                           'version = "0.1\\nTY  - JOUR"'),
+         CONFIG, 'version = "0.1\\n', "document.version: a line break in a one-line text"),
+    Case("title_with_a_noncharacter", edit(CONFIG, TITLE, 'title.en = "Scoring\\uFFFF"'),
+         CONFIG, 'title.en = "Scoring\\uFFFF"', "the noncharacter U+FFFF in document.title.en"),
+    Case("title_with_a_line_separator", edit(CONFIG, TITLE, 'title.en = "Scoring\u2028Citizens"'),
+         CONFIG, 'title.en = "Scoring', "a line separator (U+2028) in file"),
+    Case("organisation_with_a_control_escape",
+         edit(CONFIG, 'organisation = "Briefing Project"', 'organisation = "Briefing\\u0007"'),
+         CONFIG, 'organisation = "Briefing', "control character U+0007 in document.organisation"),
+    Case("author_with_a_line_break", edit(CONFIG, 'version = "0.1"',
+                                          'version = "0.1"\nauthors = ["Doe\\nAU  - X"]'),
+         CONFIG, "authors = ", "a line break in a one-line text"),
+    Case("bibtex_quoted_value_smuggles_fields",
+         append(BIB, '\n@misc{smuggler,\n  title = "x}, url = {http://127.0.0.1:@PORT@}, '
+                     'note = {",\n  year = {2020}\n}\n'),
+         BIB, "@misc{smuggler,", "field 'title' of 'smuggler' has unbalanced braces"),
+    Case("yaml_escape_makes_a_noncharacter",
+         edit(SEED, '  title: "Big Brother 2.0', '  title: "\\uFFFF Big Brother 2.0'),
+         SEED, '  title: "\\uFFFF', "the noncharacter U+FFFF in a value"),
+    Case("catalogue_escape_makes_a_control_character",
+         edit("locale/nl.po", 'msgstr "Kernpunten"', 'msgstr "Kern\\tpunten\\u0007"'),
+         "locale/nl.po", 'msgstr "Kern', "unknown escape \\u"),
+
+    # 10. Silent acceptance and wrong places ----------------------------------------------
+    Case("text_file_named_png", both(write("figures/figure.png", "not an image\n"), SHOWN),
+         "figures/figure.png", None, "not a PNG image: its content is no image"),
+    Case("truncated_png", both(write("figures/figure.png", png(40, 40, truncate=60)), SHOWN),
+         "figures/figure.png", None, "image cannot be decoded"),
+    Case("jpeg_named_png", both(write("figures/figure.png", b"\xff\xd8\xff\xe0" + b"\0" * 64),
+                                SHOWN),
+         "figures/figure.png", None, "not a PNG image: its content is JPEG"),
+    Case("svg_with_entities", both(write("figures/figure.svg", SVG_ENTITIES),
+                                   chapter("![A figure.](figures/figure.svg)")),
+         "figures/figure.svg", None, "SVG with a DTD or entities"),
+    Case("svg_with_a_script", both(write("figures/figure.svg", SVG_SCRIPT),
+                                   chapter("![A figure.](figures/figure.svg)")),
+         "figures/figure.svg", None, "SVG with a <script> element"),
+    Case("svg_that_loads_a_url", both(write("figures/figure.svg", SVG_REMOTE),
+                                      chapter("![A figure.](figures/figure.svg)")),
+         "figures/figure.svg", None, "SVG that refers to 'http://127.0.0.1"),
+    Case("image_from_a_url_by_reference",
+         chapter("![A figure.][fig]\n\n[fig]: http://127.0.0.1:@PORT@/a.png"), CHAPTER,
+         "[fig]: http", "refused to load 'http://127.0.0.1:"),
+    Case("catalogue_unterminated_string",
+         edit("locale/nl.po", 'msgstr "Kernpunten"', 'msgstr "Kernpunten'),
+         "locale/nl.po", 'msgstr "Kernpunten', "invalid PO file", hint="continuation"),
+    Case("catalogue_duplicate_message", po_entry("Key points", "Hoofdpunten"), "locale/nl.po",
+         'msgid "Key points"\nmsgstr "Hoofdpunten"',
+         "the message 'Key points' is given twice (first on line 21)"),
+    Case("catalogue_unknown_keyword", append("locale/nl.po", '\nmsgidd "x"\nmsgstr "y"\n'),
+         "locale/nl.po", 'msgidd "x"', "invalid PO file"),
+    Case("style_pandoc_cannot_use",
+         write(CSL, '<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+                    'class="in-text" version="1.0"><citation><layout><foo/></layout>'
+                    '</citation></style>\n'),
+         CSL, None, "pandoc cannot use the CSL style"),
+]
+CASES += ROUND_TWO

@@ -20,6 +20,7 @@ class World:
     marker: Path
     port: int
     hits: list[int]
+    victim: Path  # a folder of 15 files outside the project that nothing may touch
 
 
 @pytest.fixture
@@ -28,8 +29,12 @@ def world(tmp_path: Path, listener):
     outside.mkdir()
     secret = outside / "secret.txt"
     secret.write_text(SECRET + "\n")
+    victim = outside / "victim"
+    victim.mkdir()
+    for i in range(15):
+        (victim / f"file-{i:02d}.txt").write_text(f"victim file {i}\n")
     port, hits = listener
-    return World(outside, secret, outside / "pwned-marker", port, hits)
+    return World(outside, secret, outside / "pwned-marker", port, hits, victim)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,7 +23,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from .cases import CASES, Case
+from .cases import CASES, ROUND_TWO, Case
 from .conftest import SECRET
 
 LINE_RE_SUFFIX = ": error: "
@@ -105,11 +106,38 @@ def environment(project: Path, setup: str):
         yield None
 
 
-def run_build(project: Path, preexec=None) -> subprocess.CompletedProcess:
+def run_build(project: Path, preexec=None, extra_env: dict | None = None
+              ) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    env.update(extra_env or {})
     return subprocess.run([sys.executable, "-m", "briefing.cli", "--project", str(project),
                            "--quiet", "build"], capture_output=True, text=True, env=env,
                           timeout=600, preexec_fn=preexec)
+
+
+def untouchable(project: Path, outside: Path) -> dict[str, tuple]:
+    """Every file outside the project's build/ that a build may not change: the project's
+    inputs and the planted tree next to it. Links are recorded, not followed; named pipes
+    are never opened; a huge (sparse) file by size and modification time."""
+    found: dict[str, tuple] = {}
+    for top in (project, outside):
+        for folder, dirs, names in os.walk(top, followlinks=False):
+            here = Path(folder)
+            if here == project:
+                dirs[:] = [d for d in dirs if d != "build"]
+            for name in [*names, *(d for d in dirs if (here / d).is_symlink())]:
+                path = here / name
+                info = path.lstat()
+                if path.is_symlink():
+                    entry = ("link", os.readlink(path))
+                elif not path.is_file():
+                    entry = ("special", info.st_mode)
+                elif info.st_size > 64 << 20:
+                    entry = ("big", info.st_size, info.st_mtime_ns)
+                else:
+                    entry = (hashlib.sha256(path.read_bytes()).hexdigest(), info.st_mtime_ns)
+                found[str(path)] = entry
+    return found
 
 
 def set_limits(project: Path, limits: dict) -> None:
@@ -119,13 +147,18 @@ def set_limits(project: Path, limits: dict) -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_hostile_input(project: Path, world, case: Case) -> None:
+def test_hostile_input(project: Path, world, case: Case, built_real: Path) -> None:
+    if case.setup == "manifest":  # the last build's record: the build is up to date
+        (project / "build" / ".cache").mkdir(exist_ok=True)
+        shutil.copy2(built_real / "build" / ".cache" / "manifest.json",
+                     project / "build" / ".cache" / "manifest.json")
     case.mutate(project, world)
     set_limits(project, case.limits)
     before = tree_digests(project / "build")
+    kept = untouchable(project, world.outside)
 
     with environment(project, case.setup) as preexec:
-        result = run_build(project, preexec)
+        result = run_build(project, preexec, case.env)
         after = tree_digests(project / "build")
 
     err = result.stderr
@@ -140,6 +173,7 @@ def test_hostile_input(project: Path, world, case: Case) -> None:
     assert case.message in lines[0], err
     assert case.hint in lines[1], err
     assert after == before, "build/ outputs changed after a failed build"
+    assert untouchable(project, world.outside) == kept, "a file outside build/ changed"
     assert SECRET.encode() not in everything_written(project / "build")
     assert not world.marker.exists(), "injected code ran"
     assert world.hits == [], "briefing connected to the network"
@@ -147,4 +181,5 @@ def test_hostile_input(project: Path, world, case: Case) -> None:
 
 def test_the_suite_is_large_enough() -> None:
     assert len(CASES) >= 40
+    assert len(ROUND_TWO) >= 50
     assert len({c.id for c in CASES}) == len(CASES)

@@ -7,7 +7,7 @@ SYSTEM := $(VENV)/.system
 INPUTS := briefing.toml $(wildcard analysis.yaml chapters/*.j2 seeds/*.yaml bib/* locale/*.po) \
           $(wildcard src/briefing/*.py src/briefing/templates/* src/briefing/locale/*.po)
 
-.PHONY: all build check test lint clean distclean watch proof bench
+.PHONY: all build check test test-fast lint clean distclean watch proof bench
 
 all: build
 
@@ -50,9 +50,20 @@ check: $(STAMP)
 watch: $(STAMP)
 	$(BIN)/briefing watch
 
-test: $(STAMP)
+# Headless Chromium, for the tests that open every HTML output as a reader would.
+TESTSYS := $(VENV)/.test-system
+$(TESTSYS): $(SYSTEM)
+	@command -v chromium >/dev/null || { echo "installing system packages: chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@touch $@
+
+test: $(STAMP) $(TESTSYS)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2
+
+# The edit loop: everything but the hostile-input, crash and browser suites (tests/hostile).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q --ignore=tests/hostile
 
 # Every PDF page as a PNG in build/proof/, and build/proof/contact-sheet.png.
 proof: build/briefing.pdf

@@ -89,3 +89,30 @@ def test_watch_open_opens_the_pdf_once(minimal, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_watch_survives_a_link_to_outside_the_project(minimal, tmp_path):
+    """A link that leads out of the project (or loops) appearing while watching: the build
+    it sets off reports it in one message and watch goes on, without a traceback."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
+         "--debounce", "100"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[str] = []
+    stream = _reader(proc)
+    try:
+        assert _wait_for(stream, lines, "watching for changes", 60), lines
+        (minimal / "seeds" / "leak.yaml").symlink_to(outside / "secret.txt")
+        (minimal / "loop.txt").symlink_to(minimal / "loop.txt")
+        (minimal / "elsewhere").symlink_to(outside)
+        assert _wait_for(stream, lines, "previous outputs kept", 60), lines
+        assert any("seeds/leak.yaml: error: a link to a file outside the project" in line
+                   for line in lines), lines
+        assert proc.poll() is None, "watch stopped"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert not any("Traceback" in line for line in lines), lines

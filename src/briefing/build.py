@@ -459,8 +459,9 @@ class _Manifest:
             saved = json.loads(files.read_bytes(self.path, self.root, 64 * files.MIB))
         except (BriefingError, ValueError):
             return False
-        inputs, outputs = (saved.get("inputs"), saved.get("outputs")) if isinstance(
-            saved, dict) else (None, None)
+        if not isinstance(saved, dict):
+            return False
+        inputs, outputs = saved.get("inputs"), saved.get("outputs")
         if saved.get("context") != self.context or not isinstance(inputs, dict) or not (
                 isinstance(outputs, dict) and outputs):
             return False
@@ -742,24 +743,36 @@ def _written_by(needles: tuple[str, ...], loaded: Loaded,
         for chapter in composed.chapters:
             at = chapter.markdown.find(needle)
             if at >= 0:
-                if not chapter.literal(at):
-                    found = _in_inputs(needle, loaded)
+                if not chapter.literal(at):  # a value the template printed: find its source
+                    found = _in_inputs(_contexts(chapter.markdown, at, len(needle)), loaded)
                     if found:
                         return found
                 return chapter.origin(at)
-        found = _in_inputs(needle, loaded)
+        found = _in_inputs([needle], loaded)
         if found:
             return found
     return None
 
 
-def _in_inputs(needle: str, loaded: Loaded) -> tuple[Path, int] | None:
+def _contexts(text: str, at: int, size: int) -> list[str]:
+    """The needle with ever less of the text around it on its line, widest first: the same
+    words may stand in several inputs, the widest match names the one that was printed."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    end = len(text) if end < 0 else end
+    return [text[max(start, at - k):min(end, at + size + k)] for k in (60, 30, 15, 0)]
+
+
+def _in_inputs(needles: list[str], loaded: Loaded) -> tuple[Path, int] | None:
     project = loaded.project
     paths = [project.config_path, *sorted(project.locale_dir.glob("*.po")),
              *sorted(project.seeds_dir.glob("*.y*ml")), project.root / analysis.FILE_NAME]
+    texts = []
     for path in paths:
         with contextlib.suppress(BriefingError):
-            for number, line in enumerate(project.inputs.read_text(path).splitlines(), 1):
+            texts.append((path, project.inputs.read_text(path).splitlines()))
+    for needle in needles:
+        for path, lines in texts:
+            for number, line in enumerate(lines, 1):
                 if needle in line:
                     return path, number
     return None
@@ -773,10 +786,10 @@ def write_outputs(project: config.Project, rendered: dict[Path, bytes]) -> dict[
     temps: dict[Path, Path] = {}
     try:
         for target, data in rendered.items():
-            build.inside(target)
             if os.path.lexists(target) and not files.regular_file(target):
                 raise BriefingError.at(f"{target.name} exists and is not a regular file", target,
                                        None, "remove it; briefing writes regular files only")
+            build.inside(target)
             fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                         dir=project.build_dir)
             temps[target] = Path(name)

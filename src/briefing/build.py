@@ -684,11 +684,18 @@ def _fail_on(warnings: list[dict], composed: compose.Composed, stage: str) -> No
         needle = (tex.strip().splitlines()[0] if tex and tex.strip() else None) or message.get(
             "key") or message.get("path") or message.get("resource") or ""
         where = _chapter_of(needle, composed) if needle else None
+        if isinstance(message.get("line"), int) and str(message.get("source", "")).endswith(
+                "briefing.md"):  # a position in the composed document: its template line
+            near = f"#{message['contents']}" if message.get("type") == "DuplicateIdentifier" else ""
+            where = composed.origin_of_line(message["line"], near) or where
+            text = re.sub(r" at \S*briefing\.md line \d+ column \d+", "", text)
         if tex is not None:
             text, hint = (f"raw LaTeX “{_clip(tex)}” would be dropped from every output",
                           "write it in Markdown; briefing renders through HTML, not LaTeX")
         elif message.get("type") == "CouldNotFetchResource":
             hint = "images and files must be inside the project; URLs are not fetched"
+        elif message.get("type") == "DuplicateIdentifier":
+            hint = "give each heading, claim and anchor an {#id} of its own"
         else:
             hint = "fix the chapter or seed that produced this text"
         problems.append(Problem(f"pandoc ({stage}): {text}", where[0] if where else None,

@@ -94,6 +94,9 @@ class Cache:
         path = self._path(stage, key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent.is_symlink() or not os.path.realpath(path.parent).startswith(
+                    os.path.realpath(self.dir) + os.sep):
+                return  # never write through a link (build.py refuses them up front)
             fd, name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(hashlib.sha256(payload).digest() + payload)

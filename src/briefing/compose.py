@@ -150,6 +150,22 @@ class Composed:
     cited_keys: set[str]
     metadata: dict
     argument_map: argmap.ArgumentMap
+    starts: list[tuple[int, int]] = field(default_factory=list)  # per chapter: see compose()
+
+    def origin_of_line(self, line: int, near: str = "") -> tuple[Path, int | None] | None:
+        """The template line that wrote a line of the composed document (1-based); Pandoc
+        reports some positions a little after the text they are about, so `near`, when
+        given, is looked for on the lines just before."""
+        offset = sum(len(text) + 1 for text in self.markdown.split("\n")[:line - 1])
+        if near:
+            back = self.markdown.rfind(near, 0, offset + 1)
+            if back >= 0 and self.markdown.count("\n", back, offset) <= 4:
+                offset = back
+        for chapter, (start, dropped) in reversed(list(zip(self.chapters, self.starts,
+                                                           strict=False))):
+            if offset >= start:
+                return chapter.origin(offset - start + dropped)
+        return None
 
     def image_sources(self) -> list[str]:
         """Every image the document refers to, as written (Markdown images)."""
@@ -503,7 +519,13 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     cited = _check_citations(chapters, bib_keys, project, set(words.locators))
     _check_claims_shown(body, base, found or Analysis(), amap, context["comparison"].used)
     header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
-    return Composed(header + body, chapters, cited, metadata, amap)
+    # Where each chapter's text begins in the document, and how much of its start the
+    # strip() above dropped: a position Pandoc reports maps back to a template line.
+    starts, at = [], len(header)
+    for chapter in chapters:
+        starts.append((at, len(chapter.markdown) - len(chapter.markdown.lstrip())))
+        at += len(chapter.markdown.strip()) + 3
+    return Composed(header + body, chapters, cited, metadata, amap, starts)
 
 
 HEADING_RE = re.compile(r"^#{1,6}[ \t]+\S.*$", re.M)

@@ -60,7 +60,7 @@ def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
     assert sources.normalise(reader.metadata.title) == sources.normalise(
         f"{doc.title['en']}: {doc.subtitle['en']}")
     assert "\n" not in reader.metadata.title + reader.metadata["/Keywords"]
-    assert reader.metadata.author == project.config.document.organisation
+    assert reader.metadata.author == project.config.document.organisation["en"]
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     for perspective in project.config.perspectives.values():
         title = sources.normalise(perspective.title["en"])

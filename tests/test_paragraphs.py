@@ -1,4 +1,5 @@
-"""Paragraph numbers are stable locators: chapter.n, unaffected by later chapters."""
+"""Paragraph numbers are stable locators: ¶chapter.n, unaffected by later chapters, and
+never in the form of a section number."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ def _numbers(project) -> dict[str, str]:
     """Paragraph id -> its text, from the HTML the last build rendered."""
     html = (project / "build" / ".work" / "briefing.html").read_text("utf-8")
     return {m.group(1): re.sub(r"<[^>]+>", "", m.group(2)).strip()
-            for m in re.finditer(r'<span id="p([\d.]+)" class="pnum">[\d.]+</span>(.*?)</p>',
+            for m in re.finditer(r'<span id="p([\d.]+)" class="pnum">¶[\d.]+</span>(.*?)</p>',
                                  html, re.S)}
 
 
@@ -39,4 +40,4 @@ def test_pdf_shows_paragraph_numbers_in_the_text(built_minimal):
 
     reader = pypdf.PdfReader(built_minimal / "build" / "briefing.pdf")
     text = "\n".join(p.extract_text() for p in reader.pages)
-    assert "1.1" in text and "2.2" in text
+    assert "¶1.1" in text and "¶2.2" in text

@@ -27,7 +27,20 @@ class Strict(BaseModel):
 
 class Cell(Strict):
     text: Text
+    # The claims the cell rests on: claims of the cell's own perspective only.
     claims: list[str] = Field(min_length=1)
+    # Claims of other perspectives the cell mentions: shown as cross-references.
+    see: list[str] = []
+
+
+class Finding(Strict):
+    """One key point: a finding a reader can act on, resting on claims."""
+
+    id: str = Field(pattern=ID)
+    title: Text = Field(description="a few words, printed in bold before the text")
+    text: Text
+    claims: list[str] = Field(min_length=1)
+    cite: list[str] = []  # BibTeX keys of works beyond the two sources
 
 
 class Dimension(Strict):
@@ -58,13 +71,14 @@ class Event(Strict):
 
 
 class Analysis(Strict):
+    key_points: list[Finding] = []
     timeline: list[Event] = []
     comparison: list[Dimension] = []
     questions: list[Question] = []
     glossary: list[Term] = []
 
 
-def load(root: Path, perspectives: list[str], claim_ids: set[str],
+def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str | None],
          bib_keys: dict[str, int] | None, editions: list[Edition] | None = None,
          coverage: i18n.Coverage | None = None, inputs=None) -> Analysis:
     editions = editions or [i18n.ENGLISH]
@@ -87,6 +101,7 @@ def load(root: Path, perspectives: list[str], claim_ids: set[str],
         raise BriefingError(list(found.values())) from None
     problems = Collector()
     i18n.check_texts(analysis, path, doc.line, editions, coverage or i18n.Coverage(), problems)
+    claim_ids = set(claim_perspectives)
 
     def need_claims(ids: list[str], loc: tuple) -> None:
         for i, cid in enumerate(ids):
@@ -106,6 +121,25 @@ def load(root: Path, perspectives: list[str], claim_ids: set[str],
                 problems.add(f"unknown perspective {pid!r}", path, doc.line(loc + (pid,)),
                              f"perspectives are: {', '.join(perspectives)}")
             need_claims(cell.claims, loc + (pid, "claims"))
+            need_claims(cell.see, loc + (pid, "see"))
+            for i, cid in enumerate(cell.claims):
+                other = claim_perspectives.get(cid, pid)
+                if other != pid and pid in perspectives:
+                    problems.add(
+                        f"comparison {dim.id!r}: the {pid!r} cell rests on claim {cid!r}, which "
+                        f"is {'background' if other is None else f'of perspective {other!r}'}",
+                        path, doc.line(loc + (pid, "claims", i)),
+                        f"a cell speaks for its own perspective: rest it on claims of {pid!r}, "
+                        f"or move {cid!r} to 'see:' to show it as a cross-reference")
+    if analysis.key_points and not 3 <= len(analysis.key_points) <= 7:
+        problems.add(f"{len(analysis.key_points)} key points", path, doc.line(("key_points",)),
+                     "give 4 to 6 findings a reader can act on")
+    for k, finding in enumerate(analysis.key_points):
+        need_claims(finding.claims, ("key_points", k, "claims"))
+        for c, key in enumerate(finding.cite):
+            if bib_keys is not None and key not in bib_keys:
+                problems.add(f"citation key {key!r} is not in the bibliography", path,
+                             doc.line(("key_points", k, "cite", c)), "add the entry to bib/")
     for q, question in enumerate(analysis.questions):
         need_claims(question.claims, ("questions", q, "claims"))
     for e, event in enumerate(analysis.timeline):

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import limits
@@ -36,49 +35,87 @@ SVG_NAME = "argument-map.svg"
 
 
 @dataclass
+class Entry:
+    """One claim of the map in words: its label, statement and what it bears on."""
+
+    id: str
+    label: str
+    statement: str
+    relations: list[tuple[str, list[tuple[str, str]]]]  # (verb, [(label, claim id), ...])
+
+
+@dataclass
 class ArgumentMap:
     path: str  # project-relative path of the SVG, as chapters link to it
-    description: str
+    description: str  # the figure's short text alternative
     nodes: int
     edges: int
     legend: list[tuple[str, str]]  # (perspective title, colour name)
     source: str  # DOT
     claims: list[str]  # ids of the claims drawn
+    entries: list[Entry] = field(default_factory=list)  # the map in words, claim by claim
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Boxes carry the claims' labels only, large enough to read at print size (the figure is
+# scaled to the text width: the layout stays narrow enough that 10.5 pt text is still 7 pt
+# or more there); the statements are given in words below the map, never truncated.
+FONT_SIZE = 12
+
+
 def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
-    """DOT source and the ids of the claims shown (those in any relation)."""
+    """DOT source and the ids of the claims shown (those in any relation). Claims are
+    grouped in one box per perspective (and one for background facts)."""
     shown = sorted({r.source for r in relations} | {r.target for r in relations},
                    key=lambda cid: list(claims).index(cid))
     colour = {p.id: i % len(FILLS) for i, p in enumerate(perspectives)}
     lines = ["digraph argument_map {",
-             f'  graph [rankdir=LR, nodesep=0.18, ranksep=0.35, fontname="{LAYOUT_FONT}", '
-             'bgcolor="white", pad=0.1];',
-             f'  node [shape=box, style="rounded,filled", fontname="{LAYOUT_FONT}", fontsize=9, '
-             "margin=\"0.12,0.06\"];",
-             f'  edge [fontname="{LAYOUT_FONT}", fontsize=8, arrowsize=0.7];']
-    for cid in shown:
-        claim = claims[cid]
-        index = colour.get(claim.perspective, len(FILLS) - 1)
-        label = claim.label + ": " + textwrap.shorten(claim.statement, 90, placeholder=" …")
-        wrapped = '"' + "\\n".join(_quote(line)[1:-1] for line in textwrap.wrap(label, 24)) + '"'
-        lines.append(f"  {_quote(cid)} [label={wrapped}, "
-                     f'fillcolor="{FILLS[index]}", color="{BORDERS[index]}", '
-                     f'tooltip={_quote(claim.statement)}];')
+             f'  graph [rankdir=LR, nodesep=0.12, ranksep=0.45, fontname="{LAYOUT_FONT}", '
+             f'fontsize={FONT_SIZE}, bgcolor="white", pad=0.05, newrank=true];',
+             f'  node [shape=box, style="rounded,filled", fontname="{LAYOUT_FONT}", '
+             f'fontsize={FONT_SIZE}, margin="0.06,0.03", width=0.45, height=0.3];',
+             '  edge [arrowsize=0.6];']
+    groups = [(p.id, colour[p.id]) for p in perspectives] + [(None, len(FILLS) - 1)]
+    for pid, index in groups:
+        members = [cid for cid in shown if claims[cid].perspective == pid]
+        if not members:
+            continue
+        lines.append(f"  subgraph cluster_{pid or 'background'} {{")
+        lines.append(f'    style="rounded"; color="{BORDERS[index]}"; penwidth=0.8; label="";')
+        for cid in members:
+            claim = claims[cid]
+            lines.append(f"    {_quote(cid)} [label={_quote(claim.label)}, "
+                         f'fillcolor="{FILLS[index]}", color="{BORDERS[index]}", '
+                         f"tooltip={_quote(claim.statement)}];")
+        lines.append("  }")
     for rel in relations:
         attr, style = EDGES[rel.type]
         lines.append(f"  {_quote(rel.source)} -> {_quote(rel.target)} "
-                     f'[{attr}, style={style}, penwidth={2.2 if style == "bold" else 1.3}];')
+                     f'[{attr}, style={style}, penwidth={2.0 if style == "bold" else 1.2}];')
     lines.append("}")
     return "\n".join(lines) + "\n", shown
 
 
+def entries(claims, relations, shown, words: Words) -> list[Entry]:
+    """Each claim drawn, with its statement and the claims it supports, attacks or
+    undercuts: the map in words, for print, screen readers and phones alike."""
+    found = []
+    for cid in shown:
+        out = []
+        for kind in ("supports", "attacks", "undercuts"):
+            targets = [(claims[r.target].label, r.target) for r in relations
+                       if r.source == cid and r.type == kind]
+            if targets:
+                out.append((words.relations[kind], targets))
+        found.append(Entry(cid, claims[cid].label, claims[cid].statement, out))
+    return found
+
+
 def describe(claims, relations, shown, words: Words) -> str:
-    """The map in words: every edge as a sentence, for the figure's text alternative."""
+    """The map in one paragraph: every edge as a sentence (the figure's text alternative)."""
     parts = [words.labels["map_summary"] % {"claims": len(shown), "relations": len(relations)}]
     for rel in relations:
         parts.append(words.labels["map_edge"] % {"source": claims[rel.source].label,
@@ -96,7 +133,8 @@ def plan(claims, perspectives, relations, workdir_rel: str, words: Words) -> Arg
     if any(claims[c].perspective is None for c in shown):
         legend.append((words.labels["background"], words.colours[COLOUR_NAMES[-1]]))
     return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown, words),
-                       len(shown), len(relations), legend, source, shown)
+                       len(shown), len(relations), legend, source, shown,
+                       entries(claims, relations, shown, words))
 
 
 def render(amap: ArgumentMap, workdir: Path, seconds: float = 60,

@@ -262,5 +262,31 @@ def _check_entry(entry: Entry, path: Path, problems: Collector) -> None:
                      "use a full http:// or https:// address")
 
 
+LANGUAGES = {"english": "en", "british": "en-GB", "american": "en-US", "dutch": "nl",
+             "german": "de", "french": "fr", "spanish": "es", "italian": "it",
+             "chinese": "zh"}
+
+
+def typography(bib: Bibliography) -> dict:
+    """What the typography filter needs from the bibliography: every family name of a
+    person who wrote a listed work (never hyphenated or split), and each work's
+    language (its title is hyphenated by that language's rules)."""
+    names: set[str] = set()
+    languages: dict[str, str] = {}
+    for entry in bib.library.entries:
+        fields = {f.key.lower(): f.value for f in entry.fields}  # braces as written
+        for person in (p for k in ("author", "editor", "translator")
+                       for p in re.split(r"\s+and\s+", fields.get(k, ""))):
+            person = person.strip()
+            if not person or person.startswith("{"):
+                continue  # a corporate name in braces: set as written
+            family = person.split(",")[0] if "," in person else person.split()[-1]
+            names.update(w.strip("{}") for w in family.split() if len(w.strip("{}")) > 2)
+        langid = _unwrap(fields.get("langid", "")).lower()
+        if langid:
+            languages[entry.key] = LANGUAGES.get(langid, langid)
+    return {"names": sorted(names), "languages": languages}
+
+
 def unused(bib: Bibliography, cited: set[str]) -> list[tuple[str, int]]:
     return [(key, line) for key, line in bib.keys.items() if key not in cited]

@@ -127,7 +127,8 @@ def load(root: Path) -> Loaded:
     found = None
     if base is not None:
         try:
-            found = analysis.load(root, list(project.config.perspectives), set(base.claims),
+            found = analysis.load(root, list(project.config.perspectives),
+                                  {cid: c.perspective for cid, c in base.claims.items()},
                                   bib.keys if bib else None, editions, coverage,
                                   project.inputs)
         except BriefingError as exc:
@@ -232,11 +233,14 @@ def metadata(project: config.Project, epoch: int, lang: i18n.Localised) -> dict:
         "version": md(doc.version),
         "lang": edition.language,
         "keywords": [md(k) for k in tr.words(doc.keywords)],
-        "subject": md(tr(doc.summary) or tr(doc.subtitle)),
+        # EPUB: dc:description is the summary, dc:subject the keywords.
+        "description": md(tr(doc.summary) or tr(doc.subtitle)),
+        "subject": [md(k) for k in tr.words(doc.keywords)],
         "identifier": [{"scheme": "URN" if edition.identifier.startswith("urn:") else "URI",
                         "text": md(edition.identifier)}],
         "created": created,
         "how-to-cite": how_to_cite(project, lang, markdown=True),
+        "basis": md(tr(doc.basis)),
         "toc-title": md(words.labels["contents"]),
         # EPUB accessibility metadata (Pandoc writes them as schema.org properties).
         "accessModes": ["textual", "visual"],
@@ -254,8 +258,11 @@ def how_to_cite(project: config.Project, lang: i18n.Localised, markdown: bool = 
     who = "; ".join(doc.authors) if doc.authors else tr(doc.organisation)
     title = tr(doc.title) + (f": {tr(doc.subtitle)}" if doc.subtitle else "")
     title = f"*{md(title)}*" if markdown else title
+    # The publisher is left out when it is the author (Chicago does the same).
+    publisher = "" if who == tr(doc.organisation) else f" {md(tr(doc.organisation))}."
     text = (f"{md(who)}. {doc.date.year}. {title}. {md(lang.words.labels['version'])} "
-            f"{md(doc.version)}, {md(lang.date(doc.date))}. {md(tr(doc.organisation))}.")
+            f"{md(doc.version)}, {md(lang.date(doc.date))}.{publisher} "
+            f"{md(lang.edition.identifier)}.")
     return text + (f" <{doc.url}>." if doc.url else "")
 
 
@@ -287,8 +294,18 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
 
 
 def _compose(loaded: Loaded, lang: i18n.Localised) -> compose.Composed:
+    meta = metadata(loaded.project, loaded.epoch, lang)
+    # For typography.lua: names never hyphenated (authors of works, and people quoted).
+    meta["typography"] = bibliography.typography(loaded.bib)
+    # A person's name is a proper name when it starts with a capital ("Ed Sander"), not a
+    # description such as "an unnamed China expert".
+    people = {word.strip(".,") for actor in loaded.base.actors.values() if actor.kind == "person"
+              for name in ([actor.name] if isinstance(actor.name, str) else actor.name.values())
+              if name[:1].isupper()
+              for word in name.split() if word[:1].isupper() and len(word) > 2}
+    meta["typography"]["names"] = sorted(set(meta["typography"]["names"]) | people)
     return compose.compose(loaded.project, loaded.base, loaded.templates, loaded.bib.keys,
-                           metadata(loaded.project, loaded.epoch, lang), loaded.analysis, lang)
+                           meta, loaded.analysis, lang)
 
 
 LOCK_NAME = ".build.lock"
@@ -582,7 +599,8 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             cover = proof.cover_png(rendered["pdf"]) if "pdf" in rendered else None
             rendered["epub"] = epub.finish(_saved(workdir / "raw.epub", raw_epub.result()),
                                            (ENGINE / "epub.css").read_text("utf-8"),
-                                           loaded.epoch, cover)
+                                           loaded.epoch, cover,
+                                           compose.md_unescape(composed.metadata["subtitle"]))
             _refuse([v for document in epub.xhtml(rendered["epub"])
                      for v in sanitise.check_xhtml(document)], loaded, composed)
         if raw_docx:

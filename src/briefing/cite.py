@@ -33,6 +33,16 @@ def _braced(text: str) -> str:
     return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
 
 
+# biblatex's language names (langid) for the languages of the editions.
+BIBLATEX_LANGUAGES = {"en-GB": "british", "en-US": "american", "en": "english",
+                      "nl": "dutch", "de": "ngerman", "fr": "french", "es": "spanish",
+                      "it": "italian"}
+
+
+def _langid(tag: str) -> str:
+    return BIBLATEX_LANGUAGES.get(tag) or BIBLATEX_LANGUAGES.get(tag.split("-")[0], tag)
+
+
 def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
     doc = facts(project, lang)
     title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
@@ -42,18 +52,23 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
             "{" + _braced(doc.organisation) + "}")
         fields = {"author": author, "title": title, "institution": doc.organisation,
                   "type": "Briefing", "version": doc.version, "date": doc.date.isoformat(),
-                  "year": str(doc.date.year), "langid": doc.language}
+                  "year": str(doc.date.year), "langid": _langid(doc.language),
+                  # biblatex prints "URN: urn:uuid:..." from these two.
+                  "eprint": doc.identifier, "eprinttype": "urn"}
         if doc.url:
             fields["url"] = doc.url
         body = ",\n".join(f"  {k} = {{{v if k == 'author' else _braced(v)}}}"
                           for k, v in fields.items())
-        return f"@report{{{_key(doc)},\n{body}\n}}\n"
+        return f"@techreport{{{_key(doc)},\n{body}\n}}\n"
     if fmt == "ris":
         lines = ["TY  - RPRT"]
-        lines += [f"AU  - {a}" for a in doc.authors] or [f"AU  - {doc.organisation}"]
+        # RIS has no tag for a corporate author: its name goes in AU with a trailing comma,
+        # the convention EndNote documents ("put a comma after the name"), so that it is
+        # read as one name and not split into "project, The briefing".
+        lines += [f"AU  - {a}" for a in doc.authors] or [f"AU  - {doc.organisation},"]
         lines += [f"TI  - {title}", f"PY  - {doc.date.year}",
                   f"DA  - {doc.date:%Y/%m/%d}", f"PB  - {doc.organisation}",
-                  f"ET  - {doc.version}", f"LA  - {doc.language}"]
+                  f"ET  - {doc.version}", f"LA  - {doc.language}", f"M1  - {doc.identifier}"]
         if doc.url:
             lines.append(f"UR  - {doc.url}")
         return "\n".join(lines + ["ER  - ", ""])
@@ -61,14 +76,16 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
         item = {"id": _key(doc), "type": "report", "title": title,
                 "author": [{"literal": a} for a in doc.authors] or [
                     {"literal": doc.organisation}],
-                "publisher": doc.organisation, "version": doc.version,
+                "publisher": doc.organisation, "version": doc.version, "genre": "Briefing",
                 "issued": {"date-parts": [[doc.date.year, doc.date.month, doc.date.day]]},
-                "language": doc.language}
+                "language": doc.language, "number": doc.identifier}
         if doc.url:
             item["URL"] = doc.url
         return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
     if fmt == "cff":
-        return _cff(doc, title)
+        others = [(e, i18n.Localiser(e, project.default_edition.id)) for e in project.editions
+                  if e.id != lang.edition.id]
+        return _cff(doc, title, [(e, tr(project.config.document.title)) for e, tr in others])
     if fmt == "text":
         from .build import how_to_cite
 
@@ -76,8 +93,9 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
     raise ValueError(fmt)
 
 
-def _cff(doc: SimpleNamespace, title: str) -> str:
-    """CITATION.cff (schema 1.2.0). Strings are JSON-quoted, which is valid YAML."""
+def _cff(doc: SimpleNamespace, title: str, others: list[tuple[i18n.Edition, str]]) -> str:
+    """CITATION.cff (schema 1.2.0): this edition, with every other edition's identifier
+    listed too. Strings are JSON-quoted, which is valid YAML."""
     q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731
     who = [f"  - name: {q(a)}" for a in doc.authors] or [f"  - name: {q(doc.organisation)}"]
     lines = ["cff-version: 1.2.0",
@@ -86,7 +104,11 @@ def _cff(doc: SimpleNamespace, title: str) -> str:
              f"version: {q(doc.version)}", f"date-released: {doc.date.isoformat()}"]
     if doc.keywords:
         lines += ["keywords:", *[f"  - {q(k)}" for k in doc.keywords]]
-    lines += ["identifiers:", "  - type: other", f"    value: {q(doc.identifier)}"]
+    lines += ["identifiers:", "  - type: other", f"    value: {q(doc.identifier)}",
+              f"    description: {q(f'This edition ({doc.language})')}"]
+    for edition, other_title in others:
+        lines += ["  - type: other", f"    value: {q(edition.identifier)}",
+                  f"    description: {q(f'{edition.language} edition: {other_title}')}"]
     if doc.url:
         lines.append(f"url: {q(doc.url)}")
     lines += ["preferred-citation:", "  type: report", f"  title: {q(title)}", "  authors:",

@@ -82,6 +82,10 @@ class ClaimView:
     language: str  # the source's (and so the quote's) language
     note: str
     translation: str = ""  # the quote in the edition's language; "" when it is in it already
+    # The actor whose words the quote is, when they are not the holders' (a paraphrase by
+    # the reporter); None when the quote is a holder's own words.
+    quote_words: ActorView | None = None
+    stance: str = "position"
     label: str = ""
     supports: list[str] = field(default_factory=list)
     attacks: list[str] = field(default_factory=list)
@@ -117,6 +121,8 @@ class PerspectiveView:
     claims: list[ClaimView]
     sources: list[SourceUse] = field(default_factory=list)
     voices: list[tuple[str, int]] = field(default_factory=list)  # (actor name, claims held)
+    # Who supplies the facts and testimony it draws on (claims of stance evidence).
+    evidence: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -192,6 +198,14 @@ def _join_names_filter(context, names) -> str:
     return join_names(list(names), labels.get("and", "and") if isinstance(labels, dict) else "and")
 
 
+def md_unescape(text: str) -> str:
+    """The plain text of md_escape's result."""
+    return _MD_UNESCAPE.sub(r"\1", text)
+
+
+_MD_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]<>#@~^$|])")
+
+
 def md_escape(text: object) -> str:
     """Data text into Markdown: literal, so a stray '@' or '*' in a claim stays text."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
@@ -242,17 +256,20 @@ def _balance(base: ArgumentBase, view: PerspectiveView, locators: tuple[str, str
     paras: dict[str, set[int]] = {}
     counts: dict[str, int] = {}
     voices: dict[str, int] = {}
+    evidence: dict[str, int] = {}
     for claim in view.claims:
         for cite in base.citations(base.claims[claim.id]):
             paras.setdefault(cite.source.id, set()).add(cite.para)
         source_id = base.claim_source[claim.id]
         counts[source_id] = counts.get(source_id, 0) + 1
+        tally = voices if claim.stance == "position" else evidence
         for actor in claim.holders:  # ActorViews: names in the edition's language
-            voices[actor.name] = voices.get(actor.name, 0) + 1
+            tally[actor.name] = tally.get(actor.name, 0) + 1
     view.sources = [SourceUse(base.sources[sid].title, base.sources[sid].key,
                               sorted(paras[sid]), counts.get(sid, 0), locators)
                     for sid in base.sources if sid in paras]
     view.voices = sorted(voices.items(), key=lambda item: (-item[1], item[0]))
+    view.evidence = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]]) -> None:
@@ -282,7 +299,10 @@ def _claim_view(base: ArgumentBase, claim: Claim, actors: dict[str, ActorView],
     translation = ""
     if quote is not None and not lang.edition.same_language(source.language):
         translation = lang.text(quote.translation)
+    words = quote.words_of if quote is not None else None
     return ClaimView(
+        quote_words=actors[words] if words and words not in claim.holders else None,
+        stance=claim.stance,
         id=claim.id, statement=lang.text(claim.statement), kind=claim.kind,
         perspective=claim.perspective,
         holders=[actors[h] for h in claim.holders], reporter=actors[base.reporter(claim).id],
@@ -417,6 +437,8 @@ class CellView:
     text: str
     cite: str
     labels: list[str]
+    links: list[str] = field(default_factory=list)  # "[P3](#claim-...)", as labels
+    see: list[str] = field(default_factory=list)  # cross-references to other perspectives
 
 
 @dataclass
@@ -436,6 +458,12 @@ class ItemView:
     cite: str
     labels: list[str]
     beyond_sources: bool = False
+    links: list[str] = field(default_factory=list)  # "[P3](#claim-...)", as labels
+
+
+def _links(claims: dict[str, ClaimView], ids: list[str]) -> list[str]:
+    """Markdown links to the claims, by label: every mention of a claim can be followed."""
+    return [f"[{claims[c].label}](#claim-{c})" for c in ids]
 
 
 def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = (),
@@ -452,24 +480,31 @@ def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimV
                    perspectives: list[PerspectiveView], tr: i18n.Localiser,
                    default: i18n.Localiser, locators: tuple[str, str]) -> dict:
     rows = Tracked([RowView(d.id, tr(d.title), [
-        CellView(p, tr(d.cells[p.id].text), _cite_claims(base, d.cells[p.id].claims, (), locators),
-                 [claims[c].label for c in d.cells[p.id].claims])
-        for p in perspectives]) for d in found.comparison])
+        CellView(p, tr(cell.text), _cite_claims(base, cell.claims + cell.see, (), locators),
+                 [claims[c].label for c in cell.claims], _links(claims, cell.claims),
+                 _links(claims, cell.see))
+        for p in perspectives for cell in [d.cells[p.id]]]) for d in found.comparison])
     questions = [ItemView(q.id, "", tr(q.text), _cite_claims(base, q.claims, (), locators),
-                          [claims[c].label for c in q.claims]) for q in found.questions]
+                          [claims[c].label for c in q.claims], links=_links(claims, q.claims))
+                 for q in found.questions]
+    key_points = [ItemView(k.id, tr(k.title), tr(k.text),
+                           _cite_claims(base, k.claims, tuple(k.cite), locators),
+                           [claims[c].label for c in k.claims], links=_links(claims, k.claims))
+                  for k in found.key_points]
     # A term's anchor comes from the default edition's term, the same in every edition;
     # the order is the reader's alphabet.
     glossary = [ItemView(default(t.term).lower().replace(" ", "-"), tr(t.term), tr(t.definition),
                          _cite_claims(base, t.claims, tuple(t.cite), locators),
-                         [claims[c].label for c in t.claims])
+                         [claims[c].label for c in t.claims], links=_links(claims, t.claims))
                 for t in sorted(found.glossary, key=lambda t: tr(t.term).lower())]
     timeline = [ItemView(f"event-{i}", tr(e.when), tr(e.text),
                          _cite_claims(base, e.claims, tuple(e.cite), locators),
-                         [claims[c].label for c in e.claims]) for i, e in enumerate(found.timeline)]
+                         [claims[c].label for c in e.claims], links=_links(claims, e.claims))
+                for i, e in enumerate(found.timeline)]
     for view, event in zip(timeline, found.timeline, strict=True):
         view.beyond_sources = event.beyond_sources
     return {"comparison": rows, "questions": questions, "glossary": glossary,
-            "timeline": timeline}
+            "timeline": timeline, "key_points": key_points}
 
 
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],

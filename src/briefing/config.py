@@ -84,6 +84,9 @@ class Document(Strict):
                                        "e.g. urn:uuid:…")
     url: Annotated[str | None, AfterValidator(_web_url)] = None
     summary: Text | None = None
+    # One or two sentences on the cover: what the briefing rests on, and when that was
+    # written ("Based on a blog post of October 2016 and an undated news article ...").
+    basis: Text | None = None
     accessibility_summary: Text | None = None  # default: the engine's, in each language
 
 
@@ -407,8 +410,8 @@ def _inside(root: Path, config: Config, path: Path, text: str) -> None:
               if e.style]
     real_root, folders = os.path.realpath(root), {}
     for loc, value in paths:
-        named = os.path.normpath(root / value)
-        if Path(value).is_absolute() or not files.within(named, os.path.normpath(root)):
+        named = os.path.abspath(root / value)
+        if Path(value).is_absolute() or not files.within(named, os.path.abspath(root)):
             problems.add(f"{'.'.join(loc)} {value!r} is outside the project", path,
                          _line_of_key(text, loc),
                          "give a path inside the project, relative to briefing.toml")

@@ -7,6 +7,7 @@ timestamp, keeping the bytes identical from build to build.
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import time
@@ -23,9 +24,11 @@ CONFORMS_TO = b"EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 MODIFIED_RE = re.compile(rb'(<meta property="dcterms:modified">)[^<]*(</meta>)')
 
 
-def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None) -> bytes:
-    """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first, and
-    the cover image if given."""
+def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
+           subtitle: str = "") -> bytes:
+    """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first, the
+    subtitle as a second dc:title (Pandoc writes the main title only), and the cover
+    image if given."""
     with zipfile.ZipFile(raw) as src:
         names = src.namelist()
     if names[:1] != ["mimetype"] or not any(n.endswith("nav.xhtml") for n in names):
@@ -33,6 +36,8 @@ def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None) -> bytes
                                "this is a bug in briefing; please report it")
     def package(data: bytes) -> bytes:
         data = _modified(data, epoch)
+        if subtitle:
+            data = _subtitle(data, subtitle)
         if cover is not None:
             data = data.replace(b"</manifest>", b'  <item id="cover-image" href="' + COVER[5:]
                                 + b'" media-type="image/png" properties="cover-image" />\n'
@@ -88,6 +93,17 @@ def rewrite_zip(raw: Path, epoch: int, patches: dict, extra: dict | None = None)
         raise BriefingError.at(f"pandoc wrote a broken archive: {exc}", raw, None,
                                "this is a bug in briefing; please report it") from None
     return out.getvalue()
+
+
+def _subtitle(opf: bytes, subtitle: str) -> bytes:
+    """The main title typed as such, and the subtitle after it (EPUB 3 title-type)."""
+    text = html.escape(subtitle, quote=False).encode("utf-8")
+    return re.sub(
+        rb'(<dc:title id="(epub-title-1)">[^<]*</dc:title>)',
+        lambda m: (m.group(1) + b'\n    <meta refines="#' + m.group(2)
+                   + b'" property="title-type">main</meta>\n    <dc:title id="epub-title-2">'
+                   + text + b'</dc:title>\n    <meta refines="#epub-title-2" '
+                   b'property="title-type">subtitle</meta>'), opf, count=1)
 
 
 def _modified(opf: bytes, epoch: int) -> bytes:

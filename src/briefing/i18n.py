@@ -469,6 +469,10 @@ WORDS = {
         "Structured text with a navigable table of contents, headings for every chapter and "
         "section, numbered paragraphs, tables with header cells, and figures that carry a "
         "text alternative; quotations in another language are marked with their language."),
+    "cite_paragraph": (
+        "To cite a paragraph, add its number after the citation: ¶3.4 is the fourth "
+        "numbered paragraph of chapter 3 (in the HTML and the EPUB, the anchor #p3.4). "
+        "Section numbers have no ¶."),
     "map_summary": "Argument map of %(claims)s claims and %(relations)s relations.",
     "map_edge": "%(source)s %(verb)s %(target)s.",
     # Locator labels of the paragraph citations, as citeproc parses them in the language.

@@ -86,6 +86,8 @@ def _common(inputs: Inputs, log: Path) -> list[str]:
     return [
         f"--lua-filter={FILTERS / 'paragraphs.lua'}",
         "--citeproc",
+        # After citeproc, which it needs to have run: names, URLs, reference languages.
+        f"--lua-filter={FILTERS / 'typography.lua'}",
         f"--bibliography={inputs.bibliography}",
         f"--csl={inputs.csl}",
         "--metadata=link-citations:true",

@@ -54,6 +54,9 @@ class Quote(Strict):
     text: str = Field(min_length=1)
     # Our rendering, for editions in another language than the source's.
     translation: Rendering | None = None
+    # Whose words these are (an actor id). Needed when the claim is reported by someone
+    # other than its holders: a journalist's paraphrase must not read as the speaker's own.
+    words_of: str | None = Field(None, pattern=ID)
 
 
 class Claim(Strict):
@@ -67,6 +70,9 @@ class Claim(Strict):
     quote: Quote | None = None
     note: str = ""
     orphan: bool = False  # true: deliberately shown nowhere (kept as data only)
+    # position: its holders speak for the perspective (they are its voices); evidence: a
+    # fact or testimony the perspective draws on, whose holder need not share it.
+    stance: Literal["position", "evidence"] = "position"
 
 
 class Relation(Strict):
@@ -261,11 +267,30 @@ def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problem
                              f"it has paragraphs 1..{len(base.sources[source_id].paragraphs)}")
         if claim.quote is not None:
             _check_quote(claim, src, doc, loc + ("quote",), problems)
+            _check_speaker(base, claim, src, doc, loc + ("quote",), problems, need)
     for i, rel in enumerate(seed.relations):
         need(base.claims, "claim", rel.source, ("relations", i, "from"))
         need(base.claims, "claim", rel.target, ("relations", i, "to"))
         if rel.source == rel.target:
             problems.add("a claim cannot relate to itself", doc.path, doc.line(("relations", i)))
+
+
+def _check_speaker(base, claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Collector,
+                   need) -> None:
+    """A quote says whose words it is whenever the claim reaches us through a reporter:
+    "kun je straks zien ..." in a news article may be the journalist's paraphrase of a
+    speaker, and must not be printed as the speaker's words."""
+    words_of = claim.quote.words_of
+    if words_of is not None:
+        need(base.actors, "actor", words_of, loc + ("words_of",))
+        return
+    reporter = claim.reported_by or src.reporter
+    if reporter not in claim.holders:
+        holders = ", ".join(claim.holders)
+        problems.add(f"quote of claim {claim.id!r}: whose words are these? The claim is held "
+                     f"by {holders} and reported by {reporter}", doc.path, doc.line(loc),
+                     f"add 'words_of: {claim.holders[0]}' if the source quotes them directly, "
+                     f"or 'words_of: {reporter}' if the words are the reporter's own")
 
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'",

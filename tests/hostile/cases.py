@@ -181,7 +181,7 @@ CASES = [
     Case("bibtex_non_utf8", replace_bytes(BIB, b"Koneksa Mondo", b"Koneksa M\xf6ndo"),
          BIB, "organization = {Koneksa", "invalid UTF-8 byte 0xf6", hint="UTF-8"),
     Case("bibtex_missing_title",
-         edit(BIB, "  title        = {Big Brother 2.0: in {China} bepaalt je 'sociale score' je "
+         edit(BIB, "  title        = {Big Brother 2.0: in {China} bepaalt je ``sociale score'' je "
                    "leven},\n", ""),
          BIB, "@online{nos2018bigbrother,", "entry 'nos2018bigbrother' (online) has no title"),
     Case("bibtex_string_abuse",
@@ -549,7 +549,7 @@ ROUND_TWO = [
          edit("locale/nl.po", 'msgstr "Kernpunten"', 'msgstr "[Kernpunten]{onclick=alert(1)}"'),
          "locale/nl.po", "{onclick=alert(1)}", "an event handler (onclick=)"),
     Case("perspective_summary_javascript_link",
-         edit(CONFIG, "sums up the fear.", "sums up [the fear](javascript:alert(1))."),
+         edit(CONFIG, "sums up the \\\nfear.", "sums up [the fear](javascript:alert(1))."),
          CONFIG, "sums up [the fear]", "the address 'javascript:alert(1)' in <a href=>"),
     Case("document_url_javascript",
          edit(CONFIG, 'version = "0.1"', 'version = "0.1"\nurl = "javascript:alert(1)"'),
@@ -657,8 +657,10 @@ ROUND_TWO = [
     Case("title_with_a_line_separator", edit(CONFIG, TITLE, 'title.en = "Scoring\u2028Citizens"'),
          CONFIG, 'title.en = "Scoring', "a line separator (U+2028) in file"),
     Case("organisation_with_a_control_escape",
-         edit(CONFIG, 'organisation = "Briefing Project"', 'organisation = "Briefing\\u0007"'),
-         CONFIG, 'organisation = "Briefing', "control character U+0007 in document.organisation"),
+         edit(CONFIG, 'organisation.en = "The briefing project"',
+              'organisation.en = "Briefing\\u0007"'),
+         CONFIG, 'organisation.en = "Briefing',
+         "control character U+0007 in document.organisation.en"),
     Case("author_with_a_line_break", edit(CONFIG, 'version = "0.1"',
                                           'version = "0.1"\nauthors = ["Doe\\nAU  - X"]'),
          CONFIG, "authors = ", "a line break in a one-line text"),
@@ -710,4 +712,25 @@ ROUND_TWO = [
                     '</citation></style>\n'),
          CSL, None, "pandoc cannot use the CSL style"),
 ]
-CASES += ROUND_TWO
+# --- The argument base speaks for each perspective honestly (issue 16) ---------------------
+FIDELITY = [
+    Case("comparison_cell_rests_on_another_perspective",
+         edit(ANALYSIS, "        claims: [trust-shi-background-checks, trust-end-distrust]\n"
+                        "        see: [privacy-pervasive-information]\n",
+              "        claims: [trust-shi-background-checks, trust-end-distrust, "
+              "privacy-pervasive-information]\n"),
+         ANALYSIS, "claims: [trust-shi-background-checks, trust-end-distrust, privacy",
+         "comparison 'interests': the 'trust' cell rests on claim 'privacy-pervasive-information',"
+         " which is of perspective 'privacy'", hint="'see:'"),
+    Case("comparison_cell_rests_on_a_background_fact",
+         edit(ANALYSIS, "        claims: [receptor-different-not-wrong]\n"
+                        "        see: [scs-privacy-less-an-issue]\n",
+              "        claims: [receptor-different-not-wrong, scs-privacy-less-an-issue]\n"),
+         ANALYSIS, "claims: [receptor-different-not-wrong, scs-privacy",
+         "the 'receptor' cell rests on claim 'scs-privacy-less-an-issue', which is background"),
+    Case("paraphrase_without_its_speaker",
+         edit(SEED, "      para: 12\n      words_of: nos\n", "      para: 12\n"),
+         SEED, "    quote:\n      para: 12", "quote of claim 'trust-shi-background-checks': whose "
+         "words are these?", hint="words_of: nos"),
+]
+CASES += ROUND_TWO + FIDELITY

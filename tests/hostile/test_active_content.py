@@ -70,7 +70,7 @@ def inject(project: Path, payload: str) -> None:
     """The payload in every kind of text that reaches a reader."""
     config = project / "briefing.toml"
     _set(config, "title.en", _toml("Scoring " + payload))
-    _set(config, "organisation", _toml("Briefing " + payload))
+    _set(config, "organisation.en", _toml("Briefing " + payload))
     _set(config, "version", _toml("0.1") + "\nauthors = " + json.dumps(
         ["Doe}, note = {smuggled", "Roe " + payload]))
     _set(config, "summary.en", _toml(payload))
@@ -78,7 +78,7 @@ def inject(project: Path, payload: str) -> None:
     _set(config, "keywords.en", json.dumps([payload, "China"]))
     seed = project / "seeds" / "nos-2018-big-brother.yaml"
     _set(seed, "en:", json.dumps(payload), after="    statement:")
-    _set(seed, "name:", json.dumps("NOS " + payload), after="  - id: nos")
+    _set(seed, "en:", json.dumps("NOS " + payload), after="  - id: nos")
     analysis = project / "analysis.yaml"
     _set(analysis, "en:", json.dumps(payload), after="    definition:")
     _set(analysis, "en:", json.dumps("Social credit system " + payload), after="  - term:")
@@ -251,12 +251,13 @@ def test_exports_carry_exactly_their_fields(marked_up: Path) -> None:
     bib = bibtexparser.parse_string((marked_up / "build" / "briefing.en.bib").read_text())
     assert not bib.failed_blocks and len(bib.entries) == 1
     assert {f.key for f in bib.entries[0].fields} == {
-        "author", "title", "institution", "type", "version", "date", "year", "langid"}
+        "author", "title", "institution", "type", "version", "date", "year", "langid", "eprint",
+        "eprinttype"}
     assert "smuggled" in bib.entries[0]["author"]  # inside the author, not a field of its own
     records = rispy.loads((marked_up / "build" / "briefing.en.ris").read_text())
     assert len(records) == 1 and set(records[0]) <= {
         "type_of_reference", "authors", "title", "year", "date", "publisher", "edition",
-        "language", "url"}
+        "language", "url", "note"}
     item = json.loads((marked_up / "build" / "briefing.en.json").read_text())
     assert len(item) == 1 and "URL" not in item[0]
 

@@ -93,7 +93,7 @@ def no_workers_left(project: Path, within: float = 5.0) -> bool:
     return False
 
 
-EDIT = ("Many Chinese people run much of their lives",
+EDIT = ("Many Chinese people ran much of their lives",
         "Many people in China run much of their lives")
 
 

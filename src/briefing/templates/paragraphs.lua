@@ -1,7 +1,8 @@
 -- Number the body paragraphs of every numbered chapter: "2.3" is the third paragraph
 -- of chapter 2. Numbers come from the document's structure, not from build order, so a
 -- paragraph keeps its number when a later chapter changes. Each number is a visible
--- span with an id (p2.3) that readers and students can link to.
+-- span with an id (p2.3) that readers and students can link to. It is printed with a
+-- pilcrow, "¶2.3", so that it cannot be taken for section 2.3.
 -- Top-level paragraphs are numbered, and a claim block (a Div with class "claim")
 -- counts as one paragraph. Quotes, lists, tables and unnumbered chapters are not.
 
@@ -12,7 +13,7 @@ local numbering = false
 local function mark(para)
   count = count + 1
   local label = chapter .. "." .. count
-  local span = pandoc.Span({pandoc.Str(label)}, pandoc.Attr("p" .. label, {"pnum"}))
+  local span = pandoc.Span({pandoc.Str("¶" .. label)}, pandoc.Attr("p" .. label, {"pnum"}))
   para.content:insert(1, span)
   para.content:insert(2, pandoc.Space())
   return para

@@ -1,0 +1,104 @@
+-- After citeproc: mark what must never be hyphenated or split, and what language a
+-- reference is in, so that every format (print, screen, e-reader, Word) can honour it.
+--
+-- * The names of cited authors and of the people the sources quote, wherever the text
+--   prints them, become Spans of class "name": no hyphen inside "Derksen", no "Zwar / t".
+-- * Each reference's entry (Div "ref-KEY") gets the language of the work it lists, so
+--   an English title in the Dutch edition is hyphenated by English rules.
+-- * A link whose text is its own address gets class "url": printed exactly, broken only
+--   where the address has a "/", "." or "-", never with a hyphen added.
+--
+-- The names and languages come from the document's metadata (briefing writes
+-- `typography.names` and `typography.languages` from the bibliography).
+
+local names = {}
+local languages = {}
+
+local function collect(meta)
+  local t = meta.typography
+  if not t then return end
+  for _, name in ipairs(t.names or {}) do
+    names[pandoc.utils.stringify(name)] = true
+  end
+  for key, lang in pairs(t.languages or {}) do
+    languages[key] = pandoc.utils.stringify(lang)
+  end
+end
+
+local function protect(inlines)
+  return inlines:walk({
+    Str = function(s)
+      -- A name, possibly followed by punctuation or a possessive ending: "Derksen,",
+      -- "Zwart's", "Zwart’s", "Derksens".
+      for name in pairs(names) do
+        if s.text:sub(1, #name) == name then
+          local rest = s.text:sub(#name + 1)
+          if rest == "" or rest:match("^[%p]+$") or rest:match("^['’]s[%p]*$")
+              or rest:match("^s[%p]*$") or rest:match("^’[%p]*$") then
+            local span = pandoc.Span({pandoc.Str(name)}, pandoc.Attr("", {"name"}))
+            if rest ~= "" then
+              return {span, pandoc.Str(rest)}
+            end
+            return span
+          end
+        end
+      end
+    end,
+  })
+end
+
+local function mark_urls(inlines)
+  return inlines:walk({
+    Link = function(link)
+      if pandoc.utils.stringify(link.content) == link.target then
+        link.classes:insert("url")
+      end
+      return link
+    end,
+  })
+end
+
+local function protect_blocks(blocks)
+  return blocks:walk({
+    Para = function(para)
+      para.content = protect(para.content)
+      return para
+    end,
+    Plain = function(plain)
+      plain.content = protect(plain.content)
+      return plain
+    end,
+    Header = function(header)
+      header.content = protect(header.content)
+      return header
+    end,
+  })
+end
+
+function Pandoc(doc)
+  collect(doc.meta)
+  -- Every paragraph, plain block and heading (citations, references and table cells
+  -- included); each Str is seen once.
+  doc.blocks = protect_blocks(doc.blocks)
+  doc.blocks = doc.blocks:walk({
+    Div = function(div)
+      local key = div.identifier:match("^ref%-(.+)$")
+      if key then
+        if languages[key] then
+          div.attributes.lang = languages[key]
+        end
+        return div:walk({
+          Para = function(para)
+            para.content = mark_urls(para.content)
+            return para
+          end,
+          Plain = function(plain)
+            plain.content = mark_urls(plain.content)
+            return plain
+          end,
+        })
+      end
+    end,
+  })
+  return doc
+end

@@ -50,20 +50,43 @@ check: $(STAMP)
 watch: $(STAMP)
 	$(BIN)/briefing watch
 
-# Headless Chromium, for the tests that open every HTML output as a reader would.
+# The checkers `make test` runs on the outputs, never needed to build: from Debian, headless
+# Chromium (the browser tests, axe-core, DAISY Ace), qpdf, poppler-utils, LibreOffice Writer
+# and Node.js; from npm, DAISY Ace, axe-core and the Nu HTML Checker, pinned in
+# package-lock.json and installed with their install scripts off, so none downloads a
+# browser or a Java of its own. Without apt-get (e.g. macOS) the checker tests are skipped,
+# each with its reason, unless CI=true; see the README.
 TESTSYS := $(VENV)/.test-system
 $(TESTSYS): $(SYSTEM)
-	@command -v chromium >/dev/null || { echo "installing system packages: chromium"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v qpdf >/dev/null || missing="$$missing qpdf"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "installing system packages for the tests:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "note: no apt-get; install$$missing yourself (README), or their tests are skipped"; fi; \
+	fi
 	@touch $@
 
-test: $(STAMP) $(TESTSYS)
+NODE := node_modules/.installed
+$(NODE): package.json package-lock.json $(TESTSYS)
+	@if command -v npm >/dev/null; then \
+	  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+	  && touch $@; \
+	else echo "note: npm is missing: the Ace, axe-core and Nu HTML Checker tests are skipped"; fi
+
+test: $(STAMP) $(TESTSYS) $(NODE)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -n 2
 
-# The edit loop: everything but the hostile-input, crash and browser suites (tests/hostile).
+# The edit loop: everything but the hostile-input, crash and browser suites (tests/hostile)
+# and the third-party checkers (tests/checkers).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q --ignore=tests/hostile
+	$(BIN)/python -m pytest -n 2 -q --ignore=tests/hostile --ignore=tests/checkers
 
 # Every PDF page as a PNG in build/proof/, and build/proof/contact-sheet.png.
 proof: build/briefing.pdf
@@ -83,4 +106,4 @@ clean:
 	rm -rf build
 
 distclean: clean
-	rm -rf $(VENV) src/*.egg-info
+	rm -rf $(VENV) src/*.egg-info node_modules

@@ -115,13 +115,9 @@ def entries(claims, relations, shown, words: Words) -> list[Entry]:
 
 
 def describe(claims, relations, shown, words: Words) -> str:
-    """The map in one paragraph: every edge as a sentence (the figure's text alternative)."""
-    parts = [words.labels["map_summary"] % {"claims": len(shown), "relations": len(relations)}]
-    for rel in relations:
-        parts.append(words.labels["map_edge"] % {"source": claims[rel.source].label,
-                                                 "verb": words.relations[rel.type],
-                                                 "target": claims[rel.target].label})
-    return " ".join(parts)
+    """The figure's text alternative: what the map is, not what it shows, which the list
+    that follows it gives (a screen reader would otherwise read every relation twice)."""
+    return words.labels["map_summary"] % {"claims": len(shown), "relations": len(relations)}
 
 
 def plan(claims, perspectives, relations, workdir_rel: str, words: Words) -> ArgumentMap:

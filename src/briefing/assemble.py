@@ -99,6 +99,14 @@ def _structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int]
         for kid in found.K:
             if kid.get("/S") == STANDINS and _empty(kid):
                 continue  # parts.py's stand-in anchors: nothing to read
+            last = document.K[-1] if len(document.K) else None
+            if (kid.get("/S") == Name.Part and last is not None
+                    and last.get("/S") == Name.Part and _only_elements(kid)):
+                # Each part has its own <main>; the book has one: one /Part, as one run.
+                for grandchild in _kids(kid):
+                    grandchild.P = last
+                    last.K.append(grandchild)
+                continue
             kid.P = document
             document.K.append(kid)
         entries = source.Root.StructTreeRoot.ParentTree.Nums
@@ -128,6 +136,19 @@ def _structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int]
     root.ParentTree = book.make_indirect(Dictionary(Nums=_sorted_nums(nums)))
     root.ParentTreeNextKey = next_key
     book.Root.StructTreeRoot = root
+
+
+def _kids(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def _only_elements(element) -> bool:
+    """Whether every kid is a structure element (no marked content or object of its own,
+    which the parent tree would still map to this element)."""
+    return all(isinstance(k, Dictionary) and "/S" in k for k in _kids(element))
 
 
 def _empty(element) -> bool:

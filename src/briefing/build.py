@@ -415,7 +415,7 @@ def _edition(loaded: Loaded, lang: i18n.Localised, chosen: list[str],
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(loaded.bib.for_pandoc(), "utf-8")
     try:
-        return _render(loaded, composed, inputs, chosen, step, store), composed
+        return _render(loaded, lang, composed, inputs, chosen, step, store), composed
     except ResourceError as exc:
         where = _chapter_of(exc.resource, composed) if exc.resource else None
         if where:
@@ -548,8 +548,8 @@ def _argument_map(composed: compose.Composed, workdir: Path, project: config.Pro
         target.write_bytes(svg)
 
 
-def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
-            formats: list[str], step: Callable[[str], None],
+def _render(loaded: Loaded, lang: i18n.Localised, composed: compose.Composed,
+            inputs: pandoc.Inputs, formats: list[str], step: Callable[[str], None],
             store: cache.Cache) -> dict[str, bytes]:
     """Every format, the independent Pandoc runs in parallel with the PDF (each is a child
     process, so threads suffice). Results are taken in a fixed order (HTML, PDF, EPUB,
@@ -597,15 +597,20 @@ def _render(loaded: Loaded, composed: compose.Composed, inputs: pandoc.Inputs,
             # The printed cover becomes the e-book's cover image (Pandoc's sandbox cannot
             # read a --epub-cover-image file, so it is added to the finished archive).
             cover = proof.cover_png(rendered["pdf"]) if "pdf" in rendered else None
+            meta, labels = composed.metadata, lang.words.labels
+            front = epub.Front(lang.edition.language, compose.md_unescape(meta["title"]),
+                               labels["cover"], labels["title_page"], labels["contents"],
+                               meta["date"], compose.md_unescape(meta["date-display"]))
             rendered["epub"] = epub.finish(_saved(workdir / "raw.epub", raw_epub.result()),
                                            (ENGINE / "epub.css").read_text("utf-8"),
                                            loaded.epoch, cover,
-                                           compose.md_unescape(composed.metadata["subtitle"]))
+                                           compose.md_unescape(meta["subtitle"]), front)
             _refuse([v for document in epub.xhtml(rendered["epub"])
                      for v in sanitise.check_xhtml(document)], loaded, composed)
         if raw_docx:
             rendered["docx"] = docx.finish(_saved(workdir / "raw.docx", raw_docx.result()),
-                                           loaded.epoch)
+                                           loaded.epoch, composed.metadata["date"],
+                                           compose.md_unescape(composed.metadata["date-display"]))
     except BaseException:
         limits.stop_all()  # a failure or Ctrl-C: the other stages' children stop too
         raise

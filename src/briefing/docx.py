@@ -3,6 +3,12 @@
 Pandoc's sandbox keeps it from reading a --reference-doc's images and its clock, so we
 restyle the finished document instead: the briefing's heading colour and fonts go into
 the styles and theme, and the dates that the sandbox leaves at 1970 are set properly.
+What Pandoc leaves for a word processor to do, we do, so the file reads right when opened:
+- an SVG picture gets a PNG next to it (Office's svgBlip extension is shown by Word 2016
+  and later only; LibreOffice and older Word show the PNG);
+- the table of contents is filled in (Pandoc writes an empty field for Word to update);
+- the title block's date is in the edition's form, not ISO;
+- no picture carries the path it was read from.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import re
 import time
 from pathlib import Path
 
+from . import images
 from .epub import rewrite_zip
 
 HEADING_COLOUR = (b"0F4761", b"1D2F4A")  # Pandoc's default -> our print headings
@@ -19,14 +26,105 @@ FONTS = {b"Aptos Display": b"Noto Sans", b"Aptos": b"Noto Serif"}
 # --bibliography and --csl: drop those, so the file neither leaks nor depends on them.
 PATH_PROPS_RE = re.compile(rb'<property [^>]*name="(?:bibliography|csl)"[^>]*>.*?</property>')
 DATE_RE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+# Metadata Pandoc copies with no value (EPUB-only accessibility fields left empty).
+EMPTY_PROP_RE = re.compile(rb'<property [^>]*>\s*<vt:lpwstr>\s*</vt:lpwstr>\s*</property>')
 
 
-def finish(raw: Path, epoch: int) -> bytes:
+SVG_BLIP_RE = re.compile(rb'<a:blip>(<a:extLst>(?:(?!</a:extLst>).)*?<asvg:svgBlip [^>]*'
+                         rb'r:embed="([^"]+)"(?:(?!</a:extLst>).)*</a:extLst>)</a:blip>', re.S)
+PIC_DESCR_RE = re.compile(rb'(<pic:cNvPr) descr="[^"]*"')
+HEADING_RE = re.compile(rb'<w:bookmarkStart w:id="\d+" w:name="([^"]+)" />\s*<w:p><w:pPr>'
+                        rb'<w:pStyle w:val="Heading([12])" /></w:pPr>(.*?)</w:p>', re.S)
+TEXT_RE = re.compile(rb"<w:t(?: [^>]*)?>([^<]*)</w:t>|<w:tab />")
+TOC_FIELD_RE = re.compile(rb'<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true" />'
+                          rb'(<w:instrText[^>]*>TOC [^<]*</w:instrText>)<w:fldChar '
+                          rb'w:fldCharType="separate" /><w:fldChar w:fldCharType="end" />'
+                          rb'</w:r></w:p>')
+DATE_PARA_RE = re.compile(rb'(<w:pStyle w:val="Date" />\s*</w:pPr>\s*<w:r><w:t[^>]*>)'
+                          rb'([^<]*)(</w:t>)')
+TOC_STYLES = b"".join(
+    b'<w:style w:type="paragraph" w:styleId="TOC%d"><w:name w:val="toc %d" />'
+    b'<w:basedOn w:val="Normal" /><w:next w:val="Normal" /><w:uiPriority w:val="39" />'
+    b'<w:unhideWhenUsed /><w:pPr><w:spacing w:after="60" /><w:ind w:left="%d" /></w:pPr>'
+    b"</w:style>" % (level, level, indent) for level, indent in ((1, 0), (2, 360)))
+IMAGE_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+
+
+def contents(document: bytes) -> bytes:
+    """The table of contents as Word would fill it in (without page numbers, which only
+    Word's layout knows; the field stays marked for Word to update them): one linked
+    entry per chapter and section heading, in order."""
+    entries = []
+    for anchor, level, body in HEADING_RE.findall(document):
+        text = b"".join(m.group(1) if m.group(1) is not None else b" "
+                        for m in TEXT_RE.finditer(body))
+        entries.append((int(level), anchor, b" ".join(text.split())))
+    match = TOC_FIELD_RE.search(document)
+    if match is None or not entries:
+        return document
+    paragraphs = []
+    for i, (level, anchor, text) in enumerate(entries):
+        start = (b'<w:r><w:fldChar w:fldCharType="begin" w:dirty="true" /></w:r><w:r>'
+                 + match.group(1) + b'</w:r><w:r><w:fldChar w:fldCharType="separate" /></w:r>'
+                 ) if i == 0 else b""
+        end = b'<w:r><w:fldChar w:fldCharType="end" /></w:r>' if i == len(entries) - 1 else b""
+        paragraphs.append(
+            b'<w:p><w:pPr><w:pStyle w:val="TOC%d" /></w:pPr>%s<w:hyperlink w:anchor="%s">'
+            b'<w:r><w:rPr><w:rStyle w:val="Hyperlink" /></w:rPr><w:t xml:space="preserve">%s'
+            b"</w:t></w:r></w:hyperlink>%s</w:p>" % (level, start, anchor, text, end))
+    return document[:match.start()] + b"".join(paragraphs) + document[match.end():]
+
+
+def _rels_target(rels: bytes, rid: bytes) -> bytes | None:
+    match = re.search(rb'<Relationship [^>]*Id="' + re.escape(rid) + rb'"[^>]*/>', rels)
+    target = re.search(rb'Target="([^"]+)"', match.group(0)) if match else None
+    return target.group(1) if target else None
+
+
+def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "") -> bytes:
+    import zipfile
+
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)).encode()
+    with zipfile.ZipFile(raw) as archive:
+        names = set(archive.namelist())
+        rels = archive.read("word/_rels/document.xml.rels")
+        document_xml = archive.read("word/document.xml")
+        svgs = {rid: _rels_target(rels, rid) for _, rid in SVG_BLIP_RE.findall(document_xml)}
+        # Each SVG picture's PNG, drawn from the same SVG with the briefing's own fonts.
+        pngs = {rid: (b"media/briefing-fallback-%d.png" % n,
+                      images.svg_to_png(archive.read("word/" + target.decode())))
+                for n, (rid, target) in enumerate(sorted(svgs.items()), start=1)
+                if target and "word/" + target.decode() in names}
+    fallback_ids = {rid: b"rIdBriefingPng%d" % n for n, rid in enumerate(sorted(pngs), start=1)}
+
+    def document(data: bytes) -> bytes:
+        data = SVG_BLIP_RE.sub(lambda m: (b'<a:blip r:embed="' + fallback_ids[m.group(2)]
+                                          + b'">' + m.group(1) + b"</a:blip>")
+                               if m.group(2) in fallback_ids else m.group(0), data)
+        data = PIC_DESCR_RE.sub(rb"\1", data)  # the path Pandoc read it from, not a text
+        if date_iso and date_shown:
+            data = DATE_PARA_RE.sub(lambda m: m.group(1) + (
+                _xml(date_shown) if m.group(2) == date_iso.encode() else m.group(2))
+                + m.group(3), data)
+        return contents(data)
+
+    def relationships(data: bytes) -> bytes:
+        added = b"".join(b'<Relationship Type="%s" Id="%s" Target="%s" />'
+                         % (IMAGE_REL, fallback_ids[rid], pngs[rid][0]) for rid in sorted(pngs))
+        return data.replace(b"</Relationships>", added + b"</Relationships>", 1)
+
+    def content_types(data: bytes) -> bytes:
+        if pngs and b'Extension="png"' not in data:
+            data = data.replace(b"<Default ", b'<Default Extension="png" ContentType='
+                                b'"image/png" /><Default ', 1)
+        return data
 
     def styles(data: bytes) -> bytes:
-        return data.replace(b'w:val="' + HEADING_COLOUR[0] + b'"',
+        data = data.replace(b'w:val="' + HEADING_COLOUR[0] + b'"',
                             b'w:val="' + HEADING_COLOUR[1] + b'"')
+        if b'w:styleId="TOC1"' not in data:
+            data = data.replace(b"</w:styles>", TOC_STYLES + b"</w:styles>", 1)
+        return data
 
     def theme(data: bytes) -> bytes:
         for old, new in FONTS.items():
@@ -37,7 +135,18 @@ def finish(raw: Path, epoch: int) -> bytes:
         return DATE_RE.sub(lambda m: m.group(1) + stamp + m.group(2), data)
 
     def custom(data: bytes) -> bytes:
-        return PATH_PROPS_RE.sub(b"", data)
+        data = PATH_PROPS_RE.sub(b"", data)
+        return EMPTY_PROP_RE.sub(b"", data)
 
-    return rewrite_zip(raw, epoch, {"word/styles.xml": styles, "word/theme/theme1.xml": theme,
-                                    "docProps/core.xml": core, "docProps/custom.xml": custom})
+    return rewrite_zip(raw, epoch, {
+        "word/styles.xml": styles, "word/theme/theme1.xml": theme,
+        "docProps/core.xml": core, "docProps/custom.xml": custom,
+        "word/document.xml": document, "word/_rels/document.xml.rels": relationships,
+        "[Content_Types].xml": content_types,
+    }, extra={"word/" + name.decode(): png for name, png in pngs.values()})
+
+
+def _xml(text: str) -> bytes:
+    import html
+
+    return html.escape(text, quote=False).encode("utf-8")

@@ -13,6 +13,7 @@ import re
 import time
 import xml.etree.ElementTree as ET
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BriefingError
@@ -24,11 +25,45 @@ CONFORMS_TO = b"EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 MODIFIED_RE = re.compile(rb'(<meta property="dcterms:modified">)[^<]*(</meta>)')
 
 
+@dataclass(frozen=True)
+class Front:
+    """The edition's words and date for the parts of the EPUB Pandoc writes in English or
+    in ISO form: landmark labels, the cover page, the title page's date."""
+    language: str = "en"
+    title: str = ""
+    cover: str = "Cover"
+    title_page: str = "Title page"
+    contents: str = "Contents"
+    date_iso: str = ""
+    date_shown: str = ""
+
+
+COVER_PAGE = "EPUB/text/cover.xhtml"
+COVER_XHTML = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" \
+lang="{lang}" xml:lang="{lang}">
+<head>
+  <meta charset="utf-8" />
+  <title>{label}</title>
+  <link rel="stylesheet" type="text/css" href="../styles/stylesheet1.css" />
+</head>
+<body epub:type="cover">
+<section epub:type="cover" class="cover-page">
+  <img src="../media/cover.png" alt="{alt}" role="doc-cover" />
+</section>
+</body>
+</html>
+"""
+
+
 def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
-           subtitle: str = "") -> bytes:
+           subtitle: str = "", front: Front | None = None) -> bytes:
     """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first, the
-    subtitle as a second dc:title (Pandoc writes the main title only), and the cover
-    image if given."""
+    subtitle as a second dc:title (Pandoc writes the main title only), the cover image if
+    given (on a cover page of its own, first in reading order), and the front matter in
+    the edition's language (landmarks, the title page's date)."""
+    front = front or Front()
     with zipfile.ZipFile(raw) as src:
         names = src.namelist()
     if names[:1] != ["mimetype"] or not any(n.endswith("nav.xhtml") for n in names):
@@ -41,17 +76,57 @@ def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
         if cover is not None:
             data = data.replace(b"</manifest>", b'  <item id="cover-image" href="' + COVER[5:]
                                 + b'" media-type="image/png" properties="cover-image" />\n'
-                                b"  </manifest>", 1)
+                                b'    <item id="cover_xhtml" href="text/cover.xhtml" '
+                                b'media-type="application/xhtml+xml" />\n  </manifest>', 1)
+            data = re.sub(rb"(<spine[^>]*>\s*)", rb'\1<itemref idref="cover_xhtml" '
+                          rb'linear="yes" />\n    ', data, count=1)
+            data = data.replace(b"<guide>", b'<guide>\n    <reference type="cover" title="'
+                                + _text(front.cover) + b'" href="text/cover.xhtml" />', 1)
         return data
 
-    extra = {COVER.decode(): cover} if cover is not None else {}
-    patches = {STYLESHEET: lambda _: css.encode("utf-8"), PACKAGE: package}
+    def navigation(data: bytes) -> bytes:
+        data = re.sub(rb'(epub:type="titlepage">)[^<]*', lambda m: m.group(1)
+                      + _text(front.title_page), data, count=1)
+        data = re.sub(rb'(<a href="#toc" epub:type="toc">)[^<]*', lambda m: m.group(1)
+                      + _text(front.contents), data, count=1)
+        if cover is not None:
+            data = re.sub(rb'(<nav epub:type="landmarks"[^>]*>\s*<ol>)', lambda m: m.group(1)
+                          + b'\n    <li>\n      <a href="text/cover.xhtml" epub:type="cover">'
+                          + _text(front.cover) + b"</a>\n    </li>", data, count=1)
+        return _well_formed("EPUB/nav.xhtml", data)
+
+    def title_page(data: bytes) -> bytes:
+        if front.date_iso and front.date_shown:
+            data = data.replace(
+                b'<p class="date">' + _text(front.date_iso) + b"</p>",
+                b'<p class="date"><time datetime="' + _text(front.date_iso) + b'">'
+                + _text(front.date_shown) + b"</time></p>", 1)
+        # The publisher line, when it only repeats the author line (an organisation's own
+        # briefing), is dropped.
+        author = re.search(rb'<p class="author">([^<]*)</p>', data)
+        if author:
+            data = data.replace(b'\n  <p class="publisher">' + author.group(1) + b"</p>", b"", 1)
+        return _well_formed("EPUB/text/title_page.xhtml", data)
+
+    extra = {}
+    if cover is not None:
+        extra[COVER.decode()] = cover
+        alt = f"{front.cover}: {front.title}" + (f". {subtitle}" if subtitle else "")
+        extra[COVER_PAGE] = COVER_XHTML.format(
+            lang=html.escape(front.language), label=html.escape(front.cover),
+            alt=html.escape(alt)).encode("utf-8")
+    patches = {STYLESHEET: lambda _: css.encode("utf-8"), PACKAGE: package,
+               "EPUB/nav.xhtml": navigation, "EPUB/text/title_page.xhtml": title_page}
     for name in names:
         if name.endswith((".xhtml", ".opf", ".ncx")) or name.endswith("container.xml"):
             patches.setdefault(name, lambda data, name=name: _well_formed(name, data))
     data = rewrite_zip(raw, epoch, patches, extra)
     _well_formed(PACKAGE, zipfile.ZipFile(io.BytesIO(data)).read(PACKAGE))
     return data
+
+
+def _text(value: str) -> bytes:
+    return html.escape(value, quote=True).encode("utf-8")
 
 
 def xhtml(epub: bytes) -> list[bytes]:

@@ -463,6 +463,7 @@ WORDS = {
     "of": "of",
     "translation": "Our translation",
     "cover": "Cover",
+    "title_page": "Title page",
     "and": "and",
     "background": "background",
     "accessibility": (
@@ -473,8 +474,10 @@ WORDS = {
         "To cite a paragraph, add its number after the citation: ¶3.4 is the fourth "
         "numbered paragraph of chapter 3 (in the HTML and the EPUB, the anchor #p3.4). "
         "Section numbers have no ¶."),
-    "map_summary": "Argument map of %(claims)s claims and %(relations)s relations.",
-    "map_edge": "%(source)s %(verb)s %(target)s.",
+    # The map's text alternative: short, since the list after the map says it all in words.
+    "map_summary": ("Argument map of %(claims)s claims and %(relations)s relations, grouped "
+                    "by perspective; the list below the map gives each claim and what it "
+                    "bears on."),
     # Locator labels of the paragraph citations, as citeproc parses them in the language.
     "para": "para.",
     "paras": "paras.",

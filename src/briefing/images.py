@@ -123,3 +123,37 @@ def _check_svg(data: bytes, path: Path) -> None:
             if local == "style" and CSS_LOAD_RE.search(value):
                 raise BriefingError.at("SVG style that loads a file or URL", path, None,
                                        "remove url(), @import and image-set() from it")
+
+
+FONTS = Path(__file__).parent / "templates" / "fonts"
+FALLBACK_FAMILY = "Noto Sans"
+FALLBACK_DPI = 216.0  # three times the SVG's own size (72 points to the inch)
+FALLBACK_MAX_PIXELS = 16e6
+_FONT_FAMILY_RE = re.compile(r'font-family(=|:\s*)("[^"]*"|\'[^\']*\'|[^;"\'>]+)')
+_LENGTH_RE = re.compile(r"^\s*([\d.]+)\s*(pt|px|in|cm|mm|)\s*$")
+_POINTS = {"pt": 1.0, "px": 0.75, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "": 0.75}
+
+
+def svg_to_png(svg: bytes) -> bytes:
+    """A PNG of an SVG, for a reader that cannot show SVG (the DOCX's fallback picture).
+    Drawn by resvg with the engine's own fonts only, so the pixels are the same on every
+    machine; every font family is the engine's sans, as no other is available."""
+    import resvg_py
+
+    text = svg.decode("utf-8")
+    text = _FONT_FAMILY_RE.sub(
+        lambda m: f'font-family={chr(34)}{FALLBACK_FAMILY}{chr(34)}' if m.group(1) == "="
+        else f"font-family: {FALLBACK_FAMILY}", text)
+    dpi = FALLBACK_DPI
+    root = ET.fromstring(svg)
+    sizes = [_LENGTH_RE.match(root.get(key, "")) for key in ("width", "height")]
+    if all(sizes):
+        points = [float(m.group(1)) * _POINTS[m.group(2)] for m in sizes]
+        pixels = points[0] * points[1] * (dpi / 72) ** 2
+        if pixels > FALLBACK_MAX_PIXELS:
+            dpi *= (FALLBACK_MAX_PIXELS / pixels) ** 0.5
+    return resvg_py.svg_to_bytes(
+        svg_string=text, background="#ffffff", skip_system_fonts=True,
+        font_files=[str(path) for path in sorted(FONTS.glob("NotoSans-*.ttf"))],
+        font_family=FALLBACK_FAMILY, sans_serif_family=FALLBACK_FAMILY,
+        serif_family=FALLBACK_FAMILY, dpi=dpi)

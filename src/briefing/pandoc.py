@@ -85,6 +85,7 @@ FILTERS = Path(__file__).parent / "templates"
 def _common(inputs: Inputs, log: Path) -> list[str]:
     return [
         f"--lua-filter={FILTERS / 'paragraphs.lua'}",
+        f"--lua-filter={FILTERS / 'tables.lua'}",
         "--citeproc",
         # After citeproc, which it needs to have run: names, URLs, reference languages.
         f"--lua-filter={FILTERS / 'typography.lua'}",

@@ -307,6 +307,9 @@ def _render_here(request: dict) -> dict:
     """The worker's side: render one document, answer with a JSON-able dict."""
     import weasyprint
 
+    from . import pdftags
+
+    pdftags.install()  # our structure tree instead of WeasyPrint's (see pdftags)
     fetcher_class, refused = _fetcher_class()
     fetcher = fetcher_class({PROJECT_URL: Path(request["root"]), ENGINE_URL: ENGINE_DIR})
     collect = _Collect()
@@ -324,6 +327,8 @@ def _render_here(request: dict) -> dict:
         names = [getattr(getattr(page, "_page_box", None), "page_type", None)
                  for page in document.pages]
         names = [getattr(t, "name", "") or "" for t in names]
+        if variant:
+            pdftags.prepare(document)  # running heads, leaders, repeated headers: artifacts
         document.write_pdf(request["output"], pdf_identifier=b"briefing", pdf_variant=variant)
     except refused as exc:
         return {"refused": exc.url, "reason": exc.reason}

@@ -32,13 +32,14 @@ import nh3
 # each may carry besides GENERIC (any element) and the data-/aria- prefixes.
 ELEMENTS: dict[str, set[str]] = {
     **{tag: set() for tag in (
-        "section", "nav", "main", "header", "footer", "article", "aside", "div", "span", "p",
+        "section", "nav", "main", "header", "footer", "article", "aside", "span", "p",
         "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "i", "b", "u", "s",
         "del", "ins", "mark", "small", "sub", "sup", "code", "kbd", "samp", "var", "pre", "q",
         "blockquote", "cite", "abbr", "dfn", "bdi", "bdo", "wbr", "ul", "dl", "dt", "dd",
         "figure", "figcaption", "table", "caption", "colgroup", "thead", "tbody", "tfoot",
         "tr", "title")},
     "a": {"href"},
+    "div": {"tabindex"},  # tables.lua: a table's scroll box can take the keyboard focus
     "img": {"src", "alt", "width", "height"},
     "col": {"span", "width"},
     "td": {"colspan", "rowspan", "headers", "align"},

@@ -106,3 +106,21 @@ def listener():
     stop.set()
     thread.join(timeout=2)
     server.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium, one per test process (Playwright's sync API allows one
+    at a time), for every test that opens an output as a reader would."""
+    from playwright.sync_api import sync_playwright
+
+    from checkers.tools import chromium
+
+    path = chromium()
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()

@@ -4,40 +4,19 @@ They come from Debian (chromium, qpdf, poppler-utils, libreoffice-writer-nogui, 
 npm (DAISY Ace, axe-core, the Nu HTML Checker, pinned in package-lock.json), installed by
 `make test`. A machine without one skips its tests with the reason shown in pytest's
 summary (-ra); under CI=true a missing checker fails instead, so CI never passes by not
-looking.
+looking (tools.need). The browser fixture is the session's one (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-NODE = ROOT / "node_modules"
+from .tools import NODE, ROOT, chromium, java, need  # noqa: F401 - for the test modules
+
 EDITIONS = ("en", "nl")
-
-
-def need(name: str, found: str | Path | None, how: str) -> str:
-    """The path of a checker, or a skip (a failure in CI) that says how to install it."""
-    if found and (shutil.which(str(found)) or Path(found).exists()):
-        return shutil.which(str(found)) or str(found)
-    message = f"{name} is not installed ({how}); `make test` installs it"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + "; under CI=true every checker must run")
-    pytest.skip(message)
-
-
-def chromium() -> str:
-    return need("chromium", shutil.which("chromium") or shutil.which("chromium-browser"),
-                "Debian package chromium")
-
-
-def java() -> str:
-    return need("java", "java", "Debian package default-jre-headless")
 
 
 @pytest.fixture(scope="session")
@@ -56,17 +35,3 @@ def unpacked(outputs: Path, tmp_path_factory) -> dict[str, Path]:
             epub.extractall(folder)
         found[edition] = folder
     return found
-
-
-@pytest.fixture(scope="session")
-def browser():
-    path = chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        launched = driver.chromium.launch(
-            executable_path=path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield launched
-        launched.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -28,7 +27,6 @@ from hypothesis import strategies as st
 
 from conftest import copy_project, run_cli
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAYLOAD = ("<script>window.pwned=1;fetch('http://127.0.0.1:{port}/script')</script>"
            "<img src=x onerror=\"window.pwned=1;fetch('http://127.0.0.1:{port}/img')\">"
            "\"><svg onload=alert(1)> javascript:alert(1) "
@@ -128,21 +126,6 @@ def marked_up(tmp_path_factory, built_real: Path, listening) -> Path:
     result = run_cli(project, "build")
     assert result.code == 0, result.err
     return project
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.fail("chromium is needed for this test; `make test` installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        chromium = driver.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield chromium
-        chromium.close()
 
 
 # Everything that could run: inline handlers, script elements, script URLs; then every

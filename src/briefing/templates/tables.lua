@@ -37,11 +37,12 @@ function Blocks(blocks)
   local out = pandoc.Blocks({})
   for _, block in ipairs(blocks) do
     if block.t == "Table" then
-      local attributes = {tabindex = "0"}
+      -- A list of pairs, not a table with keys: Lua's key order would change the bytes.
+      local attributes = {{"tabindex", "0"}}
       local name = caption_text(block)
       if name ~= "" then
-        attributes.role = "region"
-        attributes["aria-label"] = name
+        table.insert(attributes, {"role", "region"})
+        table.insert(attributes, {"aria-label", name})
       end
       out:insert(pandoc.Div({block}, pandoc.Attr("", {"table-scroll"}, attributes)))
     else

@@ -85,6 +85,7 @@ def generate(out: Path, chapters: int, refs: int, seed: int = 1) -> Path:
                     f"    kind: fact\n    statement: \"{sentence(rng, ENGLISH, 18)}\"\n"
                     f"    holders: [voice{(c + k) % 6}]\n    cites: [{para}]\n"
                     f"    quote:\n      para: {para}\n      text: \"{quote}\"\n"
+                    f"      words_of: voice{(c + k) % 6}\n"  # the voice is quoted directly
                     f"      translation: \"{sentence(rng, ENGLISH, 6)}\"\n")
                 ids.append(cid)
                 chapter_claims.setdefault(c + 1, []).append(cid)

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM := $(VENV)/.system
 INPUTS := briefing.toml $(wildcard analysis.yaml chapters/*.j2 seeds/*.yaml bib/* locale/*.po) \
-          $(wildcard src/briefing/*.py src/briefing/templates/* src/briefing/locale/*.po)
+          $(wildcard src/briefing/*.py src/briefing/*/*.py src/briefing/*/*/*.py src/briefing/templates/* src/briefing/locale/*.po)
 
 .PHONY: all build check test test-fast lint clean distclean watch proof bench
 
@@ -90,7 +90,7 @@ test-fast: $(STAMP)
 
 # Every PDF page as a PNG in build/proof/, and build/proof/contact-sheet.png.
 proof: build/briefing.pdf
-	$(BIN)/python -m briefing.proof build/briefing.pdf
+	$(BIN)/python -m briefing.outputs.proof build/briefing.pdf
 
 # Benchmarks (minutes): synthetic corpora of 5, 40 and 200 chapters against the raw tools;
 # writes bench/results.json and bench/RESULTS.md. BENCH_ARGS="--sizes 5,40 --runs 3" to narrow.

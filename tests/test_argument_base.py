@@ -10,7 +10,8 @@ import zipfile
 
 import pytest
 
-from briefing import build, config, sources
+from briefing import recipe as build
+from briefing.model import config, sources
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 

@@ -102,7 +102,8 @@ def test_build_writes_the_citation_exports(built_minimal):
 
 
 def test_cli_offers_every_citation_format():
-    from briefing import cite, cli
+    from briefing import cli
+    from briefing.outputs import cite
 
     assert tuple(cli.CITE_FORMATS) == cite.FORMATS
 

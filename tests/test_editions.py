@@ -17,7 +17,9 @@ import pypdf
 import pytest
 from babel.messages.pofile import read_po
 
-from briefing import build, i18n, sources
+from briefing import recipe as build
+from briefing.compose import language as i18n
+from briefing.model import sources
 from conftest import ROOT, copy_project, run_cli
 
 EDITIONS = ("en", "nl")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from briefing import config, sources
+from briefing.model import config, sources
 from conftest import ROOT, copy_project, digests, run_cli
 
 

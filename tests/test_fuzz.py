@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefing import bibliography, config, sources
 from briefing.errors import BriefingError
+from briefing.model import bibliography, config, sources
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minimal"
 SEED_TEXT = (FIXTURE / "seeds" / "derksen.yaml").read_text("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pikepdf
 import pytest
 
-from briefing import config
+from briefing.model import config
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,10 @@ import pypdf
 import pypdfium2 as pdfium
 import pytest
 
-from briefing import cache, config, parts, pdfbook
+from briefing.model import config
+from briefing.outputs.pdf import book as pdfbook
+from briefing.outputs.pdf import parts
+from briefing.runtime import cache
 from conftest import run_cli
 
 

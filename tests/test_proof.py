@@ -5,7 +5,7 @@ from __future__ import annotations
 import pypdf
 from PIL import Image
 
-from briefing import proof
+from briefing.outputs import proof
 
 
 def test_proof_renders_every_page_and_a_contact_sheet(built_minimal, tmp_path):

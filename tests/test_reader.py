@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from briefing import bibliography
+from briefing.model import bibliography
 from conftest import run_cli
 
 EDITIONS = ["en", "nl"]

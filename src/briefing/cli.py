@@ -76,7 +76,7 @@ class Context:
 
     def run(self, action):
         """Run an action; turn every failure into one clean message and an exit code."""
-        from .errors import BriefingError
+        from briefing.errors import BriefingError
 
         try:
             return action()
@@ -139,7 +139,7 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
           allow_missing: bool, quiet: bool) -> None:
     """Check all inputs, then write build/<name>.pdf, .epub, .docx and .html (per edition:
     build/<name>.<edition>.pdf ...; the default edition also as build/<name>.pdf)."""
-    from . import build as recipe
+    from briefing import recipe
 
     if quiet:
         obj.quiet, obj.progress = True, "none"
@@ -164,7 +164,7 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
 def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: bool) -> None:
     """Validate config, seeds, bibliography, templates and translations without rendering.
     Every missing translation of every edition checked is listed, with file and line."""
-    from . import build as recipe
+    from briefing import recipe
 
     checked = obj.run(lambda: recipe.check(obj.project, strict, list(editions) or None,
                                            allow_missing))
@@ -187,8 +187,9 @@ def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: 
 @click.pass_obj
 def cite(obj: Context, fmt: str, edition: str | None) -> None:
     """Print how to cite this briefing."""
-    from . import cite as citation
-    from . import config, i18n
+    from briefing.compose import language as i18n
+    from briefing.model import config
+    from briefing.outputs import cite as citation
 
     def text() -> str:
         project = config.load(obj.project)
@@ -207,8 +208,8 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
     """Rebuild on every saved change; errors are shown and watching goes on."""
     import watchfiles
 
-    from . import build as recipe
-    from .errors import BriefingError
+    from briefing import recipe
+    from briefing.errors import BriefingError
 
     def tell(text: str) -> None:  # watch's own status lines: shown unless --quiet
         if not obj.quiet:

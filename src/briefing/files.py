@@ -23,7 +23,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefingError, line_of_offset
+from briefing.errors import BriefingError, line_of_offset
 
 MIB = 1024 * 1024
 # Characters no output can carry, or that change a line's meaning in an export: C0 and C1

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing import build, config
+from briefing import recipe as build
 from briefing.errors import BriefingError
+from briefing.model import config
 
 from .test_hostile_inputs import tree_digests
 

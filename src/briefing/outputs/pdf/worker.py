@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from . import limits
-from .errors import BriefingError
+from briefing import TEMPLATES
+from briefing.errors import BriefingError
+from briefing.runtime import limits
 
 PROJECT_URL = "https://project.briefing.invalid/"
 ENGINE_URL = "https://engine.briefing.invalid/"
-ENGINE_DIR = Path(__file__).parent / "templates"
+ENGINE_DIR = TEMPLATES
+WORKER = "briefing.outputs.pdf.worker"  # this module, run in each worker process
 MARK = b"\x1ebriefing-answer "  # starts the worker's answer lines; anything else is noise
 
 
@@ -141,7 +143,7 @@ class Workers:
         log = (self.workdir / f"weasyprint-{index}.log").open("wb")
         env = dict(os.environ, SOURCE_DATE_EPOCH=str(self.epoch))  # fontTools dates fonts
         # The work directory on the command line only names the job (in ps, or for a test).
-        child = limits.spawn([sys.executable, "-m", "briefing.pdf", str(self.workdir)],
+        child = limits.spawn([sys.executable, "-m", WORKER, str(self.workdir)],
                              stage="WeasyPrint (PDF)", subject=subject, seconds=self.seconds,
                              memory_mib=self.memory_mib, stderr=log, env=env)
         log.close()
@@ -307,7 +309,7 @@ def _render_here(request: dict) -> dict:
     """The worker's side: render one document, answer with a JSON-able dict."""
     import weasyprint
 
-    from . import pdftags
+    from briefing.outputs.pdf import tags as pdftags
 
     pdftags.install()  # our structure tree instead of WeasyPrint's (see pdftags)
     fetcher_class, refused = _fetcher_class()

@@ -11,8 +11,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from . import files
-from .errors import BriefingError
+from briefing import files
+from briefing.errors import BriefingError
 
 MAX_NODES = 200_000  # far above any real seed file; stops pathological inputs early
 MAX_DEPTH = 40  # seeds nest five deep; the parser recurses per level

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .errors import BriefingError
+from briefing.errors import BriefingError
 
 MIB = 1024 * 1024
 _PR_SET_PDEATHSIG = 1

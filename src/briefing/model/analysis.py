@@ -13,9 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import i18n, yamlfile
-from .errors import BriefingError, Collector, Problem
-from .i18n import Edition, Name, Text
+from briefing.compose import language as i18n
+from briefing.compose.language import Edition, Name, Text
+from briefing.errors import BriefingError, Collector, Problem
+from briefing.model import yamlfile
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
 FILE_NAME = "analysis.yaml"

@@ -24,7 +24,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ValidationInfo
 
-from .errors import BriefingError, Problem
+from briefing import LOCALE
+from briefing.errors import BriefingError, Problem
 
 
 def is_union_member(part) -> bool:
@@ -34,7 +35,7 @@ def is_union_member(part) -> bool:
         ("constrained-", "dict[", "function-", "list[")))
 
 
-ENGINE_LOCALE = Path(__file__).parent / "locale"
+ENGINE_LOCALE = LOCALE
 MARKER = "[NOT TRANSLATED] "
 
 
@@ -243,7 +244,7 @@ def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
     """A .po file, read strictly: every line a comment, a keyword with one quoted string,
     or a quoted continuation; an unterminated string, an unknown escape or keyword, or
     a message given twice is an error at its line (a lenient reader would guess)."""
-    from . import files
+    from briefing import files
 
     catalogue = Catalogue(path)
     if not os.path.lexists(path):
@@ -275,7 +276,7 @@ def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
 
 
 def _check_message(msgid: str, string: str, path: Path, line: int, problems) -> None:
-    from . import files
+    from briefing import files
 
     bad = files.forbidden(string)
     if bad:
@@ -565,7 +566,7 @@ def raise_gaps(gaps: list[Gap], allow_missing: bool) -> list[Problem]:
 def localised(project, ident: str) -> Localised:
     """One edition's language straight from the project's files, for the commands that
     need no full load (`briefing cite`). Problems in a catalogue are reported."""
-    from .errors import Collector
+    from briefing.errors import Collector
 
     edition = project.edition(ident)
     problems = Collector()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from . import i18n
-from .config import Project
+from briefing.compose import language as i18n
+from briefing.model.config import Project
 
 FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
 # Files `briefing build` writes next to the PDF: extension -> format.
@@ -87,7 +87,7 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
                   if e.id != lang.edition.id]
         return _cff(doc, title, [(e, tr(project.config.document.title)) for e, tr in others])
     if fmt == "text":
-        from .build import how_to_cite
+        from briefing.recipe import how_to_cite
 
         return how_to_cite(project, lang) + "\n"
     raise ValueError(fmt)

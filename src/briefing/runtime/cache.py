@@ -17,7 +17,8 @@ import os
 import tempfile
 from pathlib import Path
 
-ENGINE_DIR = Path(__file__).parent
+from briefing import ENGINE_DIR
+
 FORMAT = b"briefing-cache-1\n"
 
 

@@ -26,9 +26,12 @@ from pathlib import Path
 
 import pikepdf
 
-from . import assemble, cache, parts, pdf
+from briefing import TEMPLATES
+from briefing.outputs.pdf import assemble, parts
+from briefing.outputs.pdf import worker as pdf
+from briefing.runtime import cache
 
-ENGINE = Path(__file__).parent / "templates"
+ENGINE = TEMPLATES
 PRINT_CSS = [ENGINE / "print.css"]
 PART_CSS = [ENGINE / "print.css", ENGINE / "part.css"]
 STAMP_CSS = [ENGINE / "print.css", ENGINE / "stamp.css"]

@@ -27,31 +27,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import (
-    analysis,
-    argmap,
-    bibliography,
-    cache,
-    cite,
-    compose,
-    config,
-    docx,
-    epub,
-    errors,
-    files,
-    html,
-    i18n,
-    images,
-    limits,
-    pandoc,
-    pdfbook,
-    proof,
-    sanitise,
-    sources,
-)
-from .errors import BriefingError, Collector, Problem, ResourceError
+from briefing import TEMPLATES, errors, files
+from briefing.compose import argmap
+from briefing.compose import document as compose
+from briefing.compose import language as i18n
+from briefing.errors import BriefingError, Collector, Problem, ResourceError
+from briefing.model import analysis, bibliography, config, images, sources
+from briefing.outputs import cite, docx, epub, html, pandoc, proof, sanitise
+from briefing.outputs.pdf import book as pdfbook
+from briefing.runtime import cache, limits
 
-ENGINE = Path(__file__).parent / "templates"
+ENGINE = TEMPLATES
 CSL_NS = "{http://purl.org/net/xbiblio/csl}style"
 
 

@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import limits
-from .errors import BriefingError, ResourceError
+from briefing import TEMPLATES
+from briefing.errors import BriefingError, ResourceError
+from briefing.runtime import limits
 
 # Markdown without raw HTML and raw blocks: no text from a template, a data field, a
 # setting or a catalogue becomes markup; '<script>' prints as the word it is. What Pandoc
@@ -79,7 +80,7 @@ def binary() -> str:
                                "reinstall with 'make' (pypandoc-binary ships pandoc)") from None
 
 
-FILTERS = Path(__file__).parent / "templates"
+FILTERS = TEMPLATES
 
 
 def _common(inputs: Inputs, log: Path) -> list[str]:

@@ -13,9 +13,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import limits
-from .errors import BriefingError
-from .i18n import Words
+from briefing.compose.language import Words
+from briefing.errors import BriefingError
+from briefing.runtime import limits
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale.
 FILLS = ["#cfe3f5", "#fbe0c4", "#d4eedf", "#f3d5e6", "#f6f1c0", "#e0e0e0"]

@@ -11,8 +11,9 @@ import os
 import re
 from pathlib import Path
 
-from . import files, sanitise
-from .errors import BriefingError, ResourceError
+from briefing import files
+from briefing.errors import BriefingError, ResourceError
+from briefing.outputs import sanitise
 
 SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.I)
 

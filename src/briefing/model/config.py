@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, constr
 
-from . import files
-from .errors import BriefingError, Collector
-from .i18n import Edition, Name, Text, is_union_member
+from briefing import files
+from briefing.compose.language import Edition, Name, Text, is_union_member
+from briefing.errors import BriefingError, Collector
 
 CONFIG_NAME = "briefing.toml"
 CONFIG_MAX_BYTES = 1024 * 1024  # read before [limits] is known, so fixed
@@ -487,7 +487,7 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
 
 
 def _problems(err: dict[str, Any], path: Path, text: str):
-    from .errors import Problem
+    from briefing.errors import Problem
 
     loc = tuple(p for p in err["loc"] if not is_union_member(p))
     dotted = ".".join(str(part) for part in loc)

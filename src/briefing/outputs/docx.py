@@ -17,8 +17,8 @@ import re
 import time
 from pathlib import Path
 
-from . import images
-from .epub import rewrite_zip
+from briefing.model import images
+from briefing.outputs.epub import rewrite_zip
 
 HEADING_COLOUR = (b"0F4761", b"1D2F4A")  # Pandoc's default -> our print headings
 FONTS = {b"Aptos Display": b"Noto Sans", b"Aptos": b"Noto Serif"}

@@ -17,8 +17,8 @@ from bibtexparser.library import Library
 from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
 
-from . import files
-from .errors import BriefingError, Collector
+from briefing import files
+from briefing.errors import BriefingError, Collector
 
 AUTHORISH = ("author", "editor", "organization", "institution", "publisher")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")

@@ -17,8 +17,8 @@ import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import files
-from .errors import BriefingError
+from briefing import TEMPLATES, files
+from briefing.errors import BriefingError
 
 KINDS = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".gif": "gif", ".webp": "webp",
          ".svg": "svg"}
@@ -125,7 +125,7 @@ def _check_svg(data: bytes, path: Path) -> None:
                                        "remove url(), @import and image-set() from it")
 
 
-FONTS = Path(__file__).parent / "templates" / "fonts"
+FONTS = TEMPLATES / "fonts"
 FALLBACK_FAMILY = "Noto Sans"
 FALLBACK_DPI = 216.0  # three times the SVG's own size (72 points to the inch)
 FALLBACK_MAX_PIXELS = 16e6

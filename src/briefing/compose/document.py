@@ -20,11 +20,14 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import argmap, files, i18n, limits
-from .analysis import Analysis
-from .config import Limits, Project
-from .errors import BriefingError, Collector
-from .sources import ArgumentBase, Claim, Quote
+from briefing import files
+from briefing.compose import argmap
+from briefing.compose import language as i18n
+from briefing.errors import BriefingError, Collector
+from briefing.model.analysis import Analysis
+from briefing.model.config import Limits, Project
+from briefing.model.sources import ArgumentBase, Claim, Quote
+from briefing.runtime import limits
 
 CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")
 # Locator labels citeproc knows (English terms, short and long forms). Pandoc takes any

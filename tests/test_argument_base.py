@@ -18,7 +18,7 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 @pytest.fixture(scope="module")
 def loaded(built_real):
-    return build.load(built_real)
+    return build.load(built_real).model
 
 
 @pytest.fixture(scope="module")

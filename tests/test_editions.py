@@ -58,7 +58,7 @@ def _phrases(message: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def loaded(built_real):
-    return build.load(built_real)
+    return build.load(built_real).model
 
 
 def test_both_editions_and_the_default_names_are_built(built_real):

@@ -134,9 +134,12 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: 
               help="Draft: print a visible [NOT TRANSLATED] marker with the default edition's "
                    "text where a translation is missing, instead of stopping.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only (as `briefing -q build`).")
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (Pandoc's, WeasyPrint's, missing translations) as errors: "
+                   "nothing is written.")
 @click.pass_obj
 def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
-          allow_missing: bool, quiet: bool) -> None:
+          allow_missing: bool, quiet: bool, strict: bool) -> None:
     """Check all inputs, then write build/<name>.pdf, .epub, .docx and .html (per edition:
     build/<name>.<edition>.pdf ...; the default edition also as build/<name>.pdf)."""
     from briefing import recipe
@@ -145,8 +148,11 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
         obj.quiet, obj.progress = True, "none"
     start = time.perf_counter()
     with obj.stages() as step:
-        outputs = obj.run(lambda: recipe.build(obj.project, list(formats) or None, step,
-                                               list(editions) or None, allow_missing))
+        built = obj.run(lambda: recipe.build(obj.project, list(formats) or None, step,
+                                             list(editions) or None, allow_missing, strict))
+    for warning in built.warnings:  # shown even with --quiet: they may mean a wrong output
+        click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
+    outputs = built.outputs
     if allow_missing:
         obj.say("draft: missing translations are marked [NOT TRANSLATED]; do not publish")
     for path in outputs.values():
@@ -221,7 +227,11 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
         start = time.perf_counter()
         try:
             with obj.stages() as step:
-                outputs = recipe.build(obj.project, None, step)
+                built = recipe.build(obj.project, None, step)
+            for warning in built.warnings:
+                click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1),
+                           err=True)
+            outputs = built.outputs
             tell(f"built in {time.perf_counter() - start:.1f} s; watching for changes")
         except BriefingError as exc:
             click.echo(exc.format(obj.project), err=True)

@@ -1,24 +1,18 @@
-"""Every file briefing reads from a project, and every path it writes in build/.
+"""Every file briefing reads from a project (every layer reads through here).
 
-Reading: an input must resolve inside the project (a link is followed only when its
-target is inside too, and a linked folder is treated like a linked file), must be a
-regular file, opened non-blocking so that a named pipe cannot hang the build, and must
-fit its size limit. The text must be UTF-8 without characters that no output can carry.
-
-Writing: build/ holds only regular files and folders briefing made. A link or a special
-file anywhere in it stops the build before anything there is opened, written or
-deleted, and every path a build creates, writes, renames or deletes is checked to lie
-inside build/.
+An input must resolve inside the project (a link is followed only when its target is
+inside too, and a linked folder is treated like a linked file), must be a regular file,
+opened non-blocking so that a named pipe cannot hang the build, and must fit its size
+limit. The text must be UTF-8 without characters that no output can carry. Writing into
+build/ is runtime/writing.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import os
 import re
-import shutil
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,88 +196,5 @@ def check_folder(path: Path, root: Path, what: str) -> None:
                                f"make {what} a folder")
 
 
-# --- build/ ----------------------------------------------------------------------------
 
-class BuildDir:
-    """build/: where briefing writes, and nothing else."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    @property
-    def real(self) -> str:
-        return os.path.realpath(self.path)
-
-    def prepare(self) -> None:
-        """Create build/ if needed; refuse it if it is a link or not a folder."""
-        if self.path.is_symlink():
-            raise BriefingError.at("build/ is a symbolic link", self.path, None,
-                                   "outputs are written inside the project only; make build/ "
-                                   "a directory")
-        if os.path.lexists(self.path) and not self.path.is_dir():
-            raise BriefingError.at("build/ is not a folder", self.path, None,
-                                   "remove it; briefing makes build/ itself")
-        self.path.mkdir(exist_ok=True)
-
-    def check_tree(self) -> None:
-        """No link and no special file anywhere in build/: each would make a write, a
-        cache clean-up or a read go somewhere else. Nothing is followed on the way."""
-        stack = [self.path]
-        while stack:
-            folder = stack.pop()
-            try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError as exc:
-                raise BriefingError.at(f"cannot read folder: {exc.strerror}", folder, None,
-                                       "make build/ a readable folder") from None
-            for entry in entries:
-                path = Path(entry.path)
-                if entry.is_symlink():
-                    raise BriefingError.at(
-                        "a symbolic link inside build/", path, None,
-                        "remove it: briefing neither follows nor deletes links in build/, "
-                        "which holds only what it writes")
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(path)
-                elif not entry.is_file(follow_symlinks=False):
-                    mode = entry.stat(follow_symlinks=False).st_mode
-                    raise BriefingError.at(f"{_kind(mode)} inside build/", path, None,
-                                           "remove it: build/ holds only what briefing "
-                                           "writes")
-
-    def inside(self, path: Path) -> Path:
-        """`path` if it lies in build/ (its folder resolved, itself not a link)."""
-        parent = os.path.realpath(path.parent)
-        if not within(parent, self.real) or path.is_symlink():
-            raise BriefingError.at("refused to write outside build/", path, None,
-                                   "this is a bug in briefing; please report it")
-        return path
-
-    def fresh(self, path: Path) -> None:
-        """Empty (or create) a scratch folder inside build/, following no link."""
-        self.inside(path)
-        if path.is_symlink() or (os.path.lexists(path) and not path.is_dir()):
-            raise BriefingError.at("a link or a file where briefing keeps a scratch folder",
-                                   path, None, "remove it")
-        if path.is_dir():
-            shutil.rmtree(path)  # rmtree never follows links inside the tree
-        try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise BriefingError.at(f"cannot create {path}: {exc.strerror}", path, None,
-                                   "make sure build/ is a writable directory") from None
-
-    def remove(self, path: Path) -> None:
-        """Delete one regular file in build/; a link or anything else is left alone."""
-        with contextlib.suppress(OSError):
-            if regular_file(self.inside(path)):
-                path.unlink()
-
-
-def write_new(path: Path, data: bytes) -> None:
-    """Write a file that must not be a link (O_NOFOLLOW), replacing what was there."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(path, flags, 0o644)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing import recipe as build
 from briefing.errors import BriefingError
 from briefing.model import config
+from briefing.runtime import writing
 
 from .test_hostile_inputs import tree_digests
 
@@ -43,7 +43,7 @@ def test_a_rename_failing_half_way_puts_every_output_back(project, monkeypatch) 
 
     monkeypatch.setattr(os, "replace", failing)
     with pytest.raises(BriefingError) as caught:
-        build.write_outputs(project, rendered)
+        writing.write_outputs(project.build_dir, rendered)
     monkeypatch.setattr(os, "replace", real_replace)
     assert "cannot write outputs: No space left on device" in caught.value.format()
     assert tree_digests(project.build_dir) == before
@@ -59,7 +59,7 @@ def test_a_target_that_is_a_link_stops_before_any_rename(project, tmp_path) -> N
     before = tree_digests(project.build_dir)
     rendered = {project.build_dir / name: b"new" for name in ("briefing.pdf", "briefing.epub")}
     with pytest.raises(BriefingError, match="exists and is not a regular file"):
-        build.write_outputs(project, rendered)
+        writing.write_outputs(project.build_dir, rendered)
     assert tree_digests(project.build_dir) == before
     assert elsewhere.read_bytes() == b"not ours"
 

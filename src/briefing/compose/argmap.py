@@ -15,7 +15,7 @@ from pathlib import Path
 
 from briefing.compose.language import Words
 from briefing.errors import BriefingError
-from briefing.runtime import limits
+from briefing.runtime import cache, limits
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and in greyscale.
 FILLS = ["#cfe3f5", "#fbe0c4", "#d4eedf", "#f3d5e6", "#f6f1c0", "#e0e0e0"]
@@ -159,3 +159,16 @@ def render(amap: ArgumentMap, workdir: Path, seconds: float = 60,
                  lambda m: f'font-size="{float(m.group(1)) * DRAW_SCALE:.2f}"', svg)
     svg_path.write_text(svg, "utf-8")
     return svg_path
+
+
+def draw(amap: ArgumentMap, workdir: Path, store: cache.Cache, seconds: float = 60,
+         memory_mib: float = 1024) -> None:
+    """workdir/argument-map.svg, from the cache when this map was laid out before."""
+    key = cache.digest("argmap", cache.engine(), cache.tool("graphviz-pure"), amap.source)
+    svg = store.get("argmap", key)
+    target = workdir / SVG_NAME
+    if svg is None:
+        render(amap, workdir, seconds, memory_mib)
+        store.put("argmap", key, target.read_bytes())
+    else:
+        target.write_bytes(svg)

@@ -13,13 +13,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefing.compose import language as i18n
-from briefing.compose.language import Edition, Name, Text
 from briefing.errors import BriefingError, Collector, Problem
+from briefing.model import texts as i18n
 from briefing.model import yamlfile
+from briefing.model.config import ANALYSIS_NAME
+from briefing.model.texts import Edition, Name, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
-FILE_NAME = "analysis.yaml"
+FILE_NAME = ANALYSIS_NAME
 
 
 class Strict(BaseModel):

@@ -8,7 +8,9 @@ of two duplicate entries or drops a broken one.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
 from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
 
 from briefing import files
-from briefing.errors import BriefingError, Collector
+from briefing.errors import BriefingError, Collector, line_of_offset
+from briefing.model.config import Project
 
 AUTHORISH = ("author", "editor", "organization", "institution", "publisher")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -290,3 +293,40 @@ def typography(bib: Bibliography) -> dict:
 
 def unused(bib: Bibliography, cited: set[str]) -> list[tuple[str, int]]:
     return [(key, line) for key, line in bib.keys.items() if key not in cited]
+
+
+CSL_NS = "{http://purl.org/net/xbiblio/csl}style"
+
+
+def check_csl(path: Path, project: Project, problems: Collector) -> None:
+    """A citation style Pandoc can use: a CSL file inside the project, without a DTD or
+    entities, with a <citation> element (Pandoc's own errors on a bad one are cryptic)."""
+    where = project.config_path
+    if not os.path.lexists(path):
+        problems.add(f"CSL style {str(path.relative_to(project.root))!r} not found", where, None,
+                     "set bibliography.style (or editions.<id>.style) to a .csl file inside "
+                     "the project")
+        return
+    try:
+        data = project.inputs.read_bytes(path)  # inside the project, a regular file, bounded
+    except BriefingError as exc:
+        problems.extend(exc)
+        return
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.I):
+        problems.add("CSL style with a DTD or entities", path,
+                     line_of_offset(data, re.search(rb"<!(DOCTYPE|ENTITY)", data,
+                                                           re.I).start()),
+                     "use a style from the CSL styles repository (they have none)")
+        return
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        problems.add(f"CSL style is not well-formed XML: {exc}", path, exc.position[0],
+                     "use a style from the CSL styles repository")
+        return
+    if root.tag != CSL_NS:
+        problems.add("file is not a CSL style (no <style> in the CSL namespace)", path, 1,
+                     "use a style from the CSL styles repository")
+    elif root.find(CSL_NS.replace("style", "citation")) is None:
+        problems.add("CSL style without a <citation> element", path, 1,
+                     "use a complete style from the CSL styles repository")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import os
@@ -13,10 +14,12 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, constr
 
 from briefing import files
-from briefing.compose.language import Edition, Name, Text, is_union_member
 from briefing.errors import BriefingError, Collector
+from briefing.model.texts import Edition, Name, Text, is_union_member
 
 CONFIG_NAME = "briefing.toml"
+ANALYSIS_NAME = "analysis.yaml"
+INPUT_FOLDERS = ("seeds", "chapters", "locale")  # their files are all inputs
 CONFIG_MAX_BYTES = 1024 * 1024  # read before [limits] is known, so fixed
 MAX_DEPTH = 16  # briefing.toml's tables nest three deep
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -233,6 +236,17 @@ class Project:
     def build_dir(self) -> Path:
         return self.root / "build"
 
+    def input_listing(self) -> list[str]:
+        return input_listing(self.root)
+
+    def input_paths(self) -> list[Path]:
+        """Every file a build reads, in one list: the settings, the bibliography and its
+        styles, the analysis, and every file in the input folders (images the chapters
+        show are added by the build, which knows them only once composed). The no-op
+        check, `briefing watch` and the Makefile (`briefing inputs`) all use this."""
+        return [self.config_path, self.bib_path, *self.csl_paths, self.root / ANALYSIS_NAME,
+                *(self.root / rel for rel in self.input_listing())]
+
     def line_of(self, *loc: str) -> int | None:
         """The line of a key in briefing.toml, for messages about config-level things."""
         return _line_of_key(self.text, loc)
@@ -252,6 +266,17 @@ class Project:
         if edition.several and edition.default:
             paths.append(self.output(fmt))
         return paths
+
+
+def input_listing(root: Path) -> list[str]:
+    """The names in a project's input folders: a file added, renamed or removed there
+    changes what a build reads even before any content does (read without loading the
+    settings, for the no-op check)."""
+    found: list[str] = []
+    for folder in INPUT_FOLDERS:
+        with contextlib.suppress(OSError):
+            found += sorted(f"{folder}/{p.name}" for p in (root / folder).iterdir())
+    return found
 
 
 def load(root: Path) -> Project:

@@ -16,10 +16,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefing.compose import language as i18n
-from briefing.compose.language import Edition, Name, Rendering, Text
 from briefing.errors import BriefingError, Collector, Problem
+from briefing.model import texts as i18n
 from briefing.model import yamlfile
+from briefing.model.texts import Edition, Name, Rendering, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
 MAX_QUOTE_WORDS = 50

@@ -87,7 +87,7 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
                   if e.id != lang.edition.id]
         return _cff(doc, title, [(e, tr(project.config.document.title)) for e, tr in others])
     if fmt == "text":
-        from briefing.recipe import how_to_cite
+        from briefing.compose.metadata import how_to_cite
 
         return how_to_cite(project, lang) + "\n"
     raise ValueError(fmt)

@@ -17,7 +17,10 @@ import re
 import time
 from pathlib import Path
 
+from briefing.compose.markdown import md_unescape
 from briefing.model import images
+from briefing.outputs import pandoc
+from briefing.outputs.base import Job, Output
 from briefing.outputs.epub import rewrite_zip
 
 HEADING_COLOUR = (b"0F4761", b"1D2F4A")  # Pandoc's default -> our print headings
@@ -150,3 +153,19 @@ def _xml(text: str) -> bytes:
     import html
 
     return html.escape(text, quote=False).encode("utf-8")
+
+
+class DocxOutput(Output):
+    """Pandoc's DOCX, finished (docx.finish). Its links are checked on the HTML page, which
+    Pandoc writes from the same document."""
+
+    name = "docx"
+    uses_page = True
+
+    def start(self, job: Job) -> None:
+        self.raw = job.pandoc_zip("docx", pandoc.to_docx)
+
+    def finish(self, job: Job) -> bytes:
+        meta = job.composed.metadata
+        return finish(job.saved("raw.docx", self.raw.result()), job.epoch, meta["date"],
+                      md_unescape(meta["date-display"]))

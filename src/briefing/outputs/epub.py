@@ -16,7 +16,11 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing import TEMPLATES
+from briefing.compose.markdown import md_unescape
 from briefing.errors import BriefingError
+from briefing.outputs import locate, pandoc, sanitise
+from briefing.outputs.base import Job, Output
 
 STYLESHEET = "EPUB/styles/stylesheet1.css"
 PACKAGE = "EPUB/content.opf"
@@ -190,3 +194,31 @@ def _modified(opf: bytes, epoch: int) -> bytes:
         opf = opf.replace(b"</metadata>", b'  <meta property="dcterms:conformsTo">'
                           + CONFORMS_TO + b"</meta>\n  </metadata>", 1)
     return opf
+
+
+class EpubOutput(Output):
+    """Pandoc's EPUB 3, finished: our stylesheet, the printed cover (when the PDF is made
+    too), front matter in the edition's language; every XHTML file checked."""
+
+    name = "epub"
+
+    def start(self, job: Job) -> None:
+        self.raw = job.pandoc_zip("epub", pandoc.to_epub)
+
+    def finish(self, job: Job) -> bytes:
+        from briefing.outputs import proof
+
+        # Pandoc's sandbox cannot read a --epub-cover-image file, so the cover is added to
+        # the finished archive: the PDF's first page, when the PDF was made.
+        cover = proof.cover_png(job.results["pdf"]) if "pdf" in job.results else None
+        meta, labels = job.composed.metadata, job.lang.words.labels
+        front = Front(job.lang.edition.language, md_unescape(meta["title"]), labels["cover"],
+                      labels["title_page"], labels["contents"], meta["date"],
+                      md_unescape(meta["date-display"]))
+        data = finish(job.saved("raw.epub", self.raw.result()),
+                      (TEMPLATES / "epub.css").read_text("utf-8"), job.epoch, cover,
+                      md_unescape(meta["subtitle"]), front)
+        locate.refuse([violation for document in xhtml(data)
+                       for violation in sanitise.check_xhtml(document)],
+                      job.project, job.composed)
+        return data

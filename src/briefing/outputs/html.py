@@ -11,9 +11,10 @@ import os
 import re
 from pathlib import Path
 
-from briefing import files
+from briefing import TEMPLATES, files
 from briefing.errors import BriefingError, ResourceError
 from briefing.outputs import sanitise
+from briefing.outputs.base import Job, Output
 
 SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.I)
 
@@ -40,3 +41,15 @@ def standalone(html: str, css: str, project_root: Path) -> bytes:
         return f"{match.group(1)}data:{mime};base64,{encoded}{match.group(3)}"
 
     return sanitise.standalone(SRC_RE.sub(inline, html), css).encode("utf-8")
+
+
+class HtmlOutput(Output):
+    """The self-contained page, from Pandoc's HTML page with the screen stylesheets."""
+
+    name = "html"
+    uses_page = True
+
+    def finish(self, job: Job) -> bytes:
+        css = (TEMPLATES / "epub.css").read_text("utf-8") + (TEMPLATES / "screen.css").read_text(
+            "utf-8")
+        return standalone(job.page(), css, job.project.root)

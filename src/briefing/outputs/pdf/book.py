@@ -16,6 +16,8 @@ shape this needs, or a part cannot be joined, the whole document is laid out in 
 
 from __future__ import annotations
 
+import ctypes.util
+import functools
 import html as htmllib
 import io
 import json
@@ -27,8 +29,9 @@ from pathlib import Path
 import pikepdf
 
 from briefing import TEMPLATES
+from briefing.outputs.base import Job, Output
 from briefing.outputs.pdf import assemble, parts
-from briefing.outputs.pdf import worker as pdf
+from briefing.outputs.pdf import workers as pdf
 from briefing.runtime import cache
 
 ENGINE = TEMPLATES
@@ -46,7 +49,6 @@ class Settings:
     seconds: float
     memory_mib: float
     key: tuple[str, ...]           # what every layout depends on besides its HTML
-    chapter_of: Callable = lambda url: None
     workers: int | None = None     # default: the cores this process may use
 
 
@@ -54,21 +56,23 @@ class Settings:
 class _Laid:
     pdf: bytes
     page_names: list[str]
+    warnings: list[str]  # WeasyPrint's, kept with the part so a reused part still says them
 
     def pack(self) -> bytes:
-        return json.dumps(self.page_names).encode("utf-8") + b"\n" + self.pdf
+        header = {"pages": self.page_names, "warnings": self.warnings}
+        return json.dumps(header).encode("utf-8") + b"\n" + self.pdf
 
     @classmethod
     def unpack(cls, data: bytes) -> _Laid:
         header, _, body = data.partition(b"\n")
-        return cls(body, json.loads(header))
+        found = json.loads(header)
+        return cls(body, found["pages"], found["warnings"])
 
 
 def whole(page: str, settings: Settings) -> bytes:
     """The whole document in one WeasyPrint run (the reference the book must match)."""
     data, _ = pdf.render(page, settings.project_root, PRINT_CSS, settings.epoch,
-                         settings.workdir, settings.seconds, settings.memory_mib,
-                         settings.chapter_of)
+                         settings.workdir, settings.seconds, settings.memory_mib)
     return data
 
 
@@ -76,21 +80,30 @@ def workers(settings: Settings) -> pdf.Workers:
     """The worker pool for book(); start() it early to overlap WeasyPrint's import."""
     cores = settings.workers or min(MAX_WORKERS, len(os.sched_getaffinity(0)))
     return pdf.Workers(settings.project_root, settings.epoch, settings.workdir, cores,
-                       settings.seconds, settings.memory_mib, settings.chapter_of)
+                       settings.seconds, settings.memory_mib)
 
 
 def book(page: str, settings: Settings, store: cache.Cache,
          step: Callable[[str], None] = lambda s: None,
-         pool: pdf.Workers | None = None) -> bytes:
-    """The book; `pool` (from workers()) is used if given, and then closed by the caller."""
+         pool: pdf.Workers | None = None, notes: list[str] | None = None) -> bytes:
+    """The book; `pool` (from workers()) is used if given, and then closed by the caller.
+    WeasyPrint's warnings, and why the book was laid out in one run if it was, are added
+    to `notes` for the author."""
+    notes = notes if notes is not None else []
     split = parts.split(page)
     if split is None or not split.chapters:
+        notes.append("WeasyPrint (PDF): laid out in one run, not chapter by chapter (slower):"
+                     " the HTML page has no chapters to lay out apart")
         return whole(page, settings)
     with _Layout(settings, store, step, pool) as layout:
         try:
-            return _book(split, layout)
-        except assemble.AssemblyError:
-            pass
+            data = _book(split, layout)
+            notes += layout.warnings
+            return data
+        except assemble.AssemblyError as exc:
+            reason = str(exc)
+    notes.append(f"WeasyPrint (PDF): laid out in one run, not chapter by chapter (slower): "
+                 f"the parts could not be joined: {reason}")
     return whole(page, settings)
 
 
@@ -104,6 +117,7 @@ class _Layout:
         self.dir = settings.workdir / "parts"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.laid_out = self.reused = 0
+        self.warnings: list[str] = []
 
     def __enter__(self) -> _Layout:
         return self
@@ -140,8 +154,11 @@ class _Layout:
             laid_out = self._workers(len(missing)).run(
                 work, lambda n, total: self.step(f"  {n} of {total} laid out"))
             for i, laid in zip(missing, laid_out, strict=True):
-                found[i] = _Laid(laid.pdf, laid.page_names)
+                found[i] = _Laid(laid.pdf, laid.page_names, laid.warnings)
                 self.store.put("pdfpart", keys[i], found[i].pack())
+        for i in range(len(jobs)):
+            self.warnings += [f"WeasyPrint (PDF): {text}" for text in found[i].warnings
+                              if f"WeasyPrint (PDF): {text}" not in self.warnings]
         return [found[i] for i in range(len(jobs))]
 
     def _workers(self, wanted: int) -> pdf.Workers:
@@ -201,3 +218,42 @@ def _stamp_document(head: str, page_names: list[str]) -> str:
         f'<div class="stamp" style="page: {htmllib.escape(name)}"></div>' if name
         else '<div class="stamp"></div>' for name in page_names)
     return f"{head}\n{pages}\n</body>\n</html>\n"
+
+
+class PdfOutput(Output):
+    """The print PDF. Its WeasyPrint workers start with the other formats' Pandoc runs, so
+    that WeasyPrint's import overlaps them."""
+
+    name = "pdf"
+    uses_page = True
+
+    def start(self, job: Job) -> None:
+        bounds = job.project.config.limits
+        self.settings = Settings(
+            job.project.root, job.epoch, job.workdir,
+            bounds.weasyprint_seconds, bounds.weasyprint_memory_mib,
+            (cache.engine(), cache.tool("weasyprint"), cache.tool("pikepdf"), _harfbuzz_subset(),
+             job.images, str(job.epoch)))
+        self.pool: pdf.Workers | None = workers(self.settings)
+        self.pool.start()
+
+    def finish(self, job: Job) -> bytes:
+        page = job.page()
+        job.step("WeasyPrint: HTML -> PDF")
+        key = cache.digest("pdf", *self.settings.key, page)
+        data = job.store.through("pdf", key, lambda: book(page, self.settings, job.store,
+                                                          job.step, self.pool, job.warnings))
+        self.close()  # before the EPUB's cover: the workers' memory is free again
+        return data
+
+    def close(self) -> None:
+        if getattr(self, "pool", None) is not None:
+            self.pool.close()
+            self.pool = None
+
+
+@functools.cache
+def _harfbuzz_subset() -> str:
+    """WeasyPrint subsets fonts with HarfBuzz when the library is there, else with
+    fontTools: the bytes differ, so the choice is part of the PDF's cache key."""
+    return "hb-subset" if ctypes.util.find_library("harfbuzz-subset") else "fonttools"

@@ -1,0 +1,276 @@
+"""Chapter templates: read, parsed and rendered in Jinja2's sandbox.
+
+Templates are project files an author edits, so they run in Jinja2's sandbox with
+StrictUndefined: a typo in a variable name stops the build instead of printing nothing,
+and no template can reach Python internals or files outside chapters/. Rendering is
+bounded (time, memory, size) and records which template line wrote each piece, the map
+that later stages use to name the line behind a problem (Chapter.origin).
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
+
+from briefing import files
+from briefing.compose.markdown import join_names, md_escape
+from briefing.errors import BriefingError, Collector
+from briefing.model.config import Limits, Project
+from briefing.runtime import limits
+
+
+@dataclass
+class Chapter:
+    path: Path
+    markdown: str
+    # (offset in markdown, template file, template line) for each piece the template wrote,
+    # so a check on the output can name the template line that produced it.
+    # A piece copied from the template's own text also says on which of its lines.
+    origins: list[tuple[int, Path, int | None, bool]] = field(default_factory=list)
+
+    def literal(self, offset: int) -> bool:
+        """Was the text at offset copied from a template's own text (not from data)?"""
+        index = bisect.bisect_right(self.origins, offset, key=lambda o: o[0]) - 1
+        return index >= 0 and self.origins[index][3]
+
+    def origin(self, offset: int) -> tuple[Path, int | None]:
+        index = bisect.bisect_right(self.origins, offset, key=lambda o: o[0]) - 1
+        if index < 0:
+            return self.path, None
+        start, path, line, literal = self.origins[index]
+        if literal and line is not None:
+            line += self.markdown.count("\n", start, offset)
+        return path, line
+
+
+@jinja2.pass_context
+def _join_names_filter(context, names) -> str:
+    labels = context.get("labels")
+    return join_names(list(names), labels.get("and", "and") if isinstance(labels, dict) else "and")
+
+
+
+class ChaptersLoader(jinja2.BaseLoader):
+    """Templates from chapters/ only, as read (and checked) up front by read_templates:
+    Jinja2 itself opens no file. A '..' in a name is refused by split_template_path; a link
+    to a file outside chapters/ was never read and is refused when included."""
+
+    def __init__(self, folder: Path, sources: dict[str, str]):
+        self.folder, self.sources = folder, sources
+
+    def get_source(self, environment, template):
+        name = "/".join(split_template_path(template))
+        if name in self.sources:
+            return self.sources[name], str(self.folder / name), lambda: True
+        path = self.folder / name
+        if os.path.lexists(path) and not files.within(os.path.realpath(path),
+                                                      os.path.realpath(self.folder)):
+            raise jinja2.exceptions.SecurityError(
+                f"template {template!r} is a link to a file outside chapters/")
+        raise jinja2.TemplateNotFound(template)
+
+
+def read_templates(project: Project) -> dict[str, str]:
+    """Every template under chapters/ (name relative to it -> text), each read once and
+    checked (UTF-8, no control characters, a regular file). A link to a file outside
+    chapters/ is not read at all. Reports every bad file at once."""
+    problems, found = Collector(), {}
+    top = project.chapters_dir
+    inside = os.path.realpath(top)
+    for folder, dirs, names in os.walk(top, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if not name.endswith(".j2") or not files.within(os.path.realpath(path), inside):
+                continue
+            try:
+                found[path.relative_to(top).as_posix()] = project.inputs.read_text(path)
+            except BriefingError as exc:
+                problems.extend(exc)
+    problems.raise_if_any()
+    return found
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, plus bounds on the operators that can allocate without limit:
+    `'x' * 10**10` or `10 ** 10 ** 10` would otherwise exhaust memory or hang in C code,
+    where no alarm can interrupt them."""
+
+    intercepted_binops = frozenset(["*", "**"])
+    max_items = 8 * 1024 * 1024  # set from limits.markdown_mib
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, str | list | tuple) and isinstance(count, int) and (
+                        len(seq) * count > self.max_items):
+                    raise jinja2.exceptions.SecurityError(
+                        f"'*' would make {len(seq) * count:,} items, more than the "
+                        f"{self.max_items:,} the whole document may hold (limits.markdown_mib)")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and (
+                abs(left) > 1 and right > 4096):
+            raise jinja2.exceptions.SecurityError(f"'{left} ** {right}' is too large to compute")
+        return super().call_binop(context, operator, left, right)
+
+
+def environment(project: Project, sources: dict[str, str]) -> SandboxedEnvironment:
+    env = BoundedEnvironment(
+        loader=ChaptersLoader(project.chapters_dir, sources),
+        # {% trans %} and _(): the words of each edition come from its catalogue; gettext
+        # is passed in the render context, per edition.
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # Pandoc writes ids as {#id}; Jinja2's default comments ({# #}) would swallow them.
+        comment_start_string="{##",
+        comment_end_string="##}",
+    )
+    # A paragraph in a {% trans %} block is one message, whatever its line breaks.
+    env.policies["ext.i18n.trimmed"] = True
+    env.newstyle_gettext = True  # gettext formats %(name)s itself, after translating
+    env.filters["md"] = md_escape
+    env.filters["join_names"] = _join_names_filter
+    # lipsum() writes any amount of text on request and has no place in a briefing.
+    env.globals.pop("lipsum", None)
+    env.max_items = int(project.config.limits.markdown_mib * 1024 * 1024)
+    return env
+
+
+def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.Template]:
+    """Compile every chapter before rendering any, so syntax errors come first, all at once."""
+    problems, templates = Collector(), []
+    for path in project.chapters:
+        try:
+            templates.append(env.get_template(path.name))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.add(f"template syntax error: {exc.message}",
+                         Path(exc.filename or path), exc.lineno,
+                         "check the {% ... %} and {{ ... }} tags on this line")
+        except jinja2.TemplateNotFound as exc:
+            problems.add(f"template {exc.name!r} not found", path, None,
+                         "includes and imports must name a file inside chapters/")
+    problems.raise_if_any()
+    return templates
+
+
+def render_chapter(template: jinja2.Template, context: dict, budget: list[int],
+            bounds: Limits) -> Chapter:
+    """Render one chapter piece by piece, recording which template line wrote each piece
+    and stopping as soon as the document outgrows limits.markdown_mib."""
+    pieces: list[str] = []
+    origins: list[tuple[int, Path, int | None, bool]] = []
+    sources: dict[Path, str] = {}
+    size = 0
+    stream = template.generate(context)
+    try:
+        for piece in stream:
+            where, literal = _literal_line(_writing_line(stream, template), piece, sources)
+            if literal or not origins or origins[-1][1:3] != where or origins[-1][3]:
+                origins.append((size, *where, literal))
+            pieces.append(piece)
+            size += len(piece)
+            budget[0] -= len(piece)
+            if budget[0] < 0:
+                raise BriefingError.at(
+                    f"the chapters make more than {bounds.markdown_mib:g} MiB of Markdown",
+                    *where, "look for a loop that writes without end; if the document really "
+                    "is this large, raise limits.markdown_mib in briefing.toml")
+    except BriefingError:
+        raise
+    except jinja2.TemplateError as exc:
+        path, line = _template_frame(exc, template)
+        hint = {
+            "UndefinedError": "check the variable's spelling; see the context in compose.py",
+            "SecurityError": "templates may not reach Python internals, files outside "
+                             "chapters/ or unbounded sizes",
+            "TemplateNotFound": "includes and imports must name a file inside chapters/",
+        }.get(type(exc).__name__, "fix the template")
+        message = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            message = f"template {exc.name!r} not found"
+        raise BriefingError.at(f"template error: {message}", path, line, hint) from None
+    except RecursionError as exc:
+        path, line = _template_frame(exc, template)
+        raise BriefingError.at("template recursion too deep", path, line,
+                               "a macro or include calls itself without end") from None
+    except limits.TimeLimit as exc:
+        raise too_slow(*_template_frame(exc, template), bounds) from None
+    except MemoryError as exc:
+        path, line = _template_frame(exc, template)
+        raise BriefingError.at(
+            f"template used more than limits.template_memory_mib "
+            f"({bounds.template_memory_mib:g} MiB)", path, line,
+            "look for a value built up without bound (string methods, joins, loops)") from None
+    except Exception as exc:  # a template's own runtime error, e.g. {{ 1 / 0 }}
+        path, line = _template_frame(exc, template)
+        raise BriefingError.at(f"template error: {type(exc).__name__}: {exc}", path, line,
+                               "fix the expression on this line") from None
+    finally:
+        stream.close()
+    return Chapter(Path(template.filename), "".join(pieces), origins)
+
+
+def _writing_line(stream, template: jinja2.Template) -> tuple[Path, int | None]:
+    """The template file and line whose output was just yielded: the innermost suspended
+    template generator (blocks and includes are nested generators; macro output is
+    yielded at the line that calls the macro)."""
+    gen, found = stream, None
+    while gen is not None:
+        frame = getattr(gen, "gi_frame", None)
+        owner = frame.f_globals.get("__jinja_template__") if frame is not None else None
+        if owner is not None:
+            found = (Path(owner.filename), owner.get_corresponding_lineno(frame.f_lineno))
+        gen = getattr(gen, "gi_yieldfrom", None)
+    return found or (Path(template.filename), None)
+
+
+def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[Path, int | None]:
+    """The innermost template file and line in the traceback (Jinja2 rewrites frames)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return Path(frame.filename), frame.lineno
+    return Path(template.filename), getattr(exc, "lineno", None)
+
+
+def too_slow(path: Path, line: int | None, bounds: Limits) -> BriefingError:
+    return BriefingError.at(
+        f"templates took longer than limits.template_seconds ({bounds.template_seconds:g} s)",
+        path, line, "look for nested loops over large ranges or macros that call each other")
+
+
+def _literal_line(where: tuple[Path, int | None], piece: str,
+                  sources: dict[Path, str]) -> tuple[tuple[Path, int | None], bool]:
+    """Jinja2 records lines only for some nodes, so text copied from the template is found
+    in the template itself, at or after the recorded line, for its exact line."""
+    path, line = where
+    if line is None or not piece.strip():
+        return where, False
+    source = _source(sources, path)
+    start = 0
+    for _ in range(line - 1):
+        start = source.find("\n", start) + 1
+        if start == 0:
+            return where, False
+    found = source.find(piece, start)
+    if found < 0:
+        return where, False
+    return (path, source.count("\n", 0, found) + 1), True
+
+
+def _source(cache: dict[Path, str], path: Path) -> str:
+    if path not in cache:
+        try:
+            cache[path] = files.read_text(path)
+        except BriefingError:
+            cache[path] = ""
+    return cache[path]

@@ -1,0 +1,107 @@
+"""The model: every input read, validated and typed, or every problem found at once.
+
+    briefing.toml -> bibliography (+ CSL styles) -> seeds -> analysis
+
+Renders nothing and knows no template: what it returns is data about the sources and
+their arguments, checked (quotes verbatim, citations known, relations between known
+claims), with the texts each edition is still missing gathered as gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.errors import BriefingError, Collector
+from briefing.model import analysis, bibliography, config, sources
+from briefing.model import texts as i18n
+
+
+@dataclass
+class Model:
+    project: config.Project
+    bib: bibliography.Bibliography
+    base: sources.ArgumentBase
+    analysis: analysis.Analysis
+    epoch: int
+    coverage: i18n.Coverage
+
+    def editions(self, chosen: list[str] | None) -> list[i18n.Edition]:
+        if not chosen:
+            return list(self.project.editions)
+        return [self.project.edition(ident) for ident in dict.fromkeys(chosen)]
+
+    def gaps(self, editions: list[i18n.Edition]) -> list[i18n.Gap]:
+        wanted = {e.id for e in editions}
+        return [g for g in self.coverage.gaps if g.edition in wanted]
+
+
+def load(root: Path, problems: Collector) -> Model:
+    """Read and validate every input. Problems are added to `problems` (the caller raises
+    them with those of the templates, so an author sees every one at once); missing
+    translations are gaps, per edition, not errors. The settings come first: without
+    them nothing else can be found, so a problem there raises at once."""
+    project = config.load(root)
+    coverage = i18n.Coverage()
+    editions = project.editions
+    _config_texts(project, coverage, problems)
+    bib = None
+    try:
+        bib = bibliography.load(project.bib_path, project.config.limits.bib_field_chars,
+                                project.inputs)
+    except BriefingError as exc:
+        problems.extend(exc)
+    for csl in project.csl_paths:
+        bibliography.check_csl(csl, project, problems)
+    base = None
+    try:
+        base = sources.load(project.seeds_dir, list(project.config.perspectives),
+                            bib.keys if bib else None, project.bib_path,
+                            lambda pid: (project.config_path,
+                                         project.line_of("perspectives", pid)),
+                            editions, coverage, project.inputs)
+    except BriefingError as exc:
+        problems.extend(exc)
+    found = None
+    if base is not None:
+        try:
+            found = analysis.load(root, list(project.config.perspectives),
+                                  {cid: c.perspective for cid, c in base.claims.items()},
+                                  bib.keys if bib else None, editions, coverage,
+                                  project.inputs)
+        except BriefingError as exc:
+            problems.extend(exc)
+    # Complete only when no problem was found; the caller raises before using it then.
+    return Model(project, bib, base, found, epoch_for(project), coverage)  # type: ignore[arg-type]
+
+
+LATEST_EPOCH = 4102444799  # 2099-12-31T23:59:59Z: ZIP archives (EPUB, DOCX) end in 2107
+
+
+def epoch_for(project: config.Project) -> int:
+    """SOURCE_DATE_EPOCH if set, else the document's date: never the wall clock."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if value:
+        if not (value.isascii() and value.isdigit()) or int(value) > LATEST_EPOCH:
+            raise BriefingError.at(f"SOURCE_DATE_EPOCH={value[:40]!r} is not a whole number of "
+                                   "seconds between 1970 and 2099",
+                                   hint="set it to seconds since 1970, e.g. the last commit's")
+        return int(value)
+    day = project.config.document.date
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
+def _config_texts(project: config.Project, coverage: i18n.Coverage,
+                  problems: Collector) -> None:
+    """The texts of briefing.toml: title, summary, perspectives; keywords per edition."""
+    path = project.config_path
+    i18n.check_texts(project.config, path, lambda loc: project.line_of(*loc),
+                     project.editions, coverage, problems)
+    keywords = project.config.document.keywords
+    if isinstance(keywords, dict):
+        for edition in project.editions:
+            coverage.add(edition.id, path, edition.id in keywords, lambda e=edition: i18n.Gap(
+                e.id, path, project.line_of("document", "keywords"), "document.keywords",
+                f"add keywords.{e.id} = [...] to [document]"))

@@ -1,0 +1,148 @@
+"""Which input line is behind a problem found after composing (a Pandoc warning, a
+refused file, something the sanitiser would remove).
+
+The composed document records, for every position, the template line that wrote it
+(Composed.origin_of_line, Chapter.origin): a position is mapped, not searched for. Where
+a later tool names text rather than a position (a URL, a citation key, an attribute),
+that text is found in the chapter that printed it and mapped the same way; when the
+template printed a value from the data, the data line that holds it is named instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from pathlib import Path
+
+from briefing.compose.document import Composed
+from briefing.errors import BriefingError, Problem, ResourceError
+from briefing.model.config import ANALYSIS_NAME, Project
+from briefing.outputs import pandoc, sanitise
+
+
+def located(exc: ResourceError, composed: Composed) -> BriefingError:
+    """A refused file or URL, at the chapter line that asked for it."""
+    where = chapter_of(exc.resource, composed) if exc.resource else None
+    first = exc.problems[0]
+    return BriefingError([Problem(first.message, *(where or (first.path, first.line)),
+                                  first.hint), *exc.problems[1:]])
+
+
+def fail_on(warnings: list[dict], composed: Composed, stage: str) -> None:
+    """Stop on Pandoc's warnings that mean a wrong document, each at the template line
+    behind it."""
+    bad = pandoc.fatal(warnings)
+    if not bad:
+        return
+    problems = []
+    for message in bad:
+        text = message.get("pretty") or message.get("message") or message.get("type")
+        tex = pandoc.raw_tex(message)
+        needle = (tex.strip().splitlines()[0] if tex and tex.strip() else None) or message.get(
+            "key") or message.get("path") or message.get("resource") or ""
+        where = chapter_of(needle, composed) if needle else None
+        if isinstance(message.get("line"), int) and str(message.get("source", "")).endswith(
+                "briefing.md"):  # a position in the composed document: its template line
+            near = f"#{message['contents']}" if message.get("type") == "DuplicateIdentifier" else ""
+            where = composed.origin_of_line(message["line"], near) or where
+            text = re.sub(r" at \S*briefing\.md line \d+ column \d+", "", text)
+        if tex is not None:
+            text, hint = (f"raw LaTeX “{_clip(tex)}” would be dropped from every output",
+                          "write it in Markdown; briefing renders through HTML, not LaTeX")
+        elif message.get("type") == "CouldNotFetchResource":
+            hint = "images and files must be inside the project; URLs are not fetched"
+        elif message.get("type") == "DuplicateIdentifier":
+            hint = "give each heading, claim and anchor an {#id} of its own"
+        else:
+            hint = "fix the chapter or seed that produced this text"
+        problems.append(Problem(f"pandoc ({stage}): {text}", where[0] if where else None,
+                                where[1] if where else None, hint))
+    unique = {(p.message, str(p.path), p.line): p for p in problems}
+    raise BriefingError(list(unique.values()))
+
+
+def _clip(text: str, size: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[:size - 1] + "…"
+
+
+def chapter_of(needle: str, composed: Composed) -> tuple[Path, int | None] | None:
+    """Which chapter template line wrote this URL or key (Composed.origin_of)."""
+    return composed.origin_of(needle)
+
+
+def refuse(violations: list[sanitise.Violation], project: Project,
+           composed: Composed) -> None:
+    """Stop on anything the sanitiser would remove, naming the input line that wrote it."""
+    problems: dict = {}
+    for violation in violations:
+        where = _written_by(violation.needles, project, composed) or (None, None)
+        problems.setdefault(where, Problem(
+            f"{violation.message} would reach the outputs", *where,
+            "outputs carry no script, event handler or remote load: links go to https:, "
+            "http:, mailto: or #anchors; attributes are id, class, lang, style (widths and "
+            "alignment) and data-*"))
+    if problems:
+        raise BriefingError(list(problems.values()))
+
+
+def _written_by(needles: tuple[str, ...], project: Project,
+                composed: Composed) -> tuple[Path, int | None] | None:
+    """The input line that wrote a piece of output: the chapter template line, or the
+    data, setting or catalogue line when the template printed a value from there."""
+    for needle in (n.strip().splitlines()[0] for n in needles if n.strip()):
+        for chapter in composed.chapters:
+            at = chapter.markdown.find(needle)
+            if at >= 0:
+                if not chapter.literal(at):  # a value the template printed: find its source
+                    found = _in_inputs(_contexts(chapter.markdown, at, len(needle)), project)
+                    if found:
+                        return found
+                return chapter.origin(at)
+        found = _in_inputs([needle], project)
+        if found:
+            return found
+    return None
+
+
+def _contexts(text: str, at: int, size: int) -> list[str]:
+    """The needle with ever less of the text around it on its line, widest first: the same
+    words may stand in several inputs, the widest match names the one that was printed."""
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    end = len(text) if end < 0 else end
+    return [text[max(start, at - k):min(end, at + size + k)] for k in (60, 30, 15, 0)]
+
+
+def _in_inputs(needles: list[str], project: Project) -> tuple[Path, int] | None:
+    paths = [project.config_path, *sorted(project.locale_dir.glob("*.po")),
+             *sorted(project.seeds_dir.glob("*.y*ml")), project.root / ANALYSIS_NAME]
+    texts = []
+    for path in paths:
+        with contextlib.suppress(BriefingError):
+            texts.append((path, project.inputs.read_text(path).splitlines()))
+    for needle in needles:
+        for path, lines in texts:
+            for number, line in enumerate(lines, 1):
+                if needle in line:
+                    return path, number
+    return None
+
+
+def notes(warnings: list[dict], composed: Composed, stage: str) -> list[Problem]:
+    """Pandoc's other warnings, for the author to see: each once, at the template line
+    behind it where one can be found."""
+    bad = {id(m) for m in pandoc.fatal(warnings)}
+    found: dict[tuple, Problem] = {}
+    for message in warnings:
+        if id(message) in bad:
+            continue
+        text = message.get("pretty") or message.get("message") or str(message.get("type"))
+        where = None
+        if isinstance(message.get("line"), int) and str(message.get("source", "")).endswith(
+                "briefing.md"):
+            where = composed.origin_of_line(message["line"])
+            text = re.sub(r" at \S*briefing\.md line \d+ column \d+", "", text)
+        problem = Problem(f"pandoc ({stage}): {text}", *(where or (None, None)),
+                          "shown as a warning; --strict makes it an error")
+        found.setdefault((problem.message, str(problem.path), problem.line), problem)
+    return list(found.values())

@@ -4,8 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM := $(VENV)/.system
-INPUTS := briefing.toml $(wildcard analysis.yaml chapters/*.j2 seeds/*.yaml bib/* locale/*.po) \
-          $(wildcard src/briefing/*.py src/briefing/*/*.py src/briefing/*/*/*.py src/briefing/templates/* src/briefing/locale/*.po)
+# The project's inputs as the engine lists them (Project.input_paths), once it is installed.
+INPUTS := $(or $(shell test -x $(BIN)/briefing && $(BIN)/briefing inputs 2>/dev/null), \
+               briefing.toml $(wildcard analysis.yaml chapters/* seeds/* bib/* locale/*)) \
+          $(shell find src/briefing -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
 .PHONY: all build check test test-fast lint clean distclean watch proof bench
 

@@ -268,5 +268,16 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
         sys.exit(EXIT_INTERRUPTED)
 
 
+@main.command(hidden=True)
+@click.pass_obj
+def inputs(obj: Context) -> None:
+    """Print every input file of the project, one per line (for make: Project.input_paths)."""
+    from briefing.model import config
+
+    project = obj.run(lambda: config.load(obj.project))
+    for path in project.input_paths():
+        click.echo(os.path.relpath(path, obj.project))
+
+
 if __name__ == "__main__":
     main()

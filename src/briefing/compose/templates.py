@@ -12,8 +12,10 @@ from __future__ import annotations
 import bisect
 import os
 import traceback
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import jinja2
 from jinja2.loaders import split_template_path
@@ -105,6 +107,7 @@ class BoundedEnvironment(SandboxedEnvironment):
 
     intercepted_binops = frozenset(["*", "**"])
     max_items = 8 * 1024 * 1024  # set from limits.markdown_mib
+    newstyle_gettext: bool  # added by the jinja2.ext.i18n extension
 
     def call_binop(self, context, operator, left, right):
         if operator == "*":
@@ -171,12 +174,20 @@ def render_chapter(template: jinja2.Template, context: dict, budget: list[int],
     origins: list[tuple[int, Path, int | None, bool]] = []
     sources: dict[Path, str] = {}
     size = 0
-    stream = template.generate(context)
+    # Template.generate is a generator function; its annotation says Iterator.
+    stream = cast(Generator[str, None, None], template.generate(context))
     try:
         for piece in stream:
-            where, literal = _literal_line(_writing_line(stream, template), piece, sources)
-            if literal or not origins or origins[-1][1:3] != where or origins[-1][3]:
-                origins.append((size, *where, literal))
+            writing = _writing_line(stream, template)
+            where, literal = _literal_line(writing, piece, sources)
+            # Jinja2 folds template text and a constant expression ({{ '*' }}) into one
+            # piece that is nowhere in the source: its lines are then looked up one by one.
+            segments = [(0, where, literal)] if literal or "\n" not in piece.strip() else [
+                (offset, *_literal_line(writing, line, sources))
+                for offset, line in _lines(piece)]
+            for offset, at, is_literal in segments:
+                if is_literal or not origins or origins[-1][1:3] != at or origins[-1][3]:
+                    origins.append((size + offset, *at, is_literal))
             pieces.append(piece)
             size += len(piece)
             budget[0] -= len(piece)
@@ -217,7 +228,7 @@ def render_chapter(template: jinja2.Template, context: dict, budget: list[int],
                                "fix the expression on this line") from None
     finally:
         stream.close()
-    return Chapter(Path(template.filename), "".join(pieces), origins)
+    return Chapter(_file(template), "".join(pieces), origins)
 
 
 def _writing_line(stream, template: jinja2.Template) -> tuple[Path, int | None]:
@@ -227,11 +238,10 @@ def _writing_line(stream, template: jinja2.Template) -> tuple[Path, int | None]:
     gen, found = stream, None
     while gen is not None:
         frame = getattr(gen, "gi_frame", None)
-        owner = frame.f_globals.get("__jinja_template__") if frame is not None else None
-        if owner is not None:
+        if frame is not None and (owner := frame.f_globals.get("__jinja_template__")) is not None:
             found = (Path(owner.filename), owner.get_corresponding_lineno(frame.f_lineno))
         gen = getattr(gen, "gi_yieldfrom", None)
-    return found or (Path(template.filename), None)
+    return found or (_file(template), None)
 
 
 def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[Path, int | None]:
@@ -239,13 +249,27 @@ def _template_frame(exc: BaseException, template: jinja2.Template) -> tuple[Path
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith(".j2"):
             return Path(frame.filename), frame.lineno
-    return Path(template.filename), getattr(exc, "lineno", None)
+    return _file(template), getattr(exc, "lineno", None)
+
+
+def _file(template: jinja2.Template) -> Path:
+    assert template.filename is not None  # ChaptersLoader.get_source always names the file
+    return Path(template.filename)
 
 
 def too_slow(path: Path, line: int | None, bounds: Limits) -> BriefingError:
     return BriefingError.at(
         f"templates took longer than limits.template_seconds ({bounds.template_seconds:g} s)",
         path, line, "look for nested loops over large ranges or macros that call each other")
+
+
+def _lines(piece: str) -> list[tuple[int, str]]:
+    """(offset, text) of each line of a piece, its line break included."""
+    found, at = [], 0
+    for line in piece.splitlines(keepends=True):
+        found.append((at, line))
+        at += len(line)
+    return found
 
 
 def _literal_line(where: tuple[Path, int | None], piece: str,

@@ -94,10 +94,20 @@ class Cache:
         """Store an entry atomically; a cache that cannot be written is only slower."""
         path = self._path(stage, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.parent.is_symlink() or not os.path.realpath(path.parent).startswith(
-                    os.path.realpath(self.dir) + os.sep):
-                return  # never write through a link (build.py refuses them up front)
+            # Never write through a link: each folder from build/ down is created, or
+            # found, as a real folder before anything is made inside it (the build also
+            # refuses links in build/ before it starts, but one can appear during it).
+            folder = self.dir.parent
+            if folder.is_symlink():
+                return
+            folder.mkdir(parents=True, exist_ok=True)
+            for part in (".cache", stage, key[:2]):
+                folder = folder / part
+                if folder.is_symlink():
+                    return
+                folder.mkdir(exist_ok=True)
+                if folder.is_symlink() or not folder.is_dir():
+                    return
             fd, name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(hashlib.sha256(payload).digest() + payload)

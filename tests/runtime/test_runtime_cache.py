@@ -3,8 +3,6 @@ written through a link."""
 
 from __future__ import annotations
 
-import pytest
-
 from briefing.runtime import cache
 
 KEY = cache.digest("html", "some markdown")

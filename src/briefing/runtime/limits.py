@@ -13,11 +13,11 @@ A limit that is hit becomes a BriefingError naming the stage, the input and the 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import resource
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -25,7 +25,7 @@ from pathlib import Path
 from briefing.errors import BriefingError
 
 MIB = 1024 * 1024
-_PR_SET_PDEATHSIG = 1
+LAUNCHER = "briefing.runtime.limited"  # sets a child's bounds, then execs it
 
 
 class TimeLimit(Exception):  # noqa: N818 - raised by the alarm, turned into a BriefingError
@@ -82,28 +82,43 @@ def alarm(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _child_setup(memory_mib: float | None, cpu_seconds: float, parent: int):
-    """Runs in the child between fork and exec."""
-
-    def setup() -> None:
-        # Die with the parent: a build killed with SIGKILL must not leave Pandoc or
-        # WeasyPrint running on to their time limit.
-        with contextlib.suppress(Exception):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != parent:
-            os._exit(1)
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        wanted = int(memory_mib * MIB) if memory_mib else resource.RLIM_INFINITY
-        if hard != resource.RLIM_INFINITY and (wanted == resource.RLIM_INFINITY or wanted > hard):
-            wanted = hard
-        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
-        # CPU time as a second line of defence behind the wall-clock timeout.
-        cpu = int(cpu_seconds) + 5
-        _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
-        if cpu_hard == resource.RLIM_INFINITY or cpu < cpu_hard:
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu_hard))
-
-    return setup
+def _start(cmd: Sequence[str], memory_mib: float | None, cpu_seconds: float,
+           **popen) -> subprocess.Popen:
+    """Popen(cmd, **popen) in its own process group, with a parent-death signal, an
+    address-space limit (without memory_mib: the hard limit) and a CPU-time limit.
+    A preexec function could set these between fork and exec, but it may deadlock a parent
+    with threads, so the launcher (runtime/limited.py) sets them and then execs cmd.
+    Raises OSError, as Popen does, if cmd cannot be run; returns once cmd runs."""
+    cmd = list(cmd)
+    memory = int(memory_mib * MIB) if memory_mib else resource.RLIM_INFINITY
+    cpu = int(cpu_seconds) + 5  # CPU time as a second line of defence behind the timeout
+    read_end, write_end = os.pipe()
+    with open(read_end, "rb") as report:
+        try:
+            # -I: the installed briefing, whatever PYTHONPATH or the working directory hold
+            child = subprocess.Popen(
+                [sys.executable, "-I", "-m", LAUNCHER, f"--parent={os.getpid()}",
+                 f"--memory={memory}", f"--cpu={cpu}", f"--report={write_end}", "--", *cmd],
+                process_group=0, pass_fds=(write_end,), **popen)
+        finally:
+            os.close(write_end)
+        try:
+            failed = report.read()  # nothing, at EOF: the launcher has become cmd
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+    if failed:
+        child.wait()
+        for stream in (child.stdin, child.stdout, child.stderr):
+            if stream:
+                stream.close()
+        errno, _, message = failed.decode("utf-8", "replace").partition(":")
+        if int(errno):
+            raise OSError(int(errno), os.strerror(int(errno)), cmd[0])
+        raise subprocess.SubprocessError(f"cannot bound {cmd[0]}: {message}")
+    child.args = cmd  # what the caller ran, not the launcher
+    return child
 
 
 _RUNNING: set[subprocess.Popen] = set()
@@ -128,10 +143,9 @@ def run(cmd: Sequence[str], *, stage: str, subject: Path | None, seconds: float,
     stops every child (stop_all) and exits cleanly. Safe to call from several threads.
     """
     try:
-        child = subprocess.Popen(
-            list(cmd), stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, process_group=0,
-            preexec_fn=_child_setup(memory_mib, seconds, os.getpid()))
+        child = _start(cmd, memory_mib, seconds,
+                       stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     except OSError as exc:
         raise BriefingError.at(f"cannot run {stage}: {exc.strerror or exc}", subject, None,
                                "reinstall with 'make'") from None
@@ -164,9 +178,8 @@ def spawn(cmd: Sequence[str], *, stage: str, subject: Path | None, seconds: floa
     same bounds as run(): its own process group, a parent-death signal, an address-space
     and a CPU-time limit. The caller enforces the wall-clock limit and calls reap()."""
     try:
-        child = subprocess.Popen(
-            list(cmd), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env,
-            process_group=0, preexec_fn=_child_setup(memory_mib, seconds, os.getpid()))
+        child = _start(cmd, memory_mib, seconds, stdin=subprocess.PIPE,
+                       stdout=subprocess.PIPE, stderr=stderr, env=env)
     except OSError as exc:
         raise BriefingError.at(f"cannot run {stage}: {exc.strerror or exc}", subject, None,
                                "reinstall with 'make'") from None

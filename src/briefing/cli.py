@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -54,7 +55,7 @@ class Context:
         from rich.console import Console
 
         console = Console(stderr=True, highlight=False)
-        current = {"text": None, "start": time.perf_counter()}
+        current: dict[str, Any] = {"text": None, "start": time.perf_counter()}
 
         def step(text: str) -> None:
             if text.startswith("  "):  # progress within the stage: "part 3 of 40"

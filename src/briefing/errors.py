@@ -47,7 +47,8 @@ class BriefingError(Exception):
         super().__init__(self.format())
 
     @classmethod
-    def at(cls, message: str, path=None, line=None, hint=None) -> BriefingError:
+    def at(cls, message: str, path: Path | str | None = None, line: int | None = None,
+           hint: str | None = None) -> BriefingError:
         return cls(Problem(message, path, line, hint))
 
     def format(self, root: Path | None = None) -> str:
@@ -69,7 +70,8 @@ class Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, message: str, path=None, line=None, hint=None) -> None:
+    def add(self, message: str, path: Path | str | None = None, line: int | None = None,
+            hint: str | None = None) -> None:
         self.problems.append(Problem(message, path, line, hint))
 
     def extend(self, error: BriefingError) -> None:
@@ -82,5 +84,6 @@ class Collector:
 
 def line_of_offset(data: bytes | str, offset: int) -> int:
     """1-based line number of a character or byte offset."""
-    newline = b"\n" if isinstance(data, bytes) else "\n"
-    return data.count(newline, 0, offset) + 1
+    if isinstance(data, bytes):
+        return data.count(b"\n", 0, offset) + 1
+    return data.count("\n", 0, offset) + 1

@@ -170,7 +170,7 @@ def digest(path: Path, root: Path | None = None) -> str:
     return h.hexdigest()
 
 
-def regular_file(path: Path) -> bool:
+def regular_file(path: str | Path) -> bool:
     """Is this a regular file (not following a link at the last step)? Never raises."""
     try:
         return stat.S_ISREG(os.lstat(path).st_mode)

@@ -175,7 +175,7 @@ def _nesting(text: str, most: int) -> tuple[int, int] | None:
 
 
 def check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
-                     project: Project, also: set[str] = frozenset()) -> set[str]:
+                     project: Project, also: frozenset[str] | set[str] = frozenset()) -> set[str]:
     """Every @key must be in the bibliography; name the template line that wrote it."""
     problems, cited = Collector(), set()
     for chapter in chapters:
@@ -258,7 +258,7 @@ def check_images(project: Project, composed) -> None:
         elif not files.within(os.path.realpath(path), root):
             reason = "it is outside the project"
         if reason:
-            where = composed.origin_of(src) or (None, None)
+            where: tuple[Path | None, int | None] = composed.origin_of(src) or (None, None)
             raise BriefingError.at(f"refused to load {src!r}: {reason}", *where,
                                    "use images inside the project, by relative path")
         images.check(path, project.images, project.config.limits.image_megapixels)

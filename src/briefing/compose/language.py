@@ -130,12 +130,14 @@ def parse_po(text: str, path: Path) -> list[dict]:
                 entries.append(current)
             elif name != "msgid" and (current is None or "msgid" not in current):
                 raise _po_error(f"{name} without a msgid before it", path, number)
+            assert current is not None  # opened above, or the msgid of an open msgctxt entry
             if name in current:
                 raise _po_error(f"{name} given twice in one entry", path, number)
             current[name] = _unescape(keyword.group(2), path, number)
             current.setdefault("lines", {})[name] = number
             field_name = name
         elif continuation and field_name is not None:
+            assert current is not None  # field_name is reset with it
             current[field_name] += _unescape(continuation.group(1), path, number)
         else:
             raise _po_error("not a comment, a keyword with a quoted string, or a quoted "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -94,11 +95,11 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
         analysis = Analysis.model_validate(doc.data, context={
             "default_edition": next(e.id for e in editions if e.default)})
     except ValidationError as exc:
-        found = {}
-        for e in exc.errors():
-            loc = tuple(p for p in e["loc"] if not i18n.is_union_member(p))
+        found: dict[tuple, Problem] = {}
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not i18n.is_union_member(p))
             found.setdefault(loc, Problem(
-                f"{'.'.join(map(str, loc))}: {e['msg']}", path, doc.line(loc),
+                f"{'.'.join(map(str, loc))}: {err['msg']}", path, doc.line(loc),
                 "see the schema in src/briefing/analysis.py"))
         raise BriefingError(list(found.values())) from None
     problems = Collector()
@@ -148,7 +149,9 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
         if event.beyond_sources and not event.cite:
             problems.add("an event from beyond the sources must cite the work it comes from",
                          path, doc.line(("timeline", e)), "add cite: [bibkey]")
-    for section, items in (("glossary", analysis.glossary), ("timeline", analysis.timeline)):
+    cited: tuple[tuple[str, Sequence[Term | Event]], ...] = (
+        ("glossary", analysis.glossary), ("timeline", analysis.timeline))
+    for section, items in cited:
         for t, item in enumerate(items):
             need_claims(item.claims, (section, t, "claims"))
             if not item.claims and not item.cite:

@@ -17,7 +17,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.library import Library
 from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field
+from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, Field
 
 from briefing import files
 from briefing.errors import BriefingError, Collector, line_of_offset
@@ -41,7 +41,7 @@ class Bibliography:
     @property
     def keys(self) -> dict[str, int]:
         """Citation key -> 1-based line of its entry."""
-        return {e.key: e.start_line + 1 for e in self.library.entries}
+        return {e.key: _line(e) for e in self.library.entries}
 
     def for_pandoc(self) -> str:
         """The checked entries without private fields, in file order, deterministic.
@@ -90,7 +90,7 @@ class _Expander:
 
     def __init__(self, library: Library, path: Path, most: int):
         self.path, self.most = path, most
-        self.raw = {s.key.lower(): (s.value, _enclosing(s), s.start_line + 1)
+        self.raw = {s.key.lower(): (s.value, _enclosing(s), _line(s))
                     for s in library.strings}
         self.done: dict[str, str] = {}
 
@@ -140,6 +140,12 @@ class _Expander:
         return text
 
 
+def _line(block: Block) -> int:
+    """The 1-based line a parsed block starts on (only a block made in code has none)."""
+    assert block.start_line is not None
+    return block.start_line + 1
+
+
 def _enclosing(block) -> str | None:
     meta = getattr(block, "parser_metadata", {}).get(REMOVED_ENCLOSING_KEY)
     return meta if isinstance(meta, str) else None
@@ -147,7 +153,9 @@ def _enclosing(block) -> str | None:
 
 def _split_concat(value: str) -> list[str]:
     """Split a BibTeX value on '#' outside braces and quotes."""
-    parts, depth, quoted, current = [], 0, False, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth, quoted = 0, False
     for char in value:
         if char == "{":
             depth += 1
@@ -168,7 +176,7 @@ def _expand_fields(library: Library, path: Path, most: int, problems: Collector)
     expander = _Expander(library, path, most)
     for entry in library.entries:
         enclosing = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY, {})
-        line = entry.start_line + 1
+        line = _line(entry)
         for f in list(entry.fields):
             try:
                 text = expander.field(f.value, enclosing.get(f.key), f"field {f.key!r} of "
@@ -187,9 +195,9 @@ def load(path: Path, max_field_chars: int = 20_000,
     library = bibtexparser.parse_string(text)
     problems = Collector()
     for block in library.failed_blocks:
-        line = block.start_line + 1
+        line = _line(block)
         if isinstance(block, DuplicateBlockKeyBlock):
-            first = next((e.start_line + 1 for e in library.entries if e.key == block.key), None)
+            first = next((_line(e) for e in library.entries if e.key == block.key), None)
             problems.add(f"duplicate citation key {block.key!r} (first entry on line {first})",
                          path, line, "give each entry its own key, or delete the copy")
         else:
@@ -233,7 +241,7 @@ def _balanced(value: str) -> bool:
 
 def _check_entry(entry: Entry, path: Path, problems: Collector) -> None:
     fields = {f.key.lower(): _unwrap(f.value) for f in entry.fields}
-    line = entry.start_line + 1
+    line = _line(entry)
     kind = entry.entry_type.lower()
     for f in entry.fields:
         if not _balanced(f.value):
@@ -312,10 +320,9 @@ def check_csl(path: Path, project: Project, problems: Collector) -> None:
     except BriefingError as exc:
         problems.extend(exc)
         return
-    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.I):
+    if declaration := re.search(rb"<!(DOCTYPE|ENTITY)", data, re.I):
         problems.add("CSL style with a DTD or entities", path,
-                     line_of_offset(data, re.search(rb"<!(DOCTYPE|ENTITY)", data,
-                                                           re.I).start()),
+                     line_of_offset(data, declaration.start()),
                      "use a style from the CSL styles repository (they have none)")
         return
     try:

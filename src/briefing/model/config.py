@@ -11,7 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, constr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
 
 from briefing import files
 from briefing.errors import BriefingError, Collector
@@ -26,7 +34,7 @@ LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 CHAPTER_RE = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*\.md\.j2$")
 # Names that become parts of file names (build/briefing.<edition>.pdf), anchors or classes.
 IDENT = r"^[a-z][a-z0-9-]{0,31}$"
-Ident = constr(pattern=IDENT)
+Ident = Annotated[str, StringConstraints(pattern=IDENT)]
 WEB_URL = re.compile(r"^https?://[^\s<>\"'`{}|\\^]+$", re.I)
 # The span of document dates an EPUB and a DOCX (ZIP archives, 1980-2107) can carry.
 EARLIEST, LATEST = dt.date(1980, 1, 1), dt.date(2099, 12, 31)
@@ -43,9 +51,8 @@ def _one_line(value):
     a line break there would start a new field (RIS, BibTeX, YAML)."""
     for text in [value] if isinstance(value, str) else (
             value.values() if isinstance(value, dict) else value):
-        if isinstance(text, str) and files.forbidden(text, single_line=True):
-            bad = files.forbidden(text, single_line=True).group()
-            raise ValueError(f"{files.describe(bad)} in a one-line text")
+        if isinstance(text, str) and (bad := files.forbidden(text, single_line=True)):
+            raise ValueError(f"{files.describe(bad.group())} in a one-line text")
     return value
 
 
@@ -345,9 +352,8 @@ def _check_values(raw: dict, path: Path, text: str) -> None:
             stack.extend((k, loc) for k in value if isinstance(k, str))
         elif isinstance(value, list):
             stack.extend((v, loc + (i,)) for i, v in enumerate(value))
-        elif isinstance(value, str) and files.forbidden(value):
-            bad = files.forbidden(value).group()
-            raise BriefingError.at(f"{files.describe(bad)} in {'.'.join(map(str, loc))}",
+        elif isinstance(value, str) and (bad := files.forbidden(value)):
+            raise BriefingError.at(f"{files.describe(bad.group())} in {'.'.join(map(str, loc))}",
                                    path, _line_of_key(text, loc),
                                    "remove it; no output format can carry it")
 
@@ -375,14 +381,18 @@ def _deep_line(text: str) -> int | None:
 def _default_edition(raw: dict) -> str:
     """The edition a plain string belongs to: [build] edition, else the first listed,
     else the language of a single-edition briefing."""
-    editions = raw.get("editions") if isinstance(raw.get("editions"), dict) else {}
-    build = raw.get("build") if isinstance(raw.get("build"), dict) else {}
+    editions, build = _table(raw, "editions"), _table(raw, "build")
     if editions:
         chosen = build.get("edition")
         return chosen if isinstance(chosen, str) and chosen in editions else next(iter(editions))
-    document = raw.get("document") if isinstance(raw.get("document"), dict) else {}
-    language = document.get("language")
+    language = _table(raw, "document").get("language")
     return (language if isinstance(language, str) else "en").split("-")[0].lower()
+
+
+def _table(raw: dict, key: str) -> dict:
+    """raw[key] if it is a table, else an empty one."""
+    value = raw.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _editions(config: Config, path: Path, text: str) -> list[Edition]:
@@ -397,6 +407,7 @@ def _editions(config: Config, path: Path, text: str) -> list[Edition]:
                          path, _line_of_key(text, ("build", "edition")),
                          "add [editions.<id>] tables, or remove build.edition")
         problems.raise_if_any()
+        assert document.identifier is not None  # reported as missing just above
         language = document.language or "en-GB"
         ident = language.split("-")[0].lower()
         return [Edition(ident, language, document.identifier, True, False)]
@@ -429,11 +440,13 @@ def _inside(root: Path, config: Config, path: Path, text: str) -> None:
     named inside the project, and not reached through a link that leads out of it (a linked
     folder is named once, as the folder)."""
     problems = Collector()
-    paths = [(("bibliography", "file"), config.bibliography.file),
-             (("bibliography", "style"), config.bibliography.style)]
+    paths: list[tuple[tuple[str, ...], str]] = [
+        (("bibliography", "file"), config.bibliography.file),
+        (("bibliography", "style"), config.bibliography.style)]
     paths += [(("editions", ident, "style"), e.style) for ident, e in config.editions.items()
               if e.style]
-    real_root, folders = os.path.realpath(root), {}
+    real_root = os.path.realpath(root)
+    folders: dict[str, BriefingError | None] = {}
     for loc, value in paths:
         named = os.path.abspath(root / value)
         if Path(value).is_absolute() or not files.within(named, os.path.abspath(root)):
@@ -465,7 +478,7 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
     if config.build.chapters is None:
         found = sorted(
             (p for p in chapters_dir.glob("*.md.j2") if CHAPTER_RE.match(p.name)),
-            key=lambda p: (int(CHAPTER_RE.match(p.name).group(1)), p.name),
+            key=lambda p: (int(p.name.split("-", 1)[0]), p.name),  # the NN of NN-slug.md.j2
         )
         if not found:
             problems.add("no chapter templates found", chapters_dir,
@@ -511,7 +524,7 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
     return chapters
 
 
-def _problems(err: dict[str, Any], path: Path, text: str):
+def _problems(err: ErrorDetails, path: Path, text: str):
     from briefing.errors import Problem
 
     loc = tuple(p for p in err["loc"] if not is_union_member(p))

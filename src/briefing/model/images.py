@@ -146,9 +146,9 @@ def svg_to_png(svg: bytes) -> bytes:
         else f"font-family: {FALLBACK_FAMILY}", text)
     dpi = FALLBACK_DPI
     root = ET.fromstring(svg)
-    sizes = [_LENGTH_RE.match(root.get(key, "")) for key in ("width", "height")]
-    if all(sizes):
-        points = [float(m.group(1)) * _POINTS[m.group(2)] for m in sizes]
+    width, height = (_LENGTH_RE.match(root.get(key, "")) for key in ("width", "height"))
+    if width and height:
+        points = [float(m.group(1)) * _POINTS[m.group(2)] for m in (width, height)]
         pixels = points[0] * points[1] * (dpi / 72) ** 2
         if pixels > FALLBACK_MAX_PIXELS:
             dpi *= (FALLBACK_MAX_PIXELS / pixels) ** 0.5

@@ -10,6 +10,7 @@ claims), with the texts each edition is still missing gathered as gaps.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,6 @@ def _config_texts(project: config.Project, coverage: i18n.Coverage,
     keywords = project.config.document.keywords
     if isinstance(keywords, dict):
         for edition in project.editions:
-            coverage.add(edition.id, path, edition.id in keywords, lambda e=edition: i18n.Gap(
-                e.id, path, project.line_of("document", "keywords"), "document.keywords",
-                f"add keywords.{e.id} = [...] to [document]"))
+            coverage.add(edition.id, path, edition.id in keywords, functools.partial(
+                i18n.Gap, edition.id, path, project.line_of("document", "keywords"),
+                "document.keywords", f"add keywords.{edition.id} = [...] to [document]"))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import texts as i18n
@@ -186,7 +187,7 @@ def _validate(doc: yamlfile.YamlDoc, default: str) -> SeedFile:
         raise BriefingError(list(unique.values())) from None
 
 
-def _problem(doc: yamlfile.YamlDoc, err: dict) -> Problem:
+def _problem(doc: yamlfile.YamlDoc, err: ErrorDetails) -> Problem:
     # Union members add their type name to loc ("int", "CiteRef"); drop those.
     loc = tuple(p for p in err["loc"]
                 if not (isinstance(p, str) and p[:1].isupper() or i18n.is_union_member(p)))
@@ -281,6 +282,7 @@ def _check_speaker(base, claim: Claim, src: SourceMeta, doc, loc: tuple, problem
     """A quote says whose words it is whenever the claim reaches us through a reporter:
     "kun je straks zien ..." in a news article may be the journalist's paraphrase of a
     speaker, and must not be printed as the speaker's words."""
+    assert claim.quote is not None  # checked only for a claim with a quote
     words_of = claim.quote.words_of
     if words_of is not None:
         need(base.actors, "actor", words_of, loc + ("words_of",))
@@ -305,6 +307,7 @@ def normalise(text: str) -> str:
 
 def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Collector):
     quote = claim.quote
+    assert quote is not None  # checked only for a claim with a quote
     own_paras = {ref for ref in claim.cites if isinstance(ref, int)}
     if quote.para not in own_paras:
         problems.add(f"quote of claim {claim.id!r} is from paragraph {quote.para}, "

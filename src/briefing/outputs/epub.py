@@ -7,6 +7,7 @@ timestamp, keeping the bytes identical from build to build.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -123,7 +124,7 @@ def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
                "EPUB/nav.xhtml": navigation, "EPUB/text/title_page.xhtml": title_page}
     for name in names:
         if name.endswith((".xhtml", ".opf", ".ncx")) or name.endswith("container.xml"):
-            patches.setdefault(name, lambda data, name=name: _well_formed(name, data))
+            patches.setdefault(name, functools.partial(_well_formed, name))
     data = rewrite_zip(raw, epoch, patches, extra)
     _well_formed(PACKAGE, zipfile.ZipFile(io.BytesIO(data)).read(PACKAGE))
     return data

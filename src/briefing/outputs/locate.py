@@ -36,7 +36,8 @@ def fail_on(warnings: list[dict], composed: Composed, stage: str) -> None:
         return
     problems = []
     for message in bad:
-        text = message.get("pretty") or message.get("message") or message.get("type")
+        # (pandoc.fatal picked the message by its type)
+        text = message.get("pretty") or message.get("message") or message["type"]
         tex = pandoc.raw_tex(message)
         needle = (tex.strip().splitlines()[0] if tex and tex.strip() else None) or message.get(
             "key") or message.get("path") or message.get("resource") or ""
@@ -76,7 +77,8 @@ def refuse(violations: list[sanitise.Violation], project: Project,
     """Stop on anything the sanitiser would remove, naming the input line that wrote it."""
     problems: dict = {}
     for violation in violations:
-        where = _written_by(violation.needles, project, composed) or (None, None)
+        where: tuple[Path | None, int | None] = (
+            _written_by(violation.needles, project, composed) or (None, None))
         problems.setdefault(where, Problem(
             f"{violation.message} would reach the outputs", *where,
             "outputs carry no script, event handler or remote load: links go to https:, "
@@ -137,12 +139,12 @@ def notes(warnings: list[dict], composed: Composed, stage: str) -> list[Problem]
         if id(message) in bad:
             continue
         text = message.get("pretty") or message.get("message") or str(message.get("type"))
-        where = None
+        where: tuple[Path | None, int | None] = (None, None)
         if isinstance(message.get("line"), int) and str(message.get("source", "")).endswith(
                 "briefing.md"):
-            where = composed.origin_of_line(message["line"])
+            where = composed.origin_of_line(message["line"]) or (None, None)
             text = re.sub(r" at \S*briefing\.md line \d+ column \d+", "", text)
-        problem = Problem(f"pandoc ({stage}): {text}", *(where or (None, None)),
+        problem = Problem(f"pandoc ({stage}): {text}", *where,
                           "shown as a warning; --strict makes it an error")
         found.setdefault((problem.message, str(problem.path), problem.line), problem)
     return list(found.values())

@@ -280,7 +280,7 @@ def split_page(page: str) -> tuple[str, str, str] | None:
     from our template, or None if it has another shape."""
     found = re.match(r"\s*<!DOCTYPE html>\s*<html([^>]*)>\s*<head>(.*?)</head>\s*<body>(.*)"
                      r"</body>\s*</html>\s*$", page, re.S | re.I)
-    return found.groups() if found else None
+    return (found[1], found[2], found[3]) if found else None
 
 
 def check_page(page: str) -> list[Violation]:
@@ -310,7 +310,9 @@ CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src d
 def standalone(page: str, css: str) -> str:
     """The self-contained HTML: nh3's sanitised head and body in a shell of our own, with
     a Content-Security-Policy that lets nothing run and nothing load."""
-    attributes, head, body = split_page(page)
+    parts = split_page(page)
+    assert parts is not None  # Job.page() refused a page of another shape (check_page)
+    attributes, head, body = parts
     lang = re.search(r'\blang="([^"]*)"', attributes)
     head = re.sub(r"<meta charset=[^>]*>", "", head)  # ours comes first, before the policy
     head_clean = nh3.clean(head, tags={"title", "meta"},

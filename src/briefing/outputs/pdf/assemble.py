@@ -50,7 +50,7 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
     for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata"):
         if key in first.Root:
             book.Root[key] = _copied(book, first, first.Root[key])
-    book.docinfo = book.copy_foreign(first.docinfo)
+    book.docinfo = book.copy_foreign(first.docinfo)  # type: ignore[assignment]  # a Dictionary
 
     offsets = []
     with warnings.catch_warnings():
@@ -116,7 +116,7 @@ def _structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int]
             key, value = int(entries[i]), entries[i + 1]
             value = _copied(book, source, value)
             if key < n_pages:
-                nums.extend([offset + key, value])
+                nums.extend([offset + key, value])  # type: ignore[list-item]  # pikepdf takes ints
                 if isinstance(value, Array):
                     for element in value:  # margin-box elements hang off the part's Document
                         parent = element.get("/P") if isinstance(element, Dictionary) else None
@@ -124,15 +124,15 @@ def _structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int]
                             element.P = document
             else:
                 annotation_keys[key] = next_key
-                nums.extend([next_key, value])
+                nums.extend([next_key, value])  # type: ignore[list-item]
                 next_key += 1
         for index in range(n_pages):
             page = book.pages[offset + index].obj
             page.StructParents = offset + index
             for annotation in page.get("/Annots", []):
-                key = annotation.get("/StructParent")
-                if key is not None:
-                    annotation.StructParent = annotation_keys[int(key)]
+                parent_key = annotation.get("/StructParent")
+                if parent_key is not None:
+                    annotation.StructParent = annotation_keys[int(parent_key)]
     root.ParentTree = book.make_indirect(Dictionary(Nums=_sorted_nums(nums)))
     root.ParentTreeNextKey = next_key
     book.Root.StructTreeRoot = root
@@ -172,7 +172,7 @@ def _sorted_nums(nums: Array) -> Array:
                    key=lambda pair: pair[0])
     flat = Array()
     for key, value in pairs:
-        flat.extend([key, value])
+        flat.extend([key, value])  # type: ignore[list-item]
     return flat
 
 
@@ -180,7 +180,7 @@ def _destinations(book: pikepdf.Pdf, sources: list[pikepdf.Pdf],
                   owners: dict[str, int]) -> None:
     named: dict[str, pikepdf.Object] = {}
     for index, source in enumerate(sources):
-        names = source.Root.get("/Names", {}).get("/Dests")
+        names = source.Root.get("/Names", Dictionary()).get("/Dests")
         if names is None:
             continue
         if "/Kids" in names:
@@ -229,8 +229,10 @@ def _stamp(book: pikepdf.Pdf, layer: pikepdf.Pdf) -> None:
         raise AssemblyError("the page-number layer has another number of pages")
     for page, stamp in zip(book.pages, layer.pages, strict=True):
         form = book.copy_foreign(stamp.as_form_xobject())
-        resources = Dictionary(page.obj.Resources)  # the pages of a part share one dict
-        xobjects = Dictionary(resources.get("/XObject", Dictionary()))
+        # The pages of a part share one dict. (pikepdf's annotations do not let Dictionary()
+        # copy an Object, even one that is a dictionary.)
+        resources = Dictionary(page.obj.Resources)  # type: ignore[arg-type]
+        xobjects = Dictionary(resources.get("/XObject", Dictionary()))  # type: ignore[arg-type]
         xobjects[STAMP] = form
         resources.XObject = xobjects
         page.obj.Resources = resources

@@ -178,7 +178,8 @@ def _book(split: parts.Split, layout: _Layout) -> bytes:
     anchors = [_anchor_pages(part.pdf) for part in body]
     draft_names = laid[-1].page_names
     for _ in range(3):
-        numbers, start = {}, front_pages + 1
+        numbers: dict[str, int] = {}
+        start = front_pages + 1
         for part, found in zip(body, anchors, strict=True):
             for name, index in found.items():
                 numbers.setdefault(name, start + index)
@@ -201,8 +202,8 @@ def _book(split: parts.Split, layout: _Layout) -> bytes:
 def _anchor_pages(data: bytes) -> dict[str, int]:
     """Anchor name -> page index within the part, from the part's named destinations."""
     with pikepdf.open(io.BytesIO(data)) as document:
-        index = {page.objgen: i for i, page in enumerate(document.pages)}
-        names = document.Root.get("/Names", {}).get("/Dests")
+        index = {page.obj.objgen: i for i, page in enumerate(document.pages)}
+        names = document.Root.get("/Names", pikepdf.Dictionary()).get("/Dests")
         if names is None:
             return {}
         if "/Kids" in names:
@@ -247,8 +248,9 @@ class PdfOutput(Output):
         return data
 
     def close(self) -> None:
-        if getattr(self, "pool", None) is not None:
-            self.pool.close()
+        pool = getattr(self, "pool", None)
+        if pool is not None:
+            pool.close()
             self.pool = None
 
 

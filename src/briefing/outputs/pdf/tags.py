@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
+from typing import Any
 
 HYPHEN = "\u2010"  # WeasyPrint's default hyphenate-character (print.css keeps it)
 
@@ -121,7 +122,7 @@ def add_tags(pdf, document, pdf_version, page_streams):
         tags = stream._tags
         content_mapping["Nums"].append(page_number)
         content_mapping["Nums"].append(pydyf.Array())
-        nums: dict[int, object] = {}
+        nums: dict[int, Any] = {}
         for element in tagger.build(page._page_box, structure_document, None, page_number,
                                     nums, tags, None):
             structure_document["K"].append(element.reference)
@@ -175,13 +176,14 @@ class _Tagger:
 
     def __init__(self, pdf, root_lang: str):
         self.pdf, self.root_lang = pdf, root_lang
-        self.by_element: dict[tuple[int, str], object] = {}
-        self.annotations: list[tuple[object, object]] = []
+        # Any: pydyf's objects (pydyf has no type annotations)
+        self.by_element: dict[tuple[int, str], Any] = {}
+        self.annotations: list[tuple[Any, Any]] = []
         self.link_text: dict[int, list[str]] = defaultdict(list)  # id(link elem) -> text
-        self.link_annotations: dict[int, list[object]] = defaultdict(list)
+        self.link_annotations: dict[int, list[Any]] = defaultdict(list)
         self.column_headers: dict[int, dict[int, list]] = {}  # id(table elem) -> col -> ids
         self.row_counter: dict[int, int] = defaultdict(int)
-        self.bodies: dict[int, object] = {}  # id(LI element) -> its LBody
+        self.bodies: dict[int, Any] = {}  # id(LI element) -> its LBody
 
     def _new(self, tag: str, parent, page_number: int):
         import pydyf
@@ -224,7 +226,7 @@ class _Tagger:
         key = (id(box.element), str(element_tag)) if box.element is not None else None
         element = self.by_element.get(key) if key else None
         fresh = element is None
-        if fresh:
+        if element is None:
             element = self._new(tag, parent, page_number)
             if key:
                 self.by_element[key] = element
@@ -363,7 +365,8 @@ class _Tagger:
                 continue
             i = self.row_counter[table_key]
             self.row_counter[table_key] += 1
-            row_headers, j = [], 0
+            row_headers: list = []
+            j = 0
             for cell in row.children:
                 mark = getattr(cell, "mark", None)
                 if mark is not None and cell.element_tag == "th":

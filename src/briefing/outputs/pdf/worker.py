@@ -79,11 +79,12 @@ def _styles(paths: list[str], fetcher):
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    texts = (str(fetcher.roots),) + tuple((p, Path(p).read_text("utf-8")) for p in paths)
+    styles = tuple((p, Path(p).read_text("utf-8")) for p in paths)
+    texts = (str(fetcher.roots),) + styles
     if texts not in _STYLES:
         fonts = FontConfiguration()  # needed for the stylesheets' @font-face rules
         sheets = [weasyprint.CSS(string=text, base_url=ENGINE_URL, url_fetcher=fetcher,
-                                 font_config=fonts) for _, text in texts[1:]]
+                                 font_config=fonts) for _, text in styles]
         _STYLES[texts] = (fonts, sheets)
     return _STYLES[texts]
 

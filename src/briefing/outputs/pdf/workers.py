@@ -59,6 +59,7 @@ class Workers:
         self.root, self.epoch, self.workdir = project_root, epoch, workdir
         self.count, self.seconds, self.memory_mib = max(1, count), seconds, memory_mib
         self.children: list[subprocess.Popen] = []
+        self.logs: dict[subprocess.Popen, Path] = {}  # each worker's stderr
         self.expired = threading.Event()
         self.timer = threading.Timer(seconds, self._expire)
         self.timer.daemon = True
@@ -96,7 +97,7 @@ class Workers:
                              stage="WeasyPrint (PDF)", subject=subject, seconds=self.seconds,
                              memory_mib=self.memory_mib, stderr=log, env=env)
         log.close()
-        child.log_path = self.workdir / f"weasyprint-{index}.log"
+        self.logs[child] = self.workdir / f"weasyprint-{index}.log"
         self.children.append(child)
         return child
 
@@ -145,10 +146,10 @@ class Workers:
             thread.start()
         for thread in threads:
             thread.join()
-        failed = [results[i] for i in sorted(results) if isinstance(results[i], BriefingError)]
+        failed = [r for _, r in sorted(results.items()) if isinstance(r, BriefingError)]
         if failed:
             raise failed[0]
-        return [results[i] for i in range(len(jobs))]
+        return [r for i in range(len(jobs)) if isinstance(r := results[i], Laid)]  # all, here
 
     def _ask(self, child: subprocess.Popen, job: Job) -> Laid:
         self.serial += 1
@@ -156,6 +157,7 @@ class Workers:
         request = {"html": job.html, "root": str(self.root), "css": [str(p) for p in job.css],
                    "output": str(output), "tagged": job.tagged}
         answer = None
+        assert child.stdin is not None and child.stdout is not None  # limits.spawn: pipes
         try:
             child.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
             child.stdin.flush()
@@ -170,7 +172,7 @@ class Workers:
                 raise self._timeout(job.subject)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=5)
-            answer = {"error": "crash", "detail": _describe_exit(child)}
+            answer = {"error": "crash", "detail": _describe_exit(child, self.logs[child])}
         self._raise_for(answer, job.subject, output)
         data = output.read_bytes()
         output.unlink()
@@ -216,7 +218,7 @@ def render(html: str, project_root: Path, css: list[Path], epoch: int, workdir: 
     return laid.pdf, laid.warnings
 
 
-def _describe_exit(child: subprocess.Popen) -> str:
+def _describe_exit(child: subprocess.Popen, log: Path) -> str:
     if child.returncode is None:
         return "the worker stopped answering"
     name = limits.signal_name(child.returncode)
@@ -227,8 +229,8 @@ def _describe_exit(child: subprocess.Popen) -> str:
     if name:
         return f"the worker was killed by {name}, possibly at the memory limit"
     try:
-        lines = child.log_path.read_text("utf-8", "replace").strip().splitlines()
-    except (AttributeError, OSError):
+        lines = log.read_text("utf-8", "replace").strip().splitlines()
+    except OSError:
         lines = []
     return lines[-1] if lines else f"the worker exited with status {child.returncode}"
 

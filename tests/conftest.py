@@ -124,3 +124,23 @@ def browser():
                   "--disable-component-update", "--disable-sync", "--no-first-run"])
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The fast tier's project: a fresh copy of the minimal fixture (never changed itself).
+    tests/hostile has its own: a copy of the real briefing."""
+    return copy_project(FIXTURES / "minimal", tmp_path / "project")
+
+
+@pytest.fixture
+def edit():
+    """Replace text that must stand exactly once in the file (so an edit never silently
+    misses and leaves the test checking the unchanged project)."""
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text("utf-8")
+        assert text.count(old) == 1, f"{old!r} is not in {path.name} exactly once"
+        path.write_text(text.replace(old, new), "utf-8")
+
+    return replace

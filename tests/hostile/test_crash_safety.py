@@ -1,6 +1,8 @@
 """Crash safety: a build killed at any moment leaves either the previous outputs or the new
 complete ones, never a truncated file; the next build needs no manual cleanup. Ctrl-C and
-SIGTERM stop cleanly. Real builds of the real briefing, killed for real."""
+SIGTERM stop cleanly. Real builds, killed for real, of a small project made for this suite
+(tests/fixtures/crash: every stage of a build, Graphviz to the last rename, in a few
+seconds), not of the whole flagship: what is tested is the stages, not the content."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project
+from conftest import FIXTURES, copy_project
 
 from .test_hostile_inputs import tree_digests
 
@@ -93,21 +95,30 @@ def no_workers_left(project: Path, within: float = 5.0) -> bool:
     return False
 
 
-EDIT = ("Many Chinese people ran much of their lives",
-        "Many people in China run much of their lives")
+EDIT = ("Reports on company credit scores and on the state system appeared at the same time.",
+        "Reports on company scores and on the state system appeared in the same weeks.")
+
+
+@pytest.fixture(scope="module")
+def built_small(tmp_path_factory) -> Path:
+    """The crash suite's project, built once (its outputs are the "previous" ones)."""
+    project = copy_project(FIXTURES / "crash", tmp_path_factory.mktemp("crash-built"))
+    build = Build(project)
+    assert build.finish() == 0, "\n".join(build.lines)
+    return project
 
 
 def _edit(project: Path) -> None:
-    seed = project / "seeds" / "nos-2018-big-brother.yaml"
+    seed = project / "seeds" / "derksen.yaml"
     text = seed.read_text("utf-8")
     assert EDIT[0] in text
     seed.write_text(text.replace(*EDIT, 1), "utf-8")
 
 
 @pytest.fixture(scope="module")
-def new_outputs(tmp_path_factory, built_real: Path) -> dict[str, str]:
+def new_outputs(tmp_path_factory, built_small: Path) -> dict[str, str]:
     """The complete outputs of the edited inputs, built once in another directory."""
-    reference = copy_project(built_real, tmp_path_factory.mktemp("reference"))
+    reference = copy_project(built_small, tmp_path_factory.mktemp("reference"))
     _edit(reference)
     build = Build(reference)
     assert build.finish() == 0, "\n".join(build.lines)
@@ -115,10 +126,10 @@ def new_outputs(tmp_path_factory, built_real: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def edited(tmp_path: Path, built_real: Path, new_outputs):
+def edited(tmp_path: Path, built_small: Path, new_outputs):
     """A built project whose input has just changed, with the digests of its old outputs
     and of the new complete ones."""
-    project = copy_project(built_real, tmp_path / "project", with_build=True)
+    project = copy_project(built_small, tmp_path / "project", with_build=True)
     old = tree_digests(project / "build")
     _edit(project)
     assert set(new_outputs) == set(old)

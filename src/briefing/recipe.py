@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.compose import argmap, checks, document
-from briefing.compose.language import Localised, raise_gaps
+from briefing.compose.language import Localised
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import bibliography, config
 from briefing.model import load as model_load
@@ -71,11 +71,13 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
     loaded = load(root)
     model = loaded.model
     chosen = model.editions(editions)
-    warnings = raise_gaps(model.gaps(chosen), allow_missing) + model.coverage.unused
+    composed = _compose_all(loaded, chosen, allow_missing)
+    warnings = ([g.problem() for g in model.gaps(chosen)] if allow_missing else []) + (
+        model.coverage.unused + model.warnings)
     cited: set[str] = set()
-    for edition in chosen:
-        cited |= document.compose_edition(model, loaded.prepared,
-                                          loaded.localised(edition)).cited_keys
+    for one in composed.values():
+        cited |= one.cited_keys
+        warnings += one.warnings
     warnings += [Problem(f"bibliography entry {key!r} is not cited anywhere", model.bib.path,
                          line, "cite it or remove it")
                  for key, line in bibliography.unused(model.bib, cited)]
@@ -90,6 +92,7 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
 class Built:
     outputs: dict[str, Path]                              # file name -> path in build/
     warnings: list[Problem] = field(default_factory=list)  # shown by the CLI
+    unchanged: bool = False  # nothing to do: the outputs were already up to date
 
 
 def build(root: Path, formats: list[str] | None = None,
@@ -109,12 +112,15 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
                                "listing": config.input_listing(root)})
     if manifest.up_to_date():
         step("Up to date: no input has changed since the last build")
-        return Built(manifest.outputs())
+        return Built(manifest.outputs(), unchanged=True)
     step("Loading and checking inputs")
     loaded = load(root)
     project, model = loaded.project, loaded.model
     chosen_editions = model.editions(editions)
-    warnings = raise_gaps(model.gaps(chosen_editions), allow_missing)
+    step("Composing chapters")
+    composed = _compose_all(loaded, chosen_editions, allow_missing)
+    warnings = ([g.problem() for g in model.gaps(chosen_editions)] if allow_missing else []) + (
+        model.warnings + [w for one in composed.values() for w in one.warnings])
     chosen = formats or list(project.config.build.formats)
     store = cache.Cache(project.build_dir)
     rendered: dict[Path, bytes] = {}
@@ -124,7 +130,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
         say = step if not edition.several else (
             lambda text, tag=edition.id: step(text if text.startswith("  ") else
                                               f"[{tag}] {text}"))
-        job = _edition(loaded, lang, chosen, say, store)
+        job = _edition(loaded, lang, composed[edition.id], chosen, say, store)
         shown.update(job.composed.images())
         warnings += _problems(job.warnings)
         for fmt, data in job.results.items():
@@ -148,12 +154,31 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     return Built(written, warnings)
 
 
-def _edition(loaded: Loaded, lang: Localised, chosen: list[str],
+def _compose_all(loaded: Loaded, editions: list[Edition],
+                 allow_missing: bool) -> dict[str, document.Composed]:
+    """Every edition's document, or every problem of every edition at once: a missing
+    translation does not hide an unknown citation key, nor one edition another's."""
+    problems = Collector()
+    if not allow_missing:
+        for gap in loaded.model.gaps(editions):
+            problems.problems.append(gap.problem())
+    composed = {}
+    for edition in editions:
+        try:
+            composed[edition.id] = document.compose_edition(
+                loaded.model, loaded.prepared, loaded.localised(edition))
+        except BriefingError as exc:
+            problems.extend(exc)
+    if problems.problems:  # each problem once, in the order found
+        raise BriefingError(list({(p.message, str(p.path), p.line): p
+                                  for p in problems.problems}.values()))
+    return composed
+
+
+def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chosen: list[str],
              step: Callable[[str], None], store: cache.Cache) -> Job:
-    """One edition, every format: compose in its language, then render."""
+    """One edition, every format: render its composed document."""
     project, model = loaded.project, loaded.model
-    step("Composing chapters")
-    composed = document.compose_edition(model, loaded.prepared, lang)
     workdir = project.root / document.workdir(lang.edition)
     writing.BuildDir(project.build_dir).fresh(workdir)
     bounds = project.config.limits

@@ -32,7 +32,7 @@ from briefing.compose.templates import (
     too_slow,
 )
 from briefing.compose.views import actor_views, analysis_views, views
-from briefing.errors import BriefingError, Collector
+from briefing.errors import BriefingError, Collector, Problem
 from briefing.model.analysis import Analysis
 from briefing.model.config import Project
 from briefing.model.load import Model
@@ -60,6 +60,7 @@ class Composed:
     metadata: dict
     argument_map: argmap.ArgumentMap
     starts: list[tuple[int, int]] = field(default_factory=list)  # per chapter: see compose()
+    warnings: list[Problem] = field(default_factory=list)  # e.g. a chapter that renders empty
 
     def origin_of_line(self, line: int, near: str = "") -> tuple[Path, int | None] | None:
         """The template line that wrote a line of the composed document (1-based); Pandoc
@@ -154,7 +155,11 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     for chapter in chapters:
         starts.append((at, len(chapter.markdown) - len(chapter.markdown.lstrip())))
         at += len(chapter.markdown.strip()) + 3
-    return Composed(header + body, chapters, cited, metadata, amap, starts)
+    # A chapter that renders to nothing is most likely a loop over data that is not there.
+    empty = [Problem("the chapter renders empty", chapter.path, None,
+                     "check the data it loops over, or remove it from build.chapters")
+             for chapter in chapters if not chapter.markdown.strip()]
+    return Composed(header + body, chapters, cited, metadata, amap, starts, empty)
 
 
 @dataclass

@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.errors import BriefingError, Collector
+from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import analysis, bibliography, config, sources
 from briefing.model import texts as i18n
 
@@ -28,6 +28,7 @@ class Model:
     analysis: analysis.Analysis
     epoch: int
     coverage: i18n.Coverage
+    warnings: list[Problem] = field(default_factory=list)  # nothing left out silently
 
     def editions(self, chosen: list[str] | None) -> list[i18n.Edition]:
         if not chosen:
@@ -74,8 +75,9 @@ def load(root: Path, problems: Collector) -> Model:
                                   project.inputs)
         except BriefingError as exc:
             problems.extend(exc)
+    warnings = _left_out(project)
     # Complete only when no problem was found; the caller raises before using it then.
-    return Model(project, bib, base, found, epoch_for(project), coverage)  # type: ignore[arg-type]
+    return Model(project, bib, base, found, epoch_for(project), coverage, warnings)  # type: ignore[arg-type]
 
 
 LATEST_EPOCH = 4102444799  # 2099-12-31T23:59:59Z: ZIP archives (EPUB, DOCX) end in 2107
@@ -106,3 +108,26 @@ def _config_texts(project: config.Project, coverage: i18n.Coverage,
             coverage.add(edition.id, path, edition.id in keywords, functools.partial(
                 i18n.Gap, edition.id, path, project.line_of("document", "keywords"),
                 "document.keywords", f"add keywords.{edition.id} = [...] to [document]"))
+
+
+def _left_out(project: config.Project) -> list[Problem]:
+    """What an author may think is in the briefing but is not: no analysis.yaml (the
+    comparison, timeline, key points, questions and glossary come out empty), or a chapter
+    file that build.chapters does not list."""
+    found = []
+    path = project.root / config.ANALYSIS_NAME
+    if not os.path.lexists(path):
+        found.append(Problem("no analysis.yaml: the comparison, timeline, key points, "
+                             "questions and glossary will be empty", path, None,
+                             "add analysis.yaml (its format: docs/format.md)"))
+    listed = project.config.build.chapters
+    if listed is not None:
+        names = {n if n.endswith(".md.j2") else f"{n}.md.j2" for n in listed}
+        for chapter in sorted(project.chapters_dir.glob("*.md.j2")):
+            if config.CHAPTER_RE.match(chapter.name) and chapter.name not in names:
+                found.append(Problem(
+                    f"chapters/{chapter.name} is not listed in build.chapters, so it is left "
+                    "out", project.config_path, project.line_of("build", "chapters"),
+                    f"add '{chapter.name.removesuffix('.md.j2')}' to build.chapters, or "
+                    "remove the file"))
+    return found

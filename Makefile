@@ -35,6 +35,8 @@ $(SYSTEM):
 	  if ! $(call HAS_LIB,pango-1.0) || ! $(call HAS_LIB,pangoft2-1.0); then \
 	    echo "WeasyPrint needs the Pango library, which is not installed. Install it, then"; \
 	    echo "run make again:  macOS: brew install pango   Fedora: sudo dnf install pango"; \
+	    echo "If Homebrew installed it, the loader may not look there: export"; \
+	    echo "DYLD_FALLBACK_LIBRARY_PATH=/opt/homebrew/lib (WeasyPrint's install guide)."; \
 	    echo "(see https://doc.courtbouillon.org/weasyprint/stable/first_steps.html)"; \
 	    exit 1; \
 	  fi; \

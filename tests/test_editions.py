@@ -288,3 +288,30 @@ def test_an_unknown_edition_key_is_an_error_not_a_silent_gap(project):
     result = run_cli(project, "check")
     assert result.code == 1
     assert re.search(r"analysis\.yaml:\d+: error: .*unknown edition 'nk'", result.err), result.err
+
+
+def test_template_text_outside_gettext_is_a_warning_at_its_line(project):
+    """Typed straight into a chapter, a sentence would be printed in English in the Dutch
+    edition too: a warning at its line, an error with --strict."""
+    path = project / "chapters" / "05-receptor.md.j2"
+    text = path.read_text("utf-8")
+    assert text.count("\n{{ perspective_sources(p) }}") == 1
+    path.write_text(text.replace("\n{{ perspective_sources(p) }}",
+                                 "\nSee also [@zwart2012receptor].\n\n"
+                                 "{{ perspective_sources(p) }}"), "utf-8")
+    line = path.read_text("utf-8").split("\n").index("See also [@zwart2012receptor].") + 1
+    shown = (f"chapters/05-receptor.md.j2:{line}: warning: text outside _() or {{% trans %}} "
+             "is printed in every edition: \"See also [@zwart2012receptor].\"")
+    checked = run_cli(project, "check")
+    assert checked.code == 0, checked.err
+    assert shown in checked.err.splitlines(), checked.err
+    assert "hint: wrap it as {{ _(\"…\") }}" in checked.err
+    assert "and translate it in locale/nl.po" in checked.err
+    strict = run_cli(project, "check", "--strict")
+    assert strict.code == 1
+    assert shown.replace(": warning: ", ": error: ") in strict.err.splitlines(), strict.err
+    built = run_cli(project, "build", "--edition", "nl", "--format", "html")
+    assert built.code == 0, built.err
+    assert shown in built.err.splitlines(), built.err
+    # What the warning is about: the Dutch edition prints the English sentence.
+    assert re.search(r"See also \( ?Zwart 2012 ?\) ?\.", _text(_html(project, "nl")))

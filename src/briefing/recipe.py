@@ -54,6 +54,7 @@ def load(root: Path) -> Loaded:
     model = model_load.load(root, problems)
     prepared = document.prepare(model.project, model.coverage, problems)
     problems.raise_if_any()
+    model.warnings += prepared.warnings  # check and build show them with the model's
     return Loaded(model, prepared)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from briefing.compose import argmap, metadata
+from briefing.compose import argmap, metadata, prose
 from briefing.compose import language as i18n
 from briefing.compose.checks import (
     check_citations,
@@ -170,6 +170,7 @@ class Prepared:
     templates: list[jinja2.Template]
     catalogues: dict[str, i18n.Catalogue]  # edition id -> the project's locale/<id>.po
     engine_catalogues: dict[str, i18n.Catalogue]  # edition id -> the engine's, its language
+    warnings: list[Problem] = field(default_factory=list)  # template text no edition translates
 
     def localised(self, project: Project, edition: i18n.Edition) -> i18n.Localised:
         return i18n.Localised.make(edition, project.default_edition.id,
@@ -189,7 +190,12 @@ def prepare(project: Project, coverage: i18n.Coverage, problems: Collector) -> P
         problems.extend(exc)
         env = environment(project, texts)
     catalogues, engine_catalogues = _catalogues(project, env, texts, coverage, problems)
-    return Prepared(templates, catalogues, engine_catalogues)
+    warnings = []
+    if len(project.editions) > 1:  # with one edition, template text is simply its text
+        others = [f"locale/{e.id}.po" for e in project.editions if not e.default]
+        warnings = prose.untranslated(env, {project.chapters_dir / name: text
+                                            for name, text in texts.items()}, others)
+    return Prepared(templates, catalogues, engine_catalogues, warnings)
 
 
 def compose_edition(model: Model, prepared: Prepared, lang: i18n.Localised) -> Composed:

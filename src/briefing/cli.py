@@ -301,6 +301,115 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
         sys.exit(EXIT_INTERRUPTED)
 
 
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help="The briefing's title (every edition, until you translate it). "
+              "Default: the example's.")
+@click.option("--edition", "--editions", "editions", multiple=True, metavar="[ID:]LANG,...",
+              help="The editions, the first the default: a language (en, nl-BE; the id is "
+                   "its first part) or ID:LANGUAGE (en:en-GB). Repeatable or comma-separated. "
+                   "Default: en,nl (English and Dutch, like the flagship). The example's "
+                   "words exist in English and Dutch; another language's are left for you "
+                   "to translate (`briefing check` lists them).")
+@click.option("--perspective", "perspectives", multiple=True, metavar='ID:"TITLE"',
+              help="A perspective to compare (repeatable, at least two), e.g. "
+                   "residents:\"The residents' view\". Default: the example's three.")
+@click.pass_obj
+def new(obj: Context, directory: Path, title: str | None, editions: tuple[str, ...],
+        perspectives: tuple[str, ...]) -> None:
+    """Start a briefing in DIRECTORY (made if missing; it must be empty but for hidden
+    files): a complete small project on an invented example (a council's debate on
+    car-free streets) that builds at once and shows every part of a briefing once.
+    DIRECTORY is taken as given, not under --project."""
+    from briefing.authoring import new as authoring
+
+    created = obj.run(lambda: authoring.create(
+        Path(os.path.abspath(directory)), title, authoring.parse_editions(list(editions)),
+        authoring.parse_perspectives(list(perspectives)), authoring.today()))
+    if obj.quiet:
+        return
+    click.echo(f"created {directory}: {len(created.written)} files", err=True)
+    for edition, count in created.untranslated.items():
+        click.echo(f"  edition {edition}: {count} texts to translate (the example has only "
+                   "English and Dutch words); `briefing check` lists them", err=True)
+    click.echo(f"next: cd {directory} && briefing build   (then replace the example: "
+               "briefing source add FILE --key KEY)", err=True)
+
+
+@main.group()
+def source() -> None:
+    """Add source texts to the project."""
+
+
+@source.command("add")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", required=True, help="Its BibTeX key, e.g. lind2026carfree: the seed's "
+              "`key` and the stub entry appended to the bibliography.")
+@click.option("--id", "ident", help="The source's id (default: from the key); the seed is "
+              "seeds/<id>.yaml.")
+@click.option("--language", help="The text's language (BCP 47, e.g. nl). Default: an HTML "
+              "file's lang attribute; needed for text and Markdown.")
+@click.option("--title", help="Its title. Default: the HTML <title> or the first Markdown "
+              "heading.")
+@click.option("--update", is_flag=True, help="The file changed: rewrite the paragraphs and the "
+              "digest of the seed with this key, keeping its actors, claims and comments.")
+@click.pass_obj
+def source_add(obj: Context, file: Path, key: str, ident: str | None, language: str | None,
+               title: str | None, update: bool) -> None:
+    """Copy a source text's paragraphs into seeds/<id>.yaml, numbered 1..n, with the file's
+    path and SHA-256 (`check` warns when the file changes), and append a bibliography stub
+    with only what the file shows. FILE is .txt or .md (paragraphs: blank-line separated;
+    Markdown headings left out and listed) or .html (<p>, <li>, <blockquote>). Whitespace
+    inside a paragraph becomes one space; nothing else changes. A FILE outside the
+    project's sources/ folder is copied there. Existing seeds and entries are never
+    overwritten (but --update)."""
+    from briefing.authoring import source as authoring
+
+    if not os.path.lexists(file) and os.path.lexists(obj.project / file):
+        file = obj.project / file  # named from the project, as `-C DIR` suggests
+    added = obj.run(lambda: authoring.add(obj.project, file, key, ident, language, title,
+                                          update))
+    if obj.quiet:
+        return
+    seed = os.path.relpath(added.seed, obj.project)
+    if added.changed is not None:
+        changed = ", ".join(map(str, added.changed)) or "none"
+        click.echo(f"updated {seed}: {added.paragraphs} paragraphs from {added.file} "
+                   f"(changed or new: {changed}); run `briefing check` to recheck the quotes",
+                   err=True)
+        return
+    click.echo(f"wrote {seed}: {added.paragraphs} paragraphs from {added.file}"
+               + (f", {added.left_out} headings left out" if added.left_out else ""), err=True)
+    if added.bib is not None:
+        click.echo(f"appended a stub for {key!r} to {os.path.relpath(added.bib, obj.project)}: "
+                   "verify it and add the author and date", err=True)
+    click.echo(f"next: add the reporter and the claims to {seed}", err=True)
+
+
+@main.command()
+@click.argument("name", required=False, type=click.Choice(["settings", "seed", "analysis"]))
+@click.option("--write", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="Write briefing.schema.json, seed.schema.json and analysis.schema.json "
+                   "into DIRECTORY instead of printing.")
+@click.option("--markdown", is_flag=True,
+              help="Print the reference of every file and of the template context "
+                   "(docs/format.md) instead.")
+def schema(name: str | None, directory: Path | None, markdown: bool) -> None:
+    """Print the JSON Schema of briefing.toml (settings), a seed or analysis.yaml (all
+    three by name when none is given), for editors that check and complete them."""
+    from briefing.model import schema as schemas
+
+    if markdown:
+        from briefing.compose import formatdoc
+
+        click.echo(formatdoc.markdown(), nl=False)
+    elif directory is not None:
+        for path in schemas.write_schemas(directory):
+            click.echo(f"wrote {path}", err=True)
+    else:
+        click.echo(schemas.dumps(schemas.schema(name) if name else schemas.schemas()), nl=False)
+
+
 @main.command(hidden=True)
 @click.pass_obj
 def inputs(obj: Context) -> None:

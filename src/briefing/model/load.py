@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import BriefingError, Collector, Problem
-from briefing.model import analysis, bibliography, config, sources
+from briefing.model import analysis, bibliography, config, provenance, sources
 from briefing.model import texts as i18n
 
 
@@ -76,6 +76,8 @@ def load(root: Path, problems: Collector) -> Model:
         except BriefingError as exc:
             problems.extend(exc)
     warnings = _left_out(project)
+    if base is not None:  # a seed whose source file changed since it was copied
+        warnings += provenance.stale(base, root)
     # Complete only when no problem was found; the caller raises before using it then.
     return Model(project, bib, base, found, epoch_for(project), coverage, warnings)  # type: ignore[arg-type]
 

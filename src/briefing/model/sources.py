@@ -37,6 +37,12 @@ class SourceMeta(Strict):
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     reporter: str = Field(pattern=ID, description="actor id of the author or publisher")
     paragraphs: dict[int, str] = Field(min_length=1)
+    file: str | None = Field(None, min_length=1)
+    """The file the paragraphs were copied from, relative to the project (e.g.
+    sources/article.html); written by `briefing source add`."""
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
+    """The file's SHA-256 when the paragraphs were copied: `briefing check` warns when the
+    file no longer matches (model/provenance.py)."""
 
 
 class Actor(Strict):
@@ -218,6 +224,9 @@ def _collect(base: ArgumentBase, doc: yamlfile.YamlDoc, seed: SeedFile, problems
         return True
 
     register("source", base.sources, seed.source, ("source", "id"))
+    if seed.source.file is not None:  # where a changed source file is reported
+        base.where[("source-file", seed.source.id)] = Where(
+            doc.path, doc.line(("source", "sha256" if seed.source.sha256 else "file")))
     numbers = sorted(seed.source.paragraphs)
     if numbers != list(range(1, len(numbers) + 1)):
         problems.add("paragraphs must be numbered 1..n without gaps", doc.path,

@@ -394,7 +394,8 @@ def source_add(obj: Context, file: Path, key: str, ident: str | None, language: 
 @click.option("--markdown", is_flag=True,
               help="Print the reference of every file and of the template context "
                    "(docs/format.md) instead.")
-def schema(name: str | None, directory: Path | None, markdown: bool) -> None:
+@click.pass_obj
+def schema(obj: Context, name: str | None, directory: Path | None, markdown: bool) -> None:
     """Print the JSON Schema of briefing.toml (settings), a seed or analysis.yaml (all
     three by name when none is given), for editors that check and complete them."""
     from briefing.model import schema as schemas
@@ -404,8 +405,8 @@ def schema(name: str | None, directory: Path | None, markdown: bool) -> None:
 
         click.echo(formatdoc.markdown(), nl=False)
     elif directory is not None:
-        for path in schemas.write_schemas(directory):
-            click.echo(f"wrote {path}", err=True)
+        for path in obj.run(lambda: schemas.write_schemas(directory)):
+            obj.say(f"wrote {path}")
     else:
         click.echo(schemas.dumps(schemas.schema(name) if name else schemas.schemas()), nl=False)
 

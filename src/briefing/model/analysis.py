@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import texts as i18n
 from briefing.model import yamlfile
-from briefing.model.config import ANALYSIS_NAME
+from briefing.model.config import ANALYSIS_NAME, IDENT
 from briefing.model.texts import Edition, Name, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -25,60 +25,100 @@ FILE_NAME = ANALYSIS_NAME
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # The docstring under each key is its description in `briefing schema` and docs/format.md.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
 
 
 class Cell(Strict):
+    """What one perspective says on one dimension of the comparison."""
+
     text: Text
-    # The claims the cell rests on: claims of the cell's own perspective only.
+    """The cell's text, in our words."""
     claims: list[str] = Field(min_length=1)
-    # Claims of other perspectives the cell mentions: shown as cross-references.
+    """The claims the cell rests on: claims of the cell's own perspective only."""
     see: list[str] = []
+    """Claims of other perspectives the cell mentions: shown as cross-references."""
 
 
 class Finding(Strict):
     """One key point: a finding a reader can act on, resting on claims."""
 
     id: str = Field(pattern=ID)
+    """The key point's id (its anchor)."""
     title: Text = Field(description="a few words, printed in bold before the text")
     text: Text
+    """The finding, in a sentence or two."""
     claims: list[str] = Field(min_length=1)
-    cite: list[str] = []  # BibTeX keys of works beyond the two sources
+    """The claims it rests on (claim ids), linked and cited."""
+    cite: list[str] = []
+    """BibTeX keys of works beyond the sources."""
 
 
 class Dimension(Strict):
+    """One row of the comparison: a question every perspective answers."""
+
     id: str = Field(pattern=ID)
+    """The row's id (its anchor)."""
     title: Text
-    cells: dict[str, Cell]
+    """The dimension compared, in a few words."""
+    # Keys are perspective ids: an editor can check their form; `check` checks the ids.
+    cells: dict[str, Cell] = Field(json_schema_extra={"propertyNames": {"pattern": IDENT}})
+    """One cell per perspective, under its id."""
 
 
 class Question(Strict):
+    """A question for policy that the sources raise."""
+
     id: str = Field(pattern=ID)
+    """The question's id (its anchor)."""
     text: Text
+    """The question."""
     claims: list[str] = Field(min_length=1)
+    """The claims that raise it (claim ids)."""
 
 
 class Term(Strict):
+    """A glossary entry."""
+
     term: Name
+    """The term: one string for every edition, or a mapping per edition."""
     definition: Text
+    """What it means here."""
     claims: list[str] = []
-    cite: list[str] = []  # BibTeX keys of works beyond the two sources
+    """Claims the definition rests on (claim ids)."""
+    cite: list[str] = []
+    """BibTeX keys of works beyond the sources; claims or cite must name something."""
 
 
 class Event(Strict):
+    """A dated event of the timeline."""
+
     when: Name
+    """When it happened, as printed (e.g. "2014" or "May 2018")."""
     text: Text
+    """What happened."""
     claims: list[str] = []
+    """Claims it rests on (claim ids)."""
     cite: list[str] = []
-    beyond_sources: bool = False  # true: from a work outside the seeds, cited from bib/
+    """BibTeX keys of works it rests on; claims or cite must name something."""
+    beyond_sources: bool = False
+    """true: from a work outside the seeds, cited from bib/ (then cite is needed)."""
 
 
 class Analysis(Strict):
+    """analysis.yaml: our own reading across the sources."""
+
     key_points: list[Finding] = []
+    """The findings on the key-points page (3 to 7), each resting on claims."""
     timeline: list[Event] = []
+    """Dated events, in order."""
     comparison: list[Dimension] = []
+    """The comparison table: one row per dimension, one cell per perspective."""
     questions: list[Question] = []
+    """Questions for policy."""
     glossary: list[Term] = []
+    """Terms a reader may not know (shown in the reader's alphabetical order)."""
 
 
 def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str | None],
@@ -100,7 +140,7 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
             loc = tuple(p for p in err["loc"] if not i18n.is_union_member(p))
             found.setdefault(loc, Problem(
                 f"{'.'.join(map(str, loc))}: {err['msg']}", path, doc.line(loc),
-                "see the schema in src/briefing/analysis.py"))
+                "every key is listed in docs/format.md (`briefing schema analysis`)"))
         raise BriefingError(list(found.values())) from None
     problems = Collector()
     i18n.check_texts(analysis, path, doc.line, editions, coverage or i18n.Coverage(), problems)

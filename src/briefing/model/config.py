@@ -75,59 +75,93 @@ LineStr = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # The docstring under each key is its description in `briefing schema` and docs/format.md.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
 
 
 class Document(Strict):
     """What the reader sees on the cover and in the metadata."""
 
     title: Line
+    """The briefing's title, on the cover and in every output's metadata; one line."""
     subtitle: Line | None = None
+    """A line under the title."""
     organisation: LineName
+    """Who publishes the briefing: the publisher in the metadata and the citation."""
     authors: list[LineStr] = []
+    """The people who wrote it, one name each, as cited (default: the organisation)."""
     version: LineStr
+    """The version readers cite, e.g. "1.2"; one line."""
     date: Annotated[dt.date, AfterValidator(_date_range)]
+    """The publication date (YYYY-MM-DD, 1980 to 2099); also every output's build date
+    unless SOURCE_DATE_EPOCH is set."""
     # With [editions], each edition has its own language and identifier.
     language: str | None = Field(None, pattern=LANGUAGE)
-    keywords: Annotated[list[str] | dict[str, list[str]], AfterValidator(_keywords)] = []
+    """The language as a BCP 47 tag (e.g. en-GB), for a briefing without [editions]."""
+    keywords: Annotated[list[str] | dict[str, list[str]], AfterValidator(_keywords)] = Field(
+        [], json_schema_extra={"propertyNames": {"pattern": IDENT}})  # per edition: its id
+    """Subject keywords for the metadata: a list, or a list per edition ({en = [...]})."""
     identifier: LineStr | None = Field(None, description="stable id of the edition, "
                                        "e.g. urn:uuid:…")
     url: Annotated[str | None, AfterValidator(_web_url)] = None
+    """Where the briefing is published: a web address starting with https:// or http://."""
     summary: Text | None = None
-    # One or two sentences on the cover: what the briefing rests on, and when that was
-    # written ("Based on a blog post of October 2016 and an undated news article ...").
+    """A short abstract for the metadata (default: the subtitle)."""
     basis: Text | None = None
-    accessibility_summary: Text | None = None  # default: the engine's, in each language
+    """One or two sentences on the cover: what the briefing rests on, and when that was
+    written ("Based on a blog post of October 2016 and an undated news article ...")."""
+    accessibility_summary: Text | None = None
+    """The accessibility summary in the outputs' metadata (default: the engine's own, in
+    each language)."""
 
 
 class EditionConfig(Strict):
     """One language edition: built from the same argument base as every other."""
 
     language: str = Field(pattern=LANGUAGE)
+    """The edition's language as a BCP 47 tag (e.g. nl-NL): hyphenation, the CSL locale,
+    every lang attribute and the metadata."""
     identifier: LineStr = Field(description="its own urn:uuid:…, not shared")
-    # A CSL style for this edition only (default: bibliography.style), for a language whose
-    # conventions the shared style cannot follow through its locale alone.
     style: str | None = None
+    """A CSL style for this edition only (default: bibliography.style), for a language
+    whose conventions the shared style cannot follow through its locale alone."""
 
 
 class Bibliography(Strict):
+    """Where the works cited are, and how citations look."""
+
     file: str = "bib/briefing.bib"
+    """The BibTeX file of every work cited, relative to briefing.toml."""
     style: str = "bib/chicago-author-date.csl"
+    """The CSL citation style, relative to briefing.toml."""
 
 
 class Build(Strict):
+    """What a build makes, and from which chapters."""
+
     name: str = Field("briefing", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    """The outputs' file name: build/<name>.pdf, build/<name>.<edition>.epub, ..."""
     chapters: list[str] | None = None
+    """The chapters in reading order, as NN-slug (chapters/NN-slug.md.j2); default: every
+    chapters/NN-*.md.j2 by number."""
     formats: list[Literal["pdf", "epub", "docx", "html"]] = ["pdf", "epub", "docx", "html"]
-    # The default edition: its outputs also carry the plain names (build/briefing.pdf).
+    """The formats `briefing build` writes."""
     edition: str | None = Field(None, pattern=IDENT)
+    """The default edition (default: the first under [editions]): its outputs also carry
+    the plain names (build/briefing.pdf), and a plain string in a text field is its text."""
 
 
 class Perspective(Strict):
+    """One of the perspectives the briefing compares; claims name it by its id."""
+
     title: Line
+    """Its title, as a chapter heading; one line."""
     short: Line
+    """A word or two for tables and claim labels (P1, T2: the first letters); one line."""
     key_point: Text = Field(description="one sentence for the key points box")
     summary: Text
+    """A paragraph saying what the perspective holds."""
 
 
 class Limits(Strict):
@@ -166,12 +200,20 @@ class Limits(Strict):
 
 
 class Config(Strict):
+    """briefing.toml: the document's settings."""
+
     document: Document
+    """What the reader sees on the cover and in the metadata."""
     bibliography: Bibliography = Bibliography()
+    """Where the works cited are, and how citations look."""
     build: Build = Build()
+    """What a build makes, and from which chapters."""
     limits: Limits = Limits()
+    """Bounds on every stage (see the defaults); raise them for a much bigger briefing."""
     perspectives: dict[Ident, Perspective] = {}
+    """The perspectives compared, in order, each under its id ([perspectives.<id>])."""
     editions: dict[Ident, EditionConfig] = {}
+    """One edition per language ([editions.<id>]), all from the same seeds and chapters."""
 
 
 class Project:

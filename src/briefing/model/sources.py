@@ -27,16 +27,28 @@ MAX_QUOTE_WORDS = 50
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # The docstring under each key is its description in `briefing schema` and docs/format.md.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
+                              use_attribute_docstrings=True)
 
 
 class SourceMeta(Strict):
+    """The source article: what it is, and its text as numbered paragraphs."""
+
     id: str = Field(pattern=ID)
+    """The source's id, used by claims of other seeds that cite it."""
     key: str = Field(min_length=1, description="BibTeX key in the bibliography")
     title: str = Field(min_length=1)
+    """The article's title, in its own language."""
     language: str = Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    """The article's language as a BCP 47 tag (e.g. nl): its quotes need a translation
+    only in editions of another language."""
     reporter: str = Field(pattern=ID, description="actor id of the author or publisher")
-    paragraphs: dict[int, str] = Field(min_length=1)
+    # Keys are numbers in YAML; an editor sees them as strings of digits.
+    paragraphs: dict[int, str] = Field(min_length=1, json_schema_extra={
+        "propertyNames": {"pattern": "^[1-9][0-9]*$"}})
+    """The article's text, paragraph by paragraph, numbered 1..n without gaps: the
+    locators claims cite and the text quotes are checked against."""
     file: str | None = Field(None, min_length=1)
     """The file the paragraphs were copied from, relative to the project (e.g.
     sources/article.html); written by `briefing source add`."""
@@ -46,56 +58,98 @@ class SourceMeta(Strict):
 
 
 class Actor(Strict):
+    """A person, organisation or group who holds, reports or is quoted in a claim."""
+
     id: str = Field(pattern=ID)
+    """The actor's id, unique across all seeds; claims name holders by it."""
     name: Name
+    """The name as printed: one string for every edition, or a mapping per edition."""
     kind: Literal["person", "organisation", "group"]
+    """What the actor is."""
     role: Text | None = None
+    """Who the actor is, in a few words (e.g. "author of the blog post")."""
 
 
 class CiteRef(Strict):
+    """A paragraph of another source."""
+
     source: str = Field(pattern=ID)
+    """The id of the source."""
     para: int = Field(ge=1)
+    """The paragraph number in it."""
 
 
 class Quote(Strict):
+    """The source's exact words behind a claim, checked word for word."""
+
     para: int = Field(ge=1)
+    """The paragraph the quote is from; the claim must cite it."""
     text: str = Field(min_length=1)
-    # Our rendering, for editions in another language than the source's.
+    """The exact words, in the source's language (at most 50 words)."""
     translation: Rendering | None = None
-    # Whose words these are (an actor id). Needed when the claim is reported by someone
-    # other than its holders: a journalist's paraphrase must not read as the speaker's own.
+    """Our rendering, for editions in another language than the source's."""
+    # Needed when the claim is reported by someone other than its holders: a journalist's
+    # paraphrase must not read as the speaker's own.
     words_of: str | None = Field(None, pattern=ID)
+    """Whose words these are (an actor id), when they are not the claim's holders'."""
 
 
 class Claim(Strict):
+    """One claim the source makes or reports, with where it says so."""
+
     id: str = Field(pattern=ID)
+    """The claim's id, unique across all seeds; relations and analysis.yaml name it."""
     perspective: str | None = None
+    """The perspective it belongs to (an id under [perspectives] in briefing.toml); none
+    for a background fact."""
     kind: Literal["fact", "interpretation", "value", "prediction", "recommendation"]
+    """What sort of claim it is."""
     statement: Text
+    """The claim in our words."""
     holders: list[str] = Field(min_length=1)
+    """Who says it: actor ids."""
     reported_by: str | None = None
+    """Who reports it, when not the source's reporter (an actor id)."""
     cites: list[int | CiteRef] = Field(min_length=1)
+    """Where the source says it: paragraph numbers of this source, or {source, para} for
+    another."""
     quote: Quote | None = None
+    """The source's exact words behind the claim."""
     note: str = ""
-    orphan: bool = False  # true: deliberately shown nowhere (kept as data only)
-    # position: its holders speak for the perspective (they are its voices); evidence: a
-    # fact or testimony the perspective draws on, whose holder need not share it.
+    """A note for the editors; never printed."""
+    orphan: bool = False
+    """true: deliberately shown nowhere (kept as data only)."""
     stance: Literal["position", "evidence"] = "position"
+    """position: its holders speak for the perspective (they are its voices); evidence: a
+    fact or testimony the perspective draws on, whose holder need not share it."""
 
 
 class Relation(Strict):
+    """How one claim bears on another (the argument map's arrows)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     source: str = Field(alias="from", pattern=ID)
+    """The claim that bears on the other (a claim id)."""
     target: str = Field(alias="to", pattern=ID)
+    """The claim it bears on (a claim id)."""
     type: Literal["supports", "attacks", "undercuts"]
+    """supports or attacks the other claim; undercuts: attacks the link between it and
+    what it supports."""
     note: str = ""
+    """A note for the editors; never printed."""
 
 
 class SeedFile(Strict):
+    """seeds/<source>.yaml: the structured extraction of one source article."""
+
     source: SourceMeta
+    """The source article: what it is, and its text as numbered paragraphs."""
     actors: list[Actor] = []
+    """Who speaks in it: people, organisations and groups."""
     claims: list[Claim] = []
+    """The claims extracted from it."""
     relations: list[Relation] = []
+    """How its claims bear on each other (and on claims of other seeds)."""
 
 
 @dataclass(frozen=True)
@@ -200,7 +254,8 @@ def _problem(doc: yamlfile.YamlDoc, err: ErrorDetails) -> Problem:
     dotted = ".".join(str(p) for p in loc)
     if err["type"] == "extra_forbidden":
         return Problem(f"unknown key {dotted!r}", doc.path, doc.line(loc),
-                       "check the spelling; see the schema in src/briefing/sources.py")
+                       "check the spelling; every key is listed in docs/format.md "
+                       "(`briefing schema seed`)")
     if err["type"] == "missing":
         return Problem(f"missing required key {dotted!r}", doc.path, doc.line(loc[:-1]),
                        f"add '{loc[-1]}:'")

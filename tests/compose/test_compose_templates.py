@@ -39,6 +39,46 @@ def test_a_template_mistake_is_an_error_at_its_line(project: Path, line3: str, m
     assert (problem.path, problem.line) == (path, 3)
 
 
+@pytest.mark.parametrize(("line3", "message", "hint"), [
+    ("{{ timeline[0].when }}", "template error: timeline entry has no attribute 'when'",
+     "did you mean 'title'? its attributes: id, title, text, cite, labels, beyond_sources, "
+     "links; see docs/format.md#eventview"),
+    ("{{ perspectives[0].titel }}", "template error: perspective has no attribute 'titel'",
+     "did you mean 'title'? its attributes: id, title, short, key_point, summary, claims, "
+     "sources, voices, evidence; see docs/format.md#perspectiveview"),
+    ("{{ claims['aim-trusts'].label }}", "template error: claims has no key 'aim-trusts'",
+     "did you mean 'aim-trust'? its keys: aim-trust, press-confusion; "
+     "see docs/format.md#template-variables"),
+    ("{{ relations[0].from }}", "template error: relation has no attribute 'from'",
+     "did you mean 'source'? its attributes: source, target, type, note; "
+     "see docs/format.md#relation"),
+    ("{{ timeline.title }}", "template error: timeline is a list and has no attribute 'title'",
+     "loop over it ({% for item in timeline %}) or take one (timeline[0]); "
+     "see docs/format.md#eventview"),
+], ids=["renamed-attribute", "misspelt-attribute", "missing-key", "data-name", "list"])
+def test_a_misspelt_name_is_told_the_names_that_exist(project: Path, line3: str,
+                                                      message: str, hint: str):
+    path = extra_chapter(project, line3)
+    with pytest.raises(BriefingError) as caught:
+        compose(project)
+    (problem,) = caught.value.problems
+    assert (problem.message, problem.hint) == (message, hint)
+    assert (problem.path, problem.line) == (path, 3)
+
+
+def test_an_undefined_variable_lists_the_variables_closest_first(project: Path):
+    extra_chapter(project, "{{ claimz | length }}")
+    with pytest.raises(BriefingError) as caught:
+        compose(project)
+    (problem,) = caught.value.problems
+    assert problem.message == "template error: 'claimz' is undefined"
+    assert problem.hint.startswith("did you mean 'claims'? the variables: claims, ")
+    assert problem.hint.endswith("; see docs/format.md#template-variables")
+    listed = problem.hint.split(": ", 1)[1].split(";")[0].split(", ")
+    assert {"perspectives", "timeline", "argument_map", "_"} <= set(listed)
+    assert "compose.py" not in problem.hint
+
+
 def test_a_syntax_error_stops_loading_before_anything_renders(project: Path):
     path = extra_chapter(project, "Text {% if %}.")
     with pytest.raises(BriefingError) as caught:

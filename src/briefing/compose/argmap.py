@@ -39,21 +39,37 @@ class Entry:
     """One claim of the map in words: its label, statement and what it bears on."""
 
     id: str
+    """The claim's id."""
     label: str
+    """Its label (P3)."""
     statement: str
-    relations: list[tuple[str, list[tuple[str, str]]]]  # (verb, [(label, claim id), ...])
+    """Its statement."""
+    relations: list[tuple[str, list[tuple[str, str]]]]
+    """(verb, [(label, claim id), ...]): what it supports, attacks or undercuts, the verb
+    in the edition's words."""
 
 
 @dataclass
 class ArgumentMap:
-    path: str  # project-relative path of the SVG, as chapters link to it
-    description: str  # the figure's short text alternative
+    """The argument map: claims as boxes, relations as arrows (an SVG), and the same in
+    words."""
+
+    path: str
+    """The SVG's project-relative path, as chapters link to it."""
+    description: str
+    """The figure's short text alternative."""
     nodes: int
+    """How many claims it draws."""
     edges: int
-    legend: list[tuple[str, str]]  # (perspective title, colour name)
-    source: str  # DOT
-    claims: list[str]  # ids of the claims drawn
-    entries: list[Entry] = field(default_factory=list)  # the map in words, claim by claim
+    """How many relations it draws."""
+    legend: list[tuple[str, str]]
+    """(perspective title, colour name) for each colour used."""
+    source: str
+    """The map in Graphviz's DOT language."""
+    claims: list[str]
+    """Ids of the claims drawn."""
+    entries: list[Entry] = field(default_factory=list)
+    """The map in words, claim by claim."""
 
 
 def _quote(text: str) -> str:

@@ -23,6 +23,7 @@ from briefing.compose.checks import (
     check_heading_ids,
     check_output,
 )
+from briefing.compose.context import TemplateContext
 from briefing.compose.templates import (
     Chapter,
     environment,
@@ -109,25 +110,25 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     words = lang.words
     amap = argmap.plan(claims, perspectives, base.relations, workdir(lang.edition), words)
     gettext, ngettext = i18n.newstyle(lang.messages.template)
-    context = {
-        "argument_map": amap,
-        "document": project.config.document,
-        "edition": lang.edition,
-        "labels": words.labels,
-        "words": words,
-        "gettext": gettext,
-        "ngettext": ngettext,
-        "perspectives": perspectives,
-        "perspective": {p.id: p for p in perspectives},
-        "claims": claims,
-        "background": [c for c in claims.values() if c.perspective is None],
-        "actors": actor_views(base, lang.text),
-        "sources": base.sources,
-        "relations": base.relations,
+    context = TemplateContext(
+        argument_map=amap,
+        document=project.config.document,
+        edition=lang.edition,
+        labels=words.labels,
+        words=words,
+        gettext=gettext,
+        ngettext=ngettext,
+        perspectives=perspectives,
+        perspective={p.id: p for p in perspectives},
+        claims=claims,
+        background=[c for c in claims.values() if c.perspective is None],
+        actors=actor_views(base, lang.text),
+        sources=base.sources,
+        relations=base.relations,
         **analysis_views(base, found or Analysis(), claims, perspectives, lang.text,
                          i18n.Localiser(project.default_edition, project.default_edition.id),
                          words.locators),
-    }
+    ).variables()
     bounds = project.config.limits
     budget = [int(bounds.markdown_mib * 1024 * 1024)]
     try:

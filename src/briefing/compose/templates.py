@@ -10,6 +10,7 @@ that later stages use to name the line behind a problem (Chapter.origin).
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import traceback
 from collections.abc import Generator
@@ -20,8 +21,10 @@ from typing import cast
 import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
 
 from briefing import files
+from briefing.compose import reference
 from briefing.compose.markdown import join_names, md_escape
 from briefing.errors import BriefingError, Collector
 from briefing.model.config import Limits, Project
@@ -50,6 +53,28 @@ class Chapter:
         if literal and line is not None:
             line += self.markdown.count("\n", start, offset)
         return path, line
+
+
+class UnknownName(jinja2.exceptions.UndefinedError):
+    """A name a template used that does not exist, with what it was looked up on (jinja2's
+    `missing` for a variable), so the error can list the names that do."""
+
+    def __init__(self, message: str, obj: object, name: object):
+        super().__init__(message)
+        self.obj, self.name = obj, name
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined that says on what the name was looked up (the sandbox's refusals,
+    which come with a hint or their own exception, keep their message)."""
+
+    __slots__ = ()
+
+    def __init__(self, hint=None, obj=missing, name=None,
+                 exc=jinja2.exceptions.UndefinedError):
+        if hint is None and exc is jinja2.exceptions.UndefinedError:
+            exc = functools.partial(UnknownName, obj=obj, name=name)
+        super().__init__(hint, obj, name, exc)
 
 
 @jinja2.pass_context
@@ -129,7 +154,7 @@ def environment(project: Project, sources: dict[str, str]) -> SandboxedEnvironme
         # {% trans %} and _(): the words of each edition come from its catalogue; gettext
         # is passed in the render context, per edition.
         extensions=["jinja2.ext.i18n"],
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -198,10 +223,14 @@ def render_chapter(template: jinja2.Template, context: dict, budget: list[int],
                     "is this large, raise limits.markdown_mib in briefing.toml")
     except BriefingError:
         raise
+    except UnknownName as exc:  # a misspelt name: say which names exist
+        message, hint = reference.unknown(exc.obj, exc.name, context)
+        raise BriefingError.at(f"template error: {message}", *_template_frame(exc, template),
+                               hint) from None
     except jinja2.TemplateError as exc:
         path, line = _template_frame(exc, template)
         hint = {
-            "UndefinedError": "check the variable's spelling; see the context in compose.py",
+            "UndefinedError": f"check the spelling; see {reference.DOCS}",
             "SecurityError": "templates may not reach Python internals, files outside "
                              "chapters/ or unbounded sizes",
             "TemplateNotFound": "includes and imports must name a file inside chapters/",

@@ -1,6 +1,10 @@
 """What templates see: view models of claims, actors, perspectives, sources and the
 analysis (comparison, timeline, key points), in one edition's language, with labels,
-links and citations made once here rather than in every template."""
+links and citations made once here rather than in every template.
+
+The docstring under each attribute is what docs/format.md says of it (compose/reference.py
+reads them), and what a template error lists when a name is misspelt.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +22,13 @@ class ActorView:
     """An actor in one edition's words."""
 
     id: str
+    """The actor's id in seeds/."""
     name: str
+    """The name, in the edition's language."""
     kind: str
+    """person, organisation or group."""
     role: str
+    """Who the actor is, in a few words ("" when the seed gives no role)."""
 
 
 @dataclass
@@ -29,28 +37,49 @@ class ClaimView:
     ready to print."""
 
     id: str
+    """The claim's id in seeds/ (its anchor is #claim-<id>)."""
     statement: str
+    """The claim in our words, in the edition's language."""
     kind: str
+    """fact, interpretation, value, prediction or recommendation (words.kinds[kind] is
+    the word to print)."""
     perspective: str | None
+    """The id of its perspective; None for a background fact."""
     holders: list[ActorView]
+    """Who says it."""
     reporter: ActorView
+    """Who reports it: the claim's reported_by, else the source's reporter."""
     cite: str
+    """The Pandoc citation of the paragraphs it cites, e.g. [@key, para. 3]."""
     quote: Quote | None
+    """The quote as written in the seed (text, para, words_of), or None."""
     quote_cite: str
-    language: str  # the source's (and so the quote's) language
+    """The Pandoc citation of the quote's paragraph ("" without a quote)."""
+    language: str
+    """The source's (and so the quote's) language."""
     note: str
-    translation: str = ""  # the quote in the edition's language; "" when it is in it already
-    # The actor whose words the quote is, when they are not the holders' (a paraphrase by
-    # the reporter); None when the quote is a holder's own words.
+    """The seed's note for the editors; never meant to be printed."""
+    translation: str = ""
+    """The quote in the edition's language; "" when it is in that language already."""
+    # None when the quote is a holder's own words.
     quote_words: ActorView | None = None
+    """The actor whose words the quote is, when they are not the holders' (a paraphrase
+    by the reporter)."""
     stance: str = "position"
+    """position (its holders speak for the perspective) or evidence (a fact or testimony
+    the perspective draws on)."""
     label: str = ""
+    """Its short label, e.g. P3: the perspective's letter and the claim's number in it."""
     supports: list[str] = field(default_factory=list)
+    """Ids of the claims it supports."""
     attacks: list[str] = field(default_factory=list)
+    """Ids of the claims it attacks."""
     undercuts: list[str] = field(default_factory=list)
+    """Ids of the claims whose link to what they support it attacks."""
 
     @property
     def holder_names(self) -> str:
+        """The holders' names joined for a sentence ("A, B and C")."""
         return join_names([a.name for a in self.holders])
 
 
@@ -59,28 +88,45 @@ class SourceUse:
     """How much one perspective rests on one source: which paragraphs, how many claims."""
 
     title: str
+    """The source's title."""
     key: str
+    """Its BibTeX key."""
     paras: list[int]
+    """The paragraphs the perspective's claims cite, in order."""
     claims: int
+    """How many of the perspective's claims come from it."""
     locators: tuple[str, str] = ("para.", "paras.")
+    """The words for one and several paragraphs in a citation."""
 
     @property
     def cite(self) -> str:
+        """The Pandoc citation of those paragraphs."""
         return citation([(self.key, p) for p in self.paras], self.locators)
 
 
 @dataclass
 class PerspectiveView:
+    """A perspective of briefing.toml in the edition's words, with its claims."""
+
     id: str
+    """Its id under [perspectives]."""
     title: str
+    """Its title."""
     short: str
+    """Its short name."""
     key_point: str
+    """One sentence for the key points box."""
     summary: str
+    """A paragraph saying what it holds."""
     claims: list[ClaimView]
+    """Its claims, in seed order."""
     sources: list[SourceUse] = field(default_factory=list)
-    voices: list[tuple[str, int]] = field(default_factory=list)  # (actor name, claims held)
-    # Who supplies the facts and testimony it draws on (claims of stance evidence).
+    """The sources its claims come from."""
+    voices: list[tuple[str, int]] = field(default_factory=list)
+    """(actor name, claims held) of the actors who speak for it, most claims first."""
     evidence: list[tuple[str, int]] = field(default_factory=list)
+    """(actor name, claims held) of who supplies the facts and testimony it draws on
+    (claims of stance evidence)."""
 
 
 def views(project: Project, base: ArgumentBase, lang: i18n.Localised
@@ -182,32 +228,69 @@ class Tracked(list):
 
 @dataclass
 class CellView:
+    """One cell of the comparison: what one perspective says on one dimension."""
+
     perspective: PerspectiveView
+    """The perspective whose cell it is."""
     text: str
+    """The cell's text."""
     cite: str
+    """The Pandoc citation of its claims' paragraphs (and those of see)."""
     labels: list[str]
-    links: list[str] = field(default_factory=list)  # "[P3](#claim-...)", as labels
-    see: list[str] = field(default_factory=list)  # cross-references to other perspectives
+    """The labels of the claims it rests on (P1, P3)."""
+    links: list[str] = field(default_factory=list)
+    """Those claims as Markdown links, "[P3](#claim-...)"."""
+    see: list[str] = field(default_factory=list)
+    """Links to claims of other perspectives it mentions (cross-references)."""
 
 
 @dataclass
 class RowView:
+    """One dimension of the comparison, with a cell per perspective."""
+
     id: str
+    """The dimension's id."""
     title: str
+    """The dimension compared."""
     cells: list[CellView]
+    """One cell per perspective, in the perspectives' order."""
 
 
 @dataclass
 class ItemView:
-    """A question for policy or a glossary term, with the claims it rests on."""
+    """An entry of the analysis with the claims (and works) it rests on."""
 
     id: str
+    """Its anchor: the entry's id; a glossary term's from the default edition's term; a
+    timeline entry's event-<n>."""
     title: str
+    """A key point's title, a term, an event's date; "" for a question."""
     text: str
+    """The key point, definition, event or question."""
     cite: str
+    """The Pandoc citation of its claims' paragraphs and the works it cites."""
     labels: list[str]
+    """The labels of the claims it rests on (P1, T2)."""
     beyond_sources: bool = False
-    links: list[str] = field(default_factory=list)  # "[P3](#claim-...)", as labels
+    """An event from a work outside the seeds (timeline entries only)."""
+    links: list[str] = field(default_factory=list)
+    """Those claims as Markdown links, "[P3](#claim-...)"."""
+
+
+class KeyPointView(ItemView):
+    """A key point: a finding a reader can act on."""
+
+
+class EventView(ItemView):
+    """An entry of the timeline: when (title) and what happened (text)."""
+
+
+class QuestionView(ItemView):
+    """A question for policy (its title is empty)."""
+
+
+class TermView(ItemView):
+    """A glossary entry: the term (title) and its definition (text)."""
 
 
 def _links(claims: dict[str, ClaimView], ids: list[str]) -> list[str]:
@@ -233,22 +316,24 @@ def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimV
                  [claims[c].label for c in cell.claims], _links(claims, cell.claims),
                  _links(claims, cell.see))
         for p in perspectives for cell in [d.cells[p.id]]]) for d in found.comparison])
-    questions = [ItemView(q.id, "", tr(q.text), _cite_claims(base, q.claims, (), locators),
-                          [claims[c].label for c in q.claims], links=_links(claims, q.claims))
+    questions = [QuestionView(q.id, "", tr(q.text), _cite_claims(base, q.claims, (), locators),
+                              [claims[c].label for c in q.claims],
+                              links=_links(claims, q.claims))
                  for q in found.questions]
-    key_points = [ItemView(k.id, tr(k.title), tr(k.text),
-                           _cite_claims(base, k.claims, tuple(k.cite), locators),
-                           [claims[c].label for c in k.claims], links=_links(claims, k.claims))
+    key_points = [KeyPointView(k.id, tr(k.title), tr(k.text),
+                               _cite_claims(base, k.claims, tuple(k.cite), locators),
+                               [claims[c].label for c in k.claims],
+                               links=_links(claims, k.claims))
                   for k in found.key_points]
     # A term's anchor comes from the default edition's term, the same in every edition;
     # the order is the reader's alphabet.
-    glossary = [ItemView(default(t.term).lower().replace(" ", "-"), tr(t.term), tr(t.definition),
+    glossary = [TermView(default(t.term).lower().replace(" ", "-"), tr(t.term), tr(t.definition),
                          _cite_claims(base, t.claims, tuple(t.cite), locators),
                          [claims[c].label for c in t.claims], links=_links(claims, t.claims))
                 for t in sorted(found.glossary, key=lambda t: tr(t.term).lower())]
-    timeline = [ItemView(f"event-{i}", tr(e.when), tr(e.text),
-                         _cite_claims(base, e.claims, tuple(e.cite), locators),
-                         [claims[c].label for c in e.claims], links=_links(claims, e.claims))
+    timeline = [EventView(f"event-{i}", tr(e.when), tr(e.text),
+                          _cite_claims(base, e.claims, tuple(e.cite), locators),
+                          [claims[c].label for c in e.claims], links=_links(claims, e.claims))
                 for i, e in enumerate(found.timeline)]
     for view, event in zip(timeline, found.timeline, strict=True):
         view.beyond_sources = event.beyond_sources

@@ -51,23 +51,24 @@ def add(root: Path, given: Path, key: str, ident: str | None = None,
     if not ID_RE.match(ident):
         raise BriefingError.at(f"--id {ident!r} is not a plain id", None, None,
                                "use lower-case letters, digits and '-'")
-    data, rel = _keep(root, given, project.config.limits.input_mib, update)
-    found = extract(root / rel, data)
-    language = _language(language or found.language, root / rel)
-    title = title or found.title
-    if not title:
-        raise BriefingError.at("the source has no title to take", root / rel, None,
-                               f"pass --title \"...\" (a {FORMATS[Path(rel).suffix.lower()]} "
-                               "file names none)")
+    data, rel, origin = _locate(root, given, project.config.limits.input_mib, update)
+    found = extract(origin, data)
     digest = hashlib.sha256(data).hexdigest()
     existing = _seed_of(project.seeds_dir, key, project.inputs)
-    if update:
+    if update:  # the seed keeps its id, title and language
         if existing is None:
             raise BriefingError.at(f"no seed in seeds/ has key {key!r}", project.seeds_dir,
                                    None, "leave out --update to add the source")
+        _keep(root, origin, rel)
         changed = _update(existing, found, rel, digest, project.inputs)
         return Added(existing.path, rel, len(found.paragraphs), len(found.left_out),
                      changed=changed)
+    language = _language(language or found.language, origin)
+    title = title or found.title
+    if not title:
+        raise BriefingError.at("the source has no title to take", origin, None,
+                               f"pass --title \"...\" (a {FORMATS[origin.suffix.lower()]} "
+                               "file names none)")
     seed = project.seeds_dir / f"{ident}.yaml"
     if existing is not None:
         raise BriefingError.at(f"a seed with key {key!r} exists already", existing.path,
@@ -84,6 +85,7 @@ def add(root: Path, given: Path, key: str, ident: str | None = None,
         raise BriefingError.at(f"bibliography entry {key!r} exists already", bib_path, line,
                                "choose another --key; a seed and its entry share it")
     editions = [e.id for e in project.editions]
+    _keep(root, origin, rel)  # every check passed: now the files are written
     seed.parent.mkdir(exist_ok=True)
     _write_new(seed, seed_text(ident, key, title, language, rel, digest, found,
                                list(project.config.perspectives), editions))
@@ -94,28 +96,36 @@ def add(root: Path, given: Path, key: str, ident: str | None = None,
     return Added(seed, rel, len(found.paragraphs), len(found.left_out), bib_path)
 
 
-def _keep(root: Path, given: Path, input_mib: float, update: bool) -> tuple[bytes, str]:
-    """The file's bytes and its path under sources/, copying it there if it is elsewhere."""
+def _locate(root: Path, given: Path, input_mib: float, update: bool
+            ) -> tuple[bytes, str, Path]:
+    """The file's bytes, its path under sources/ and where it is now (nothing written)."""
     limit = int(input_mib * files.MIB)
     folder = root / SOURCES
     files.check_folder(folder, root, f"{SOURCES}/")
     absolute = Path(os.path.abspath(given))
     if files.within(str(absolute), os.path.abspath(folder)):
         data = files.read_bytes(absolute, root, limit)
-        return data, absolute.relative_to(os.path.abspath(root)).as_posix()
+        return data, absolute.relative_to(os.path.abspath(root)).as_posix(), absolute
     data = files.read_bytes(absolute, None, limit)
     target = folder / absolute.name
+    if os.path.lexists(target) and not files.regular_file(target):
+        raise BriefingError.at("not a regular file", target, None, "remove it first")
     if os.path.lexists(target) and not update and files.read_bytes(target, root) != data:
         raise BriefingError.at("a different file of this name is in sources/ already", target,
                                None, "rename the file you add, or pass --update to replace "
                                "the kept copy (and refresh its seed)")
-    folder.mkdir(exist_ok=True)
-    if os.path.lexists(target) and not files.regular_file(target):
-        raise BriefingError.at("not a regular file", target, None, "remove it first")
+    return data, f"{SOURCES}/{absolute.name}", absolute
+
+
+def _keep(root: Path, origin: Path, rel: str) -> None:
+    """Copy a source file from outside sources/ into it (through a temporary name)."""
+    target = root / rel
+    if Path(os.path.abspath(origin)) == Path(os.path.abspath(target)):
+        return
+    target.parent.mkdir(exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(absolute, tmp)
+    shutil.copyfile(origin, tmp)
     os.replace(tmp, target)
-    return data, f"{SOURCES}/{absolute.name}"
 
 
 def _language(language: str | None, path: Path) -> str:
@@ -156,47 +166,51 @@ def _write_new(path: Path, text: str) -> None:
 
 def bib_stub(key: str, title: str, language: str, rel: str, web: bool) -> str:
     """Only what the file itself shows: its title and language. No author, date or URL is
-    guessed; the note says what to verify and add (notes are never printed)."""
+    guessed, so `briefing check` stops at the entry until they are added; the note says
+    what to verify and add (notes are never printed)."""
     langid = LANGIDS.get(language.split("-")[0])
     title = title.replace("\\", "").replace("{", "\\{").replace("}", "\\}")
     lines = [f"@{'online' if web else 'misc'}{{{key},",
-             f"  title        = {{{title}}},",
-             "  year         = {n.d.},"]
+             f"  title        = {{{title}}},"]
     if langid:
         lines.append(f"  langid       = {{{langid}}},")
+    where = "the url and urldate" if web else "the publisher or url"
     lines.append(f"  note         = {{Stub written by briefing source add from {rel}. Verify "
-                 "the title; add the author (or organization), the date instead of n.d., "
-                 f"{'the url and urldate' if web else 'the publisher or url'}, from the "
-                 "source itself; then say here where you verified them.}")
+                 "the title; add the author (or organization), the date (year = {n.d.} if "
+                 f"it has none) and {where}, from the source itself; then say here where "
+                 "you verified them.}")
     return "\n".join(lines) + "\n}\n"
 
 
 def seed_text(ident: str, key: str, title: str, language: str, rel: str, digest: str,
               found: Extracted, perspectives: list[str], editions: list[str]) -> str:
     perspective = perspectives[0] if perspectives else "some-perspective"
+    reporter = f"{ident}-author"  # actor ids are shared by all seeds: one of its own
     statement = "\n".join(f"#       {e}: What the source claims, in our words ({e} edition)."
                           for e in editions)
     return f"""\
 # yaml-language-server: $schema=../schemas/seed.schema.json
 # {title}: its text as numbered paragraphs, and the claims taken from it.
-# Written by `briefing source add` from {rel}. The paragraphs are copied from that file
-# (each run of whitespace made one space) and numbered 1..n; claims cite them by number and
-# quotes are checked against them word for word. Do not edit them: if the file changes,
-# `briefing source add {rel} --key {key} --update` rewrites them and keeps the rest.
+# Written by `briefing source add` from {rel}: the paragraphs are copied
+# from that file (each run of whitespace made one space) and numbered 1..n; claims cite
+# them by number and quotes are checked against them word for word. Do not edit them: if
+# the file changes, this rewrites them and keeps the rest:
+#   briefing source add {rel} --key {key} --update
 
 source:
   id: {yamltext.scalar(ident)}  # this source's id (claims of other seeds cite it by it)
   key: {yamltext.scalar(key)}  # its entry in bib/briefing.bib
   title: {yamltext.quoted(title)}
   language: {yamltext.scalar(language)}  # the language of its text (BCP 47): quotes are in it
-  reporter: author  # the actor id of who wrote or published it: add that actor below
+  reporter: {reporter}  # the actor who wrote or published it: add it below (ids are
+  # unique across all seeds; rename it to suit)
   file: {yamltext.quoted(rel)}  # the file the paragraphs were copied from
   sha256: {yamltext.quoted(digest)}  # its digest then: `briefing check` warns if it changes
   paragraphs:
 {chr(10).join(yamltext.paragraphs(found.paragraphs, 4, found.left_out))}
 
 # Who speaks in the source. An example (remove the # marks to use it):
-#   - id: author
+#   - id: {reporter}
 #     name: Jane Doe                 # as the source names them
 #     kind: person                   # person, organisation or group
 #     role: reporter at the paper    # optional: who they are
@@ -208,7 +222,7 @@ actors: []
 #     kind: interpretation           # fact, interpretation, value, prediction or recommendation
 #     statement:
 {statement}
-#     holders: [author]              # actor ids of who says it
+#     holders: [{reporter}]  # actor ids of who says it
 #     cites: [1]                     # paragraph numbers
 #     quote:                         # optional: words copied exactly from a cited paragraph
 #       para: 1

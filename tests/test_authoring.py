@@ -231,6 +231,18 @@ def test_new_accepts_a_folder_with_hidden_files_only(tmp_path):
     assert run_cli(tmp_path, "check", "--strict").code == 0
 
 
+def test_new_in_a_language_without_words_leaves_them_to_translate(tmp_path):
+    project = tmp_path / "de"
+    created = run_cli(tmp_path, "new", str(project), "--edition", "en,de")
+    assert created.code == 0, created.err
+    assert re.search(r"edition de: \d+ texts to translate", created.err)
+    assert (project / "briefing.toml").read_text().count('language = "de-DE"') == 1
+    checked = run_cli(project, "check")
+    assert checked.code == 1
+    assert "locale/de.po: error: no 'de' text for the engine's word 'Contents'" in checked.err
+    assert run_cli(project, "check", "--edition", "en", "--strict").code == 0
+
+
 def test_source_add_refuses_an_unknown_format_and_copies_nothing(made, tmp_path):
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.7\n")

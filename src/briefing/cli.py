@@ -352,7 +352,8 @@ def source() -> None:
 @click.option("--title", help="Its title. Default: the HTML <title> or the first Markdown "
               "heading.")
 @click.option("--update", is_flag=True, help="The file changed: rewrite the paragraphs and the "
-              "digest of the seed with this key, keeping its actors, claims and comments.")
+              "digest of the seed with this key, keeping its id, title, language, actors, "
+              "claims and comments.")
 @click.pass_obj
 def source_add(obj: Context, file: Path, key: str, ident: str | None, language: str | None,
                title: str | None, update: bool) -> None:
@@ -379,7 +380,8 @@ def source_add(obj: Context, file: Path, key: str, ident: str | None, language: 
                    err=True)
         return
     click.echo(f"wrote {seed}: {added.paragraphs} paragraphs from {added.file}"
-               + (f", {added.left_out} headings left out" if added.left_out else ""), err=True)
+               + (f" ({added.left_out} left out: headings and the like, listed in the seed)"
+                  if added.left_out else ""), err=True)
     if added.bib is not None:
         click.echo(f"appended a stub for {key!r} to {os.path.relpath(added.bib, obj.project)}: "
                    "verify it and add the author and date", err=True)

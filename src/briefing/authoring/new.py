@@ -114,8 +114,9 @@ def create(directory: Path, title: str | None, editions: list[EditionChoice],
     default = editions[0]
     for name, text in chapters.chapters(lambda key: words.message(key, default)).items():
         files[f"chapters/{name}"] = text
-    for edition in editions[1:]:
-        files[f"locale/{edition.id}.po"] = project_files.catalogue(words, edition, title)
+    for edition in editions:  # the default edition's only for the engine's words
+        if edition != default or not project_files.engine_words(edition):
+            files[f"locale/{edition.id}.po"] = project_files.catalogue(words, edition)
     files[".gitignore"] = "# Outputs only: `briefing build` writes them again.\nbuild/\n"
     files["README.md"] = project_files.readme(words, editions)
     directory.mkdir(parents=True, exist_ok=True)

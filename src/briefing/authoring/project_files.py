@@ -222,7 +222,7 @@ def analysis(words: Words, perspectives: list[PerspectiveChoice]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def catalogue(words: Words, edition: EditionChoice, title: str | None) -> str:
+def catalogue(words: Words, edition: EditionChoice) -> str:
     """locale/<edition>.po: each chapter message (msgid: the default edition's words) and,
     for a language the engine has no words in, the engine's words too."""
     from briefing.compose.language import engine_msgids
@@ -232,8 +232,9 @@ def catalogue(words: Words, edition: EditionChoice, title: str | None) -> str:
              "# msgstr keeps the %(name)s placeholders, citations and Markdown of its msgid.",
              'msgid ""', 'msgstr ""', f'"Language: {edition.language}\\n"',
              '"Content-Type: text/plain; charset=utf-8\\n"']
-    entries = [(words.message(key, words.default), words.message(key, edition)) for key in M]
-    if edition.primary not in ("en",) and not (LOCALE / f"{edition.primary}.po").exists():
+    entries = [] if edition == words.default else [
+        (words.message(key, words.default), words.message(key, edition)) for key in M]
+    if not engine_words(edition):
         lines += ["", "# The engine's own words (Contents, claim kinds …): it has none in "
                   "this language."]
         entries += [(msgid, "") for msgid in engine_msgids()]
@@ -242,6 +243,11 @@ def catalogue(words: Words, edition: EditionChoice, title: str | None) -> str:
     for msgid, msgstr in entries:
         lines += ["", f"msgid {_po(msgid)}", f"msgstr {_po(msgstr)}"]
     return "\n".join(lines) + "\n"
+
+
+def engine_words(edition: EditionChoice) -> bool:
+    """Has the engine its own words (Contents, claim kinds …) in this edition's language?"""
+    return edition.primary == "en" or (LOCALE / f"{edition.primary}.po").exists()
 
 
 def _po(text: str) -> str:

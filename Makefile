@@ -110,6 +110,13 @@ test-fast: $(STAMP)
 proof: build/briefing.pdf
 	$(BIN)/python -m briefing.outputs.proof build/briefing.pdf
 
+# docs/format.md and docs/schema/*.json, generated from the models and the template views
+# (tests/model/test_schema.py fails when the committed ones are out of date).
+.PHONY: docs
+docs: $(STAMP)
+	$(BIN)/briefing -q schema --write docs/schema
+	$(BIN)/briefing schema --markdown > docs/format.md.tmp && mv docs/format.md.tmp docs/format.md
+
 # Benchmarks (minutes): synthetic corpora of 5, 40 and 200 chapters against the raw tools;
 # writes bench/results.json and bench/RESULTS.md. BENCH_ARGS="--sizes 5,40 --runs 3" to narrow.
 BENCH_ARGS ?= --sizes 5,40,200 --runs 3

@@ -7,11 +7,9 @@ that does not exist is told what does.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import difflib
 import inspect
-import textwrap
 import types
 import typing
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ from briefing.compose.argmap import ArgumentMap, Entry
 from briefing.compose.context import FUNCTIONS, TemplateContext
 from briefing.compose.language import Words
 from briefing.model.config import Document
-from briefing.model.schema import TEXTS, text_kind
+from briefing.model.schema import TEXTS, attribute_docs, description, text_kind
 from briefing.model.sources import Quote, Relation, SourceMeta
 from briefing.model.texts import Edition
 
@@ -104,11 +102,11 @@ def classes() -> list[Described]:
 @cache
 def describe(cls: type) -> Described:
     if issubclass(cls, BaseModel):
-        attributes = [Attribute(name, _model_type(info), _tidy(info.description or ""))
+        attributes = [Attribute(name, _model_type(info), description(cls, name))
                       for name, info in cls.model_fields.items()]
     else:  # a dataclass: its fields, then its properties and methods
         assert dataclasses.is_dataclass(cls), cls  # every class a template meets is one
-        docs = _attribute_docs(cls)
+        docs = attribute_docs(cls)
         attributes = [Attribute(f.name, _type_name(f.type), docs.get(f.name, ""))
                       for f in dataclasses.fields(cls)]
         attributes += _members(cls)
@@ -166,23 +164,6 @@ def _hint(name: str, names: list[str], listing: str, anchor: str,
         f" and {len(names) - most} more" if most and len(names) > most else "")
     start = f"did you mean {suggestion!r}? " if suggestion else ""
     return f"{start}{listing}: {shown}; see {DOCS}#{anchor}"
-
-
-def _attribute_docs(cls: type) -> dict[str, str]:
-    """The docstring under each annotated attribute of cls and of its bases."""
-    found: dict[str, str] = {}
-    for klass in reversed(cls.__mro__[:-1]):
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
-        except (OSError, TypeError):  # no source: a builtin or a generated class
-            continue
-        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
-        for node, after in zip(body, body[1:], strict=False):
-            if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
-                    and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-                    and isinstance(after.value.value, str)):
-                found[node.target.id] = _tidy(after.value.value)
-    return found
 
 
 def _members(cls: type) -> list[Attribute]:

@@ -75,9 +75,10 @@ LineStr = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
 
 
 class Strict(BaseModel):
-    # The docstring under each key is its description in `briefing schema` and docs/format.md.
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True,
-                              use_attribute_docstrings=True)
+    # The docstring under each key is its description in `briefing schema` and docs/format.md,
+    # read from this file when they are made (pydantic's use_attribute_docstrings would
+    # parse it again for every class on every run).
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class Document(Strict):

@@ -28,6 +28,9 @@ class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt, for SIG
 def _on_sigterm(signum, frame):
     raise Terminated()
 CITE_FORMATS = ["bibtex", "ris", "csl-json", "text", "cff"]  # kept equal to cite.FORMATS
+ALLOW_STALE = ("Draft: a translation whose original changed since it was written (a data text "
+               "or a catalogue entry marked fuzzy) is a warning, printed as it was, instead "
+               "of an error.")
 
 
 class Context:
@@ -162,13 +165,14 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: 
 @click.option("--allow-missing", is_flag=True,
               help="Draft: print a visible [NOT TRANSLATED] marker with the default edition's "
                    "text where a translation is missing, instead of stopping.")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only (as `briefing -q build`).")
 @click.option("--strict", is_flag=True,
               help="Treat warnings (Pandoc's, WeasyPrint's, missing translations) as errors: "
                    "nothing is written.")
 @click.pass_obj
 def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
-          allow_missing: bool, quiet: bool, strict: bool) -> None:
+          allow_missing: bool, allow_stale: bool, quiet: bool, strict: bool) -> None:
     """Check all inputs, then write build/<name>.pdf, .epub, .docx and .html (per edition:
     build/<name>.<edition>.pdf ...; the default edition also as build/<name>.pdf)."""
     from briefing import recipe
@@ -178,12 +182,15 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
     start = time.perf_counter()
     with obj.stages() as step:
         built = obj.run(lambda: recipe.build(obj.project, list(formats) or None, step,
-                                             list(editions) or None, allow_missing, strict))
+                                             list(editions) or None, allow_missing, strict,
+                                             allow_stale))
     for warning in built.warnings:  # shown even with --quiet: they may mean a wrong output
         click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
     outputs = built.outputs
     if allow_missing:
         obj.say("draft: missing translations are marked [NOT TRANSLATED]; do not publish")
+    if allow_stale and any("is stale" in w.message for w in built.warnings):
+        obj.say("draft: stale translations are printed as they were; do not publish")
     if built.unchanged:
         obj.say(f"nothing written: the {len(outputs)} outputs in build/ are up to date")
     for path in outputs.values() if not built.unchanged else ():
@@ -197,14 +204,16 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
               help="Check only this edition (repeatable). Default: all.")
 @click.option("--allow-missing", is_flag=True,
               help="List missing translations as warnings instead of errors.")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
 @click.pass_obj
-def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: bool) -> None:
+def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: bool,
+          allow_stale: bool) -> None:
     """Validate config, seeds, bibliography, templates and translations without rendering.
     Every missing translation of every edition checked is listed, with file and line."""
     from briefing import recipe
 
     checked = obj.run(lambda: recipe.check(obj.project, strict, list(editions) or None,
-                                           allow_missing))
+                                           allow_missing, allow_stale))
     for warning in checked.warnings:
         click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
     for edition, rows in checked.coverage:
@@ -299,6 +308,32 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
                 obj.run(once)
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
+
+
+@main.group()
+def translations() -> None:
+    """Keep each edition's translations in step with the default edition's texts."""
+
+
+@translations.command("update")
+@click.option("--edition", metavar="ID", help="Update only this edition. Default: every "
+              "edition but the default one.")
+@click.option("--confirm", "confirm", multiple=True, metavar="FILE:LINE",
+              help="Mark the stale translation at FILE:LINE current: it still holds "
+                   "(repeatable; the places `briefing check` names).")
+@click.option("--confirm-all", is_flag=True, help="Mark every stale translation current.")
+@click.pass_obj
+def translations_update(obj: Context, edition: str | None, confirm: tuple[str, ...],
+                        confirm_all: bool) -> None:
+    """Bring locale/<edition>.po up to the chapter templates (new messages added empty,
+    changed ones kept marked stale, unused ones made obsolete) and record which version
+    of each data text every translation was written for (locale/<edition>.texts.json)."""
+    from briefing import recipe
+
+    reports = obj.run(lambda: recipe.update_translations(obj.project, edition, list(confirm),
+                                                         confirm_all))
+    for line in reports:
+        click.echo(line)
 
 
 @main.command()

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.compose import argmap, checks, document
+from briefing.compose import argmap, checks, document, update
 from briefing.compose.language import Localised
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import bibliography, config
@@ -66,14 +66,14 @@ class Checked:
 
 
 def check(root: Path, strict: bool = False, editions: list[str] | None = None,
-          allow_missing: bool = False) -> Checked:
+          allow_missing: bool = False, allow_stale: bool = False) -> Checked:
     """Everything a build checks before rendering; returns warnings (errors raise).
-    Every missing translation of the editions checked is listed at once."""
+    Every missing or stale translation of the editions checked is listed at once."""
     loaded = load(root)
     model = loaded.model
     chosen = model.editions(editions)
-    composed = _compose_all(loaded, chosen, allow_missing)
-    warnings = ([g.problem() for g in model.gaps(chosen)] if allow_missing else []) + (
+    composed = _compose_all(loaded, chosen, allow_missing, allow_stale)
+    warnings = _allowed(model, chosen, allow_missing, allow_stale) + (
         model.coverage.unused + model.warnings)
     cited: set[str] = set()
     for one in composed.values():
@@ -98,19 +98,24 @@ class Built:
 
 def build(root: Path, formats: list[str] | None = None,
           step: Callable[[str], None] = lambda s: None, editions: list[str] | None = None,
-          allow_missing: bool = False, strict: bool = False) -> Built:
+          allow_missing: bool = False, strict: bool = False,
+          allow_stale: bool = False) -> Built:
     """Build under build/'s lock (a second build of the project waits for the first).
     With `strict`, a warning (from Pandoc, WeasyPrint or a missing translation) is an
     error and nothing is written."""
     with writing.locked(writing.BuildDir(root / "build"), step):
-        return _build(root, formats, step, editions, allow_missing, strict)
+        return _build(root, formats, step, editions, allow_missing, strict, allow_stale)
 
 
 def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
-           editions: list[str] | None, allow_missing: bool, strict: bool) -> Built:
-    manifest = Manifest(root, {"formats": formats, "editions": editions,
-                               "allow_missing": allow_missing, "strict": strict,
-                               "listing": config.input_listing(root)})
+           editions: list[str] | None, allow_missing: bool, strict: bool,
+           allow_stale: bool = False) -> Built:
+    options: dict = {"formats": formats, "editions": editions,
+                     "allow_missing": allow_missing, "strict": strict,
+                     "listing": config.input_listing(root)}
+    if allow_stale:  # (only when given: the manifests of earlier builds stay valid)
+        options["allow_stale"] = True
+    manifest = Manifest(root, options)
     if manifest.up_to_date():
         step("Up to date: no input has changed since the last build")
         return Built(manifest.outputs(), unchanged=True)
@@ -119,8 +124,8 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     project, model = loaded.project, loaded.model
     chosen_editions = model.editions(editions)
     step("Composing chapters")
-    composed = _compose_all(loaded, chosen_editions, allow_missing)
-    warnings = ([g.problem() for g in model.gaps(chosen_editions)] if allow_missing else []) + (
+    composed = _compose_all(loaded, chosen_editions, allow_missing, allow_stale)
+    warnings = _allowed(model, chosen_editions, allow_missing, allow_stale) + (
         model.warnings + [w for one in composed.values() for w in one.warnings])
     chosen = formats or list(project.config.build.formats)
     store = cache.Cache(project.build_dir)
@@ -155,14 +160,25 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     return Built(written, warnings)
 
 
-def _compose_all(loaded: Loaded, editions: list[Edition],
-                 allow_missing: bool) -> dict[str, document.Composed]:
+def _allowed(model: model_load.Model, editions: list[Edition], allow_missing: bool,
+             allow_stale: bool) -> list[Problem]:
+    """The missing and stale translations a draft was asked to allow: warnings."""
+    return (([g.problem() for g in model.gaps(editions)] if allow_missing else [])
+            + (model.stale(editions) if allow_stale else []))
+
+
+def _compose_all(loaded: Loaded, editions: list[Edition], allow_missing: bool,
+                 allow_stale: bool = False) -> dict[str, document.Composed]:
     """Every edition's document, or every problem of every edition at once: a missing
-    translation does not hide an unknown citation key, nor one edition another's."""
+    or stale translation does not hide an unknown citation key, nor one edition
+    another's."""
     problems = Collector()
+    model = loaded.model
     if not allow_missing:
-        for gap in loaded.model.gaps(editions):
-            problems.problems.append(gap.problem())
+        problems.problems += [gap.problem() for gap in model.gaps(editions)]
+    if not allow_stale:
+        problems.problems += model.stale(editions)
+    incomplete = _incomplete(model, editions, allow_missing, allow_stale)
     composed = {}
     for edition in editions:
         try:
@@ -172,8 +188,36 @@ def _compose_all(loaded: Loaded, editions: list[Edition],
             problems.extend(exc)
     if problems.problems:  # each problem once, in the order found
         raise BriefingError(list({(p.message, str(p.path), p.line): p
-                                  for p in problems.problems}.values()))
+                                  for p in problems.problems}.values()) + incomplete)
     return composed
+
+
+def _incomplete(model: model_load.Model, editions: list[Edition], allow_missing: bool,
+                allow_stale: bool) -> list[Problem]:
+    """One run reports everything and builds nothing until every edition is complete;
+    when some are, this names them, so the author can build those alone."""
+    lacking = {g.edition for g in model.gaps(editions)} if not allow_missing else set()
+    lacking |= {s.edition for s in model.coverage.stale} if not allow_stale else set()
+    complete = [e.id for e in editions if e.id not in lacking]
+    if not complete or len(complete) == len(editions):
+        return []
+    names = ", ".join(e.id for e in editions if e.id in lacking)
+    flags = " ".join(f"--edition {ident}" for ident in complete)
+    return [Problem(f"translations missing or stale in {names} (above); "
+                    f"{', '.join(complete)} {'are' if len(complete) > 1 else 'is'} complete",
+                    None, None,
+                    f"`briefing build {flags}` builds the complete editions alone (a build of "
+                    "all writes nothing while one is incomplete); --allow-missing and "
+                    "--allow-stale build a draft of all")]
+
+
+def update_translations(root: Path, edition: str | None, confirm: list[str],
+                        confirm_all: bool) -> list[str]:
+    """`briefing translations update`: every input read and checked first (a template
+    that does not parse would lose its messages), then each edition's catalogue and
+    records brought up to date; returns the report."""
+    loaded = load(root)
+    return update.update(loaded.model, edition, confirm, confirm_all)
 
 
 def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chosen: list[str],

@@ -6,6 +6,7 @@ The texts of the data fields and their gaps are model/texts.py.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import re
@@ -15,7 +16,8 @@ from pathlib import Path
 
 from briefing import LOCALE
 from briefing.errors import BriefingError, Problem
-from briefing.model.texts import ENGLISH, MARKER, Coverage, Edition, Gap, Localiser, _rel  # noqa: F401 - the names compose uses, from one place
+from briefing.model.records import difference
+from briefing.model.texts import ENGLISH, MARKER, Coverage, Edition, Gap, Localiser, Stale, _rel  # noqa: F401 - the names compose uses, from one place
 
 ENGINE_LOCALE = LOCALE
 
@@ -26,12 +28,25 @@ PLACEHOLDER_RE = re.compile(r"%\([A-Za-z_]\w*\)s|\[@[^\]]*\]|@[A-Za-z0-9_][\w:.#
 
 
 @dataclass
+class Fuzzy:
+    """An entry marked fuzzy (`briefing translations update` kept the translation of a
+    changed msgid): a stale translation. `string` is None when it no longer fits its
+    msgid (placeholders, paragraphs), so a draft cannot print it."""
+
+    line: int
+    previous: str | None  # the msgid it was written for (#| msgid)
+    string: str | None
+
+
+@dataclass
 class Catalogue:
     """msgid -> msgstr from one .po file, with each entry's line for messages."""
 
     path: Path | None = None
     messages: dict[str, str] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)
+    stale: dict[str, Fuzzy] = field(default_factory=dict)
+    empty: dict[str, int] = field(default_factory=dict)  # msgid -> line: no msgstr yet
 
 
 def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
@@ -39,6 +54,7 @@ def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
     or a quoted continuation; an unterminated string, an unknown escape or keyword, or
     a message given twice is an error at its line (a lenient reader would guess)."""
     from briefing import files
+    from briefing.errors import Collector
 
     catalogue = Catalogue(path)
     if not os.path.lexists(path):
@@ -61,6 +77,14 @@ def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
         msgid, string = entry.get("msgid", ""), entry.get("msgstr", "")
         if not msgid or "msgid_plural" in entry or "msgctxt" in entry:
             continue  # the header; plural and context entries are not used by briefing
+        if "fuzzy" in entry["flags"] and string:
+            fits = Collector()
+            _check_message(msgid, string, path, entry["lines"]["msgstr"], fits)
+            catalogue.stale[msgid] = Fuzzy(line, entry.get("previous"),
+                                           None if fits.problems else string)
+            continue  # stale: reported where a template uses it, with --allow-stale used
+        if not string:
+            catalogue.empty[msgid] = line
         if "fuzzy" in entry["flags"] or not string:
             continue  # not translated yet: a gap, reported where the text is used
         _check_message(msgid, string, path, entry["lines"]["msgstr"], problems)
@@ -107,6 +131,7 @@ def parse_po(text: str, path: Path) -> list[dict]:
     current: dict | None = None
     field_name = None
     flags: set[str] = set()
+    previous: list[str] = []  # the "#| msgid" of a fuzzy entry, in pieces
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
         if not line.strip():
@@ -115,6 +140,8 @@ def parse_po(text: str, path: Path) -> list[dict]:
         if line.startswith("#"):  # (a comment also ends the entry above it)
             if line.startswith("#,"):
                 flags |= {f.strip() for f in line[2:].split(",")}
+            elif line.startswith("#|"):
+                previous_line(line[2:].strip(), previous, path, number)
             if current is not None and not line.startswith("#~"):
                 current, field_name = None, None
             continue
@@ -126,7 +153,9 @@ def parse_po(text: str, path: Path) -> list[dict]:
                 current is not None and "msgctxt" in current and "msgid" not in current))
             if opens:
                 current = {"line": number, "flags": flags}
-                flags = set()
+                if previous and previous[0] == "msgid":
+                    current["previous"] = "".join(previous[1:])
+                flags, previous = set(), []
                 entries.append(current)
             elif name != "msgid" and (current is None or "msgid" not in current):
                 raise _po_error(f"{name} without a msgid before it", path, number)
@@ -148,7 +177,20 @@ def parse_po(text: str, path: Path) -> list[dict]:
     return entries
 
 
-def _unescape(body: str, path: Path, line: int) -> str:
+def previous_line(body: str, pieces: list[str], path: Path | None = None,
+                  line: int = 0) -> None:
+    """A "#| msgid" line or its continuation: the old msgid of a fuzzy entry (Babel
+    writes its first line as `#| msgid "" "text..."`, two strings on one line)."""
+    keyword = re.match(r"^(msgctxt|msgid|msgid_plural)\b\s*(.*)$", body)
+    strings = [_unescape(s, path, line) for s in re.findall(_PO_STRING, keyword.group(2)
+                                                            if keyword else body)]
+    if keyword:
+        pieces[:] = [keyword.group(1), *strings]
+    elif pieces:
+        pieces.extend(strings)
+
+
+def _unescape(body: str, path: Path | None, line: int) -> str:
     def one(match: re.Match) -> str:
         char = match.group(1)
         if char not in _PO_ESCAPES:
@@ -158,7 +200,7 @@ def _unescape(body: str, path: Path, line: int) -> str:
     return re.sub(r"\\(.)", one, body)
 
 
-def _po_error(message: str, path: Path, line: int) -> BriefingError:
+def _po_error(message: str, path: Path | None, line: int) -> BriefingError:
     return BriefingError.at(f"invalid PO file: {message}", path, line,
                             "each line is a # comment, msgid/msgstr \"...\", or a \"...\" "
                             "continuation; write a quote inside a string as \\\"")
@@ -191,7 +233,12 @@ class Messages:
 
     def lookup(self, msgid: str, engine: bool = False) -> str | None:
         if not engine:
-            return msgid if self.default else self.project.messages.get(msgid)
+            if self.default:
+                return msgid
+            # A stale (fuzzy) translation is printed as it is: the build stops on it
+            # unless --allow-stale asks for a draft, like `msgfmt --use-fuzzy`.
+            fuzzy = self.project.stale.get(msgid)
+            return self.project.messages.get(msgid) or (fuzzy.string if fuzzy else None)
         found = self.project.messages.get(msgid) or self.engine.messages.get(msgid)
         if found is None and self.edition.primary == "en":
             found = msgid  # the engine's words are English already
@@ -220,32 +267,92 @@ def newstyle(lookup: Callable[[str], str]) -> tuple[Callable, Callable]:
     return gettext, ngettext
 
 
+def extract(env, templates: dict[Path, str]) -> list[tuple[Path, int, str]]:
+    """Every message of the chapter templates (path -> text) as the engine looks it up:
+    (template, line, msgid), the {{ name }} of a {% trans %} block as %(name)s. A template
+    that does not parse is left out (parse_templates reports it)."""
+    found: list[tuple[Path, int, str]] = []
+    for path, source in templates.items():
+        try:
+            calls = list(env.extract_translations(source))
+        except Exception:  # noqa: BLE001 - syntax errors are reported by parse_templates
+            continue
+        for line, _func, strings in calls:
+            # _("x", name=...) extracts as ("x", None, ...); ngettext as (one, many, None).
+            found += [(path, line, message) for message in (
+                [strings] if isinstance(strings, str) else
+                [m for m in strings if isinstance(m, str)])]
+    return found
+
+
 def template_gaps(env, templates: dict[Path, str], edition: Edition, catalogue: Catalogue,
                   coverage: Coverage, root: Path) -> None:
     """Every message the chapter templates (path -> text) use must be in the edition's
-    catalogue."""
-    target = root / "locale" / f"{edition.id}.po"
-    used: set[str] = set()
-    for path, source in templates.items():
-        try:
-            found = list(env.extract_translations(source))
-        except Exception:  # noqa: BLE001 - syntax errors are reported by parse_templates
-            continue
-        for line, _func, strings in found:
-            # _("x", name=...) extracts as ("x", None, ...); ngettext as (one, many, None).
-            for message in [strings] if isinstance(strings, str) else [
-                    m for m in strings if isinstance(m, str)]:
-                used.add(message)
-                coverage.add(edition.id, path, message in catalogue.messages, functools.partial(
-                    Gap, edition.id, path, line, f"the message {_clip(message)!r}",
-                    f"add it to {_rel(target, root)} (msgid as in the template, msgstr the "
-                    f"{edition.language} text)"))
+    catalogue, and not stale; an entry no template uses is a warning, and the likely old
+    text of a message that has none."""
+    target = _rel(root / "locale" / f"{edition.id}.po", root)
+    found = extract(env, templates)
+    used = {message for _path, _line, message in found}
     engine = set(engine_msgids())
-    for msgid, line in catalogue.lines.items():
-        if msgid not in used and msgid not in engine:
-            coverage.unused.append(Problem(
-                f"the message {_clip(msgid)!r} is used by no template", catalogue.path, line,
-                "its template text changed or went: update the msgid, or remove the entry"))
+    unused = {msgid: line for msgid, line in catalogue.lines.items()
+              if msgid not in used and msgid not in engine}
+    for msgid, line in unused.items():
+        coverage.unused.append(Problem(
+            f"the message {_clip(msgid)!r} is used by no template", catalogue.path, line,
+            "its template text changed or went: `briefing translations update` keeps its "
+            "translation for the new text, marked stale, or moves it to the obsolete entries"))
+    reported: set[str] = set()
+    for path, line, message in found:
+        fuzzy = catalogue.stale.get(message)
+        if fuzzy is not None and message not in reported:
+            reported.add(message)
+            coverage.stale.append(Stale(edition.id, _stale(message, fuzzy, target, edition,
+                                                           catalogue.path)))
+        coverage.add(edition.id, path, message in catalogue.messages or fuzzy is not None,
+                     functools.partial(Gap, edition.id, path, line,
+                                       f"the message {_clip(message)!r}",
+                                       _gap_hint(message, catalogue, unused, target,
+                                                 edition)))
+
+
+def _stale(message: str, fuzzy: Fuzzy, target: str, edition: Edition,
+           path: Path | None) -> Problem:
+    change = f" ({difference(fuzzy.previous, message)})" if fuzzy.previous else ""
+    return Problem(
+        f"the {edition.id} translation of the message {_clip(message)!r} is stale "
+        "(marked fuzzy)", path, fuzzy.line,
+        f"its template text changed since it was translated{change}; update the msgstr "
+        "and remove the '#, fuzzy' line, or run `briefing translations update --confirm "
+        f"{target}:{fuzzy.line}` if it still holds")
+
+
+def _gap_hint(message: str, catalogue: Catalogue, unused: dict[str, int], target: str,
+              edition: Edition) -> str:
+    """How to add a message; when an entry no template uses is close to it (its old
+    text, or a msgid copied from the template with {{ n }}), where it is and how they
+    differ, in full."""
+    if message in catalogue.empty:
+        return (f"write its msgstr at {target}:{catalogue.empty[message]}: the "
+                f"{edition.language} text")
+    near = difflib.get_close_matches(message, list(unused), n=1, cutoff=0.6)
+    placeholders = placeholder_hint(f"{near[0] if near else ''} {message}")
+    if near:
+        return (f"{target}:{unused[near[0]]} has an entry no template uses, probably its old "
+                f"text: {difference(near[0], message)}; run `briefing translations update` "
+                "(it keeps that translation, marked stale) or correct the msgid"
+                + (f" ({placeholders})" if placeholders else ""))
+    return (f"add it to {target} with `briefing translations update`, or by hand"
+            + (f" ({placeholders})" if placeholders else "")
+            + f", then write its msgstr: the {edition.language} text")
+
+
+def placeholder_hint(text: str) -> str:
+    """How a catalogue writes what a template writes as {{ n }} ("" if text has none)."""
+    found = re.search(r"\{\{\s*(\w+)\s*\}\}|%\((\w+)\)s", text)
+    if not found:
+        return ""
+    name = found.group(1) or found.group(2)
+    return f"a placeholder {{{{ {name} }}}} is written %({name})s"
 
 
 # The engine's own words: what it prints around the project's texts. Their msgids are

@@ -199,7 +199,9 @@ def _claim_view(base: ArgumentBase, claim: Claim, actors: dict[str, ActorView],
     quote = claim.quote
     translation = ""
     if quote is not None and not lang.edition.same_language(source.language):
-        translation = lang.text(quote.translation)
+        # None only in a draft (--allow-missing): the gap is marked where it shows.
+        translation = lang.text(quote.translation) if quote.translation is not None else (
+            i18n.MARKER.strip())
     words = quote.words_of if quote is not None else None
     return ClaimView(
         quote_words=actors[words] if words and words not in claim.holders else None,

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import BriefingError, Collector, Problem
-from briefing.model import analysis, bibliography, config, provenance, sources
+from briefing.model import analysis, bibliography, config, provenance, records, sources
 from briefing.model import texts as i18n
 
 
@@ -38,6 +39,10 @@ class Model:
     def gaps(self, editions: list[i18n.Edition]) -> list[i18n.Gap]:
         wanted = {e.id for e in editions}
         return [g for g in self.coverage.gaps if g.edition in wanted]
+
+    def stale(self, editions: list[i18n.Edition]) -> list[Problem]:
+        wanted = {e.id for e in editions}
+        return [s.problem for s in self.coverage.stale if s.edition in wanted]
 
 
 def load(root: Path, problems: Collector) -> Model:
@@ -75,6 +80,10 @@ def load(root: Path, problems: Collector) -> Model:
                                   project.inputs)
         except BriefingError as exc:
             problems.extend(exc)
+    # Stale translations: found for every edition, reported as the gaps are (per edition).
+    records.find_stale(coverage, root, project.locale_dir,
+                       [e.id for e in editions if not e.default], project.default_edition.id,
+                       project.inputs, problems)
     warnings = _left_out(project)
     if base is not None:  # a seed whose source file changed since it was copied
         warnings += provenance.stale(base, root)
@@ -103,13 +112,33 @@ def _config_texts(project: config.Project, coverage: i18n.Coverage,
     """The texts of briefing.toml: title, summary, perspectives; keywords per edition."""
     path = project.config_path
     i18n.check_texts(project.config, path, lambda loc: project.line_of(*loc),
-                     project.editions, coverage, problems)
+                     project.editions, coverage, problems,
+                     hint=lambda loc, edition: _toml_hint(project, loc, edition))
     keywords = project.config.document.keywords
     if isinstance(keywords, dict):
+        default = project.default_edition.id
         for edition in project.editions:
             coverage.add(edition.id, path, edition.id in keywords, functools.partial(
                 i18n.Gap, edition.id, path, project.line_of("document", "keywords"),
                 "document.keywords", f"add keywords.{edition.id} = [...] to [document]"))
+            if not edition.default and edition.id in keywords and default in keywords:
+                coverage.translated.append(i18n.Translated(
+                    edition.id, path, project.line_of("document", "keywords", edition.id),
+                    "document.keywords", ", ".join(keywords[default]),
+                    ", ".join(keywords[edition.id])))
+
+
+def _toml_hint(project: config.Project, loc: tuple, edition: i18n.Edition) -> str:
+    """How to add an edition's text in TOML: a dotted key in the field's table; a plain
+    `title = "…"` is the default edition's text and must become `title.en = "…"` first."""
+    table, key = ".".join(str(p) for p in loc[:-1]), loc[-1]
+    hint = f'add {key}.{edition.id} = "…" under [{table}] with the {edition.language} text'
+    line = project.line_of(*loc)
+    lines = project.text.splitlines()
+    if line and re.match(rf"\s*{re.escape(str(key))}\s*=", lines[line - 1]):
+        default = project.default_edition.id
+        hint += f' (and write the plain {key} = "…" as {key}.{default} = "…")'
+    return hint
 
 
 def _left_out(project: config.Project) -> list[Problem]:

@@ -109,6 +109,28 @@ class Gap:
 
 
 @dataclass
+class Translated:
+    """One edition's value of a text field and the text it translates (the default
+    edition's value, or a quote's own words): what locale/<edition>.texts.json records."""
+
+    edition: str
+    path: Path
+    line: int | None
+    key: str  # claims[a-claim-id].statement
+    original: str
+    text: str
+
+
+@dataclass
+class Stale:
+    """A translation written for an earlier version of its original (a data text whose
+    default-edition text changed, or a catalogue entry marked fuzzy)."""
+
+    edition: str
+    problem: Problem
+
+
+@dataclass
 class Coverage:
     """Gaps and counts of text fields, per file and edition, for `check` and the errors."""
 
@@ -117,6 +139,8 @@ class Coverage:
     wanted: Counter = field(default_factory=Counter)  # (file, edition) -> fields needed
     # Catalogue entries no template uses: left behind when a msgid changed (warnings).
     unused: list[Problem] = field(default_factory=list)
+    translated: list[Translated] = field(default_factory=list)
+    stale: list[Stale] = field(default_factory=list)
 
     def add(self, edition: str, path: Path, have: bool, gap: Callable[[], Gap]) -> None:
         self.wanted[(path, edition)] += 1
@@ -138,28 +162,30 @@ def _rel(path: Path, root: Path) -> str:
         return str(path)
 
 
-def walk(model: BaseModel, loc: tuple = (), label: str = ""
+def walk(model: BaseModel, loc: tuple = (), label: str = "", renderings: bool = False
          ) -> Iterator[tuple[tuple, str, Any, Any]]:
     """Every text field of a validated model: (loc, label, kind, value), in file order.
-    The label names the field for a reader, with the ids of the items around it."""
+    The label names the field for a reader, with the ids of the items around it. With
+    `renderings`, a quote's translation that is not given comes too (value None): it may
+    be needed."""
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         here, key = loc + ((info.alias or name),), f"{label}{info.alias or name}"
         kind = _kind_of(info)
         if kind is not None:
-            if value is not None:
+            if value is not None or (renderings and kind is RENDERING):
                 yield here, key, kind, value
         elif isinstance(value, BaseModel):
-            yield from walk(value, here, key + ".")
+            yield from walk(value, here, key + ".", renderings)
         elif isinstance(value, list | tuple):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     ident = getattr(item, "id", None)
-                    yield from walk(item, here + (i,), f"{key}[{ident or i + 1}].")
+                    yield from walk(item, here + (i,), f"{key}[{ident or i + 1}].", renderings)
         elif isinstance(value, dict):
             for k, item in value.items():
                 if isinstance(item, BaseModel):
-                    yield from walk(item, here + (k,), f"{key}.{k}.")
+                    yield from walk(item, here + (k,), f"{key}.{k}.", renderings)
 
 
 def _kind_of(info) -> _Kind | None:
@@ -177,26 +203,63 @@ def _kind_of(info) -> _Kind | None:
 
 def check_texts(model: BaseModel, path: Path, line: Callable[[tuple], int | None],
                 editions: list[Edition], coverage: Coverage, problems,
-                same_language: str | None = None) -> None:
-    """Record the gaps of one file's model; a mapping with an unknown edition is an error
-    (a typo such as `nk:` would otherwise hide a translation)."""
+                same_language: str | None = None,
+                hint: Callable[[tuple, Edition], str] | None = None) -> None:
+    """Record the gaps of one file's model, and each translated text with its original;
+    a mapping with an unknown edition is an error (a typo such as `nk:` would otherwise
+    hide a translation). `hint` says how to add a missing text in this file's syntax."""
     ids = [e.id for e in editions]
-    for loc, key, kind, value in walk(model):
+    default = next(e.id for e in editions if e.default)
+    for loc, key, kind, value in walk(model, renderings=True):
         if isinstance(value, dict):
             for k in value:
                 if k not in ids:
                     problems.add(f"{key}: unknown edition {k!r}", path, line(loc + (k,)),
                                  f"editions are: {', '.join(ids)} (see [editions] in "
                                  "briefing.toml)")
+        original = _original(model, loc, kind, value, default)
         for edition in editions:
             if kind is NAME and isinstance(value, str):
                 continue  # one name for every edition
             if kind is RENDERING and same_language and edition.same_language(same_language):
                 continue  # the quote is already in this edition's language
             have = isinstance(value, dict) and edition.id in value
+            if have and original is not None and not edition.default:
+                assert isinstance(value, dict)  # have: a mapping with this edition's text
+                coverage.translated.append(Translated(
+                    edition.id, path, line(loc + (edition.id,)), key, original,
+                    value[edition.id]))
             coverage.add(edition.id, path, have, functools.partial(
                 Gap, edition.id, path, line(loc), key,
-                f"add '{edition.id}:' under '{loc[-1]}' with the {edition.language} text"))
+                hint(loc, edition) if hint else _hint(loc, kind, value, edition)))
+
+
+def _hint(loc: tuple, kind, value, edition: Edition) -> str:
+    if kind is RENDERING and value is None:
+        return (f"the quote is in another language than the {edition.id} edition: add "
+                f"'translation: {{{edition.id}: …}}' to it with the {edition.language} text")
+    return f"add '{edition.id}:' under '{loc[-1]}' with the {edition.language} text"
+
+
+def _original(model: BaseModel, loc: tuple, kind, value, default: str) -> str | None:
+    """What a translated value translates: the default edition's text, or for a quote's
+    translation that the default edition does not need, the quote's own words."""
+    if isinstance(value, dict) and default in value:
+        return value[default]
+    if kind is RENDERING:
+        owner: Any = model
+        for part in loc[:-1]:
+            owner = owner[part] if isinstance(owner, list | tuple | dict) else getattr(
+                owner, _field_name(owner, part))
+        return getattr(owner, "text", None)
+    return None
+
+
+def _field_name(model: BaseModel, alias: str) -> str:
+    for name, info in type(model).model_fields.items():
+        if (info.alias or name) == alias:
+            return name
+    return alias
 
 
 class Localiser:

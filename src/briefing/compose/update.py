@@ -1,0 +1,239 @@
+"""`briefing translations update`: each edition's translations brought up to the default
+edition's texts, like `pybabel update`, by a command and never by hand.
+
+    templates -> messages as the engine looks them up -> merged into locale/<edition>.po
+        (new: an empty msgstr; changed: the old translation kept, marked fuzzy, with
+        `#| msgid "old"`; no longer used: an obsolete `#~` entry)
+    data texts -> locale/<edition>.texts.json (model/records.py): each translation
+        recorded as current, except the stale ones, which stay stale until confirmed
+
+The catalogue keeps its header as written (no creation date churn) and its entries in
+the templates' order, so the same inputs always write the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from briefing.compose import language as i18n
+from briefing.compose.templates import environment, read_templates
+from briefing.errors import BriefingError, Problem
+from briefing.model import records
+from briefing.model.config import Project
+from briefing.model.load import Model
+
+WIDTH = 100  # the width the catalogues have been written at
+
+
+@dataclass
+class Plan:
+    """What the update will write, once every --confirm is known to name something."""
+
+    writes: dict[Path, str] = field(default_factory=dict)
+    report: list[str] = field(default_factory=list)
+    confirmed: set[tuple[str, int]] = field(default_factory=set)
+
+
+def update(model: Model, ident: str | None, confirm: list[str], confirm_all: bool) -> list[str]:
+    project = model.project
+    if ident is not None and project.edition(ident).default:
+        raise BriefingError.at(f"{ident!r} is the default edition: its texts are the originals",
+                               project.config_path, project.line_of("build", "edition"),
+                               "name another edition, or leave out --edition for all")
+    editions = [e for e in project.editions if not e.default and ident in (None, e.id)]
+    if not editions:
+        return ["nothing to update: this briefing has one edition"]
+    targets = {_target(project, text) for text in confirm}
+    texts = read_templates(project)
+    found = i18n.extract(environment(project, texts),
+                         {project.chapters_dir / name: text for name, text in texts.items()})
+    plan = Plan()
+    for edition in editions:
+        _catalogue(project, model, edition, found, targets, confirm_all, plan)
+        _records(project, model, edition, targets, confirm_all, plan)
+    unknown = sorted(targets - plan.confirmed)
+    if unknown:  # nothing is written: the author meant something that is not there
+        raise BriefingError([Problem("no stale translation here to confirm",
+                                     project.root / path, line,
+                                     "--confirm takes a place `briefing check` names as stale")
+                             for path, line in unknown])
+    for path, text in plan.writes.items():
+        _write(path, text)
+    return plan.report
+
+
+def _target(project: Project, text: str) -> tuple[str, int]:
+    path, _, line = text.rpartition(":")
+    if not path or not line.isdigit():
+        raise BriefingError.at(f"--confirm {text!r}: not FILE:LINE", None, None,
+                               "give the place `briefing check` names, e.g. "
+                               "--confirm seeds/source.yaml:42")
+    full = os.path.normpath(os.path.join(project.root, path))
+    return os.path.relpath(full, project.root), int(line)
+
+
+# --- The catalogue ----------------------------------------------------------------------
+
+def _catalogue(project: Project, model: Model, edition, found, targets, confirm_all: bool,
+               plan: Plan) -> None:
+    path = project.locale_dir / f"{edition.id}.po"
+    rel = f"locale/{edition.id}.po"
+    old_text = project.inputs.read_text(path) if os.path.lexists(path) else None
+    catalog = _read(old_text, project, model, edition)
+    before = {m.id: m for m in catalog if m.id}
+    obsolete_before = set(catalog.obsolete)
+    fuzzy_lines = _fuzzy_lines(old_text, path)
+    template = Catalog(fuzzy=False)
+    for template_path, line, msgid in found:
+        where = (Path(template_path).relative_to(project.root).as_posix(), line)
+        if msgid in template:
+            template[msgid].locations.append(where)
+        else:
+            template.add(msgid, locations=[where])
+    for msgid in i18n.engine_msgids():  # a project's own wording of an engine word stays
+        if msgid in before and msgid not in template:
+            template.add(msgid)
+    catalog.update(template, update_creation_date=False)
+    added = stale = confirmed = 0
+    for message in catalog:
+        if not isinstance(message.id, str) or not message.id:
+            continue  # the header (briefing's messages have no plural form)
+        old = before.get(message.id)
+        if "fuzzy" not in message.flags:  # current: a "#| msgid" left by hand goes
+            message.previous_id = []
+            added += old is None and not message.string
+            continue
+        if old is not None and not message.previous_id:  # still stale: keep what it was for
+            message.previous_id = old.previous_id
+        line = fuzzy_lines.get(message.id)
+        if confirm_all or (line is not None and (rel, line) in targets):
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+            confirmed += 1
+            if line is not None:
+                plan.confirmed.add((rel, line))
+        else:
+            stale += old is None or "fuzzy" not in old.flags
+    obsoleted = len(set(catalog.obsolete) - obsolete_before)
+    text = _render(catalog, old_text)
+    i18n.parse_po(text, path)  # what the engine reads: a bug here is ours, not the author's
+    if text != old_text:
+        plan.writes[path] = text
+    plan.report.append(
+        f"{rel}: {added} message(s) added (to translate), {stale} marked stale, "
+        f"{obsoleted} made obsolete, {confirmed} confirmed"
+        + ("" if text != old_text else "; unchanged"))
+
+
+def _read(old_text: str | None, project: Project, model: Model, edition) -> Catalog:
+    if old_text is not None:
+        catalog = read_po(io.BytesIO(old_text.encode("utf-8")), locale=edition.babel_locale)
+        for message in [*catalog, *catalog.obsolete.values()]:
+            _previous_id(message)
+        return catalog
+    # A new catalogue: dated by the briefing, not the clock, so it is the same every run.
+    when = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
+    title = project.config.document.title
+    name = title.get(edition.id) or next(iter(title.values())) if isinstance(title, dict) \
+        else title
+    return Catalog(locale=edition.babel_locale, project=name,
+                   version=project.config.document.version, creation_date=when,
+                   revision_date=when, fuzzy=False,
+                   header_comment=f"# Wording of the chapter templates in the {edition.id} "
+                                  "edition (msgid: the default edition's text).")
+
+
+def _previous_id(message) -> None:
+    """Babel reads a `#| msgid "old"` line as a comment ("| msgid ..."): take it back as
+    the previous msgid, or the next write would turn it into a plain comment."""
+    lines = [c for c in message.user_comments if c.startswith("|")]
+    if not lines:
+        return
+    message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    pieces: list[str] = []
+    for line in lines:
+        i18n.previous_line(line[1:].strip(), pieces)
+    if pieces and pieces[0] == "msgid":
+        message.previous_id = ["".join(pieces[1:])]
+
+
+def _fuzzy_lines(old_text: str | None, path: Path) -> dict[str, int]:
+    """msgid -> the line of each stale entry as the file stands (what --confirm names)."""
+    if old_text is None:
+        return {}
+    return {entry["msgid"]: entry["line"] for entry in i18n.parse_po(old_text, path)
+            if "fuzzy" in entry["flags"] and entry.get("msgid")}
+
+
+def _render(catalog: Catalog, old_text: str | None) -> str:
+    """The catalogue as a .po file, its header exactly as it was."""
+    out = io.BytesIO()
+    write_po(out, catalog, width=WIDTH, omit_header=old_text is not None,
+             include_previous=True, sort_output=False)
+    body = out.getvalue().decode("utf-8")
+    return body if old_text is None else _header(old_text) + body
+
+
+def _header(text: str) -> str:
+    """The leading comments and the msgid "" entry, up to the blank line after it."""
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.startswith('msgid ""')), None)
+    if start is None:
+        return ""
+    end = next((i for i in range(start, len(lines)) if not lines[i].strip()), len(lines))
+    return "\n".join(lines[:end]) + "\n\n"
+
+
+# --- The data texts ---------------------------------------------------------------------
+
+def _records(project: Project, model: Model, edition, targets, confirm_all: bool,
+             plan: Plan) -> None:
+    root, default = project.root, project.default_edition.id
+    path = records.path_for(project.locale_dir, edition.id)
+    old = records.read(path, project.inputs)
+    items = [t for t in model.coverage.translated if t.edition == edition.id]
+    stale, confirmed = set(), 0
+    for item in items:
+        key = records.address(item, root)
+        if records.is_stale(item, old.get(key), default):
+            place = (key.split(" ")[0], item.line or 0)
+            if confirm_all or place in targets:
+                plan.confirmed.add(place)
+                confirmed += 1
+            else:
+                stale.add(key)
+    new = records.record(items, old, stale, default, root)
+    if not new and not os.path.lexists(path):
+        return
+    text = records.dumps(new)
+    fresh = sum(key not in old for key in new)
+    changed = sum(key in old and old[key] != new[key] for key in new)
+    if not os.path.lexists(path) or text != project.inputs.read_text(path):
+        plan.writes[path] = text
+    plan.report.append(
+        f"locale/{path.name}: {len(new)} data text(s) recorded ({fresh} new, {changed} "
+        f"updated, {len(set(old) - set(new))} gone), {len(stale)} still stale, "
+        f"{confirmed} confirmed")
+
+
+def _write(path: Path, text: str) -> None:
+    """All or nothing: a temporary file beside it, then renamed over it."""
+    path.parent.mkdir(exist_ok=True)
+    mode = os.stat(path).st_mode & 0o777 if os.path.lexists(path) else 0o644
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        os.chmod(temporary, mode)  # as it was: mkstemp makes it private
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -281,6 +281,14 @@ def test_source_add_needs_a_language_for_plain_text(made, tmp_path):
 # --- Without the CLI: how a text becomes paragraphs, and how they are written -------------
 
 
+def test_a_bib_key_is_found_in_any_case_at_its_line():
+    from briefing.authoring.source import bib_line
+
+    text = "% a comment\n\n@online{Okoye2026,\n  title = {T}\n}\n"
+    assert bib_line(text, "okoye2026") == 3
+    assert bib_line(text, "okoye") is None
+
+
 def test_markdown_headings_are_left_out_and_lines_joined():
     found = extract(Path("a.md"), b"# Title\n\nOne\nparagraph.\n\nSub\n---\n\nTwo  words.\n")
     assert found.paragraphs == ["One paragraph.", "Two words."]

@@ -80,7 +80,7 @@ def add(root: Path, given: Path, key: str, ident: str | None = None,
                                "choose another --id, or pass --update with its key")
     bib_path = project.bib_path
     bib_text = files.read_text(bib_path, root) if os.path.lexists(bib_path) else ""
-    line = _bib_line(bib_text, key)
+    line = bib_line(bib_text, key)
     if line is not None:
         raise BriefingError.at(f"bibliography entry {key!r} exists already", bib_path, line,
                                "choose another --key; a seed and its entry share it")
@@ -154,8 +154,9 @@ def _seed_of(seeds: Path, key: str, inputs: files.Inputs) -> yamlfile.YamlDoc | 
     return None
 
 
-def _bib_line(text: str, key: str) -> int | None:
-    found = re.search(r"@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,", text)
+def bib_line(text: str, key: str) -> int | None:
+    """The line of the entry with this key, in any case (BibTeX compares keys so)."""
+    found = re.search(r"@\w+\s*[{(]\s*" + re.escape(key) + r"\s*,", text, re.I)
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 

@@ -51,7 +51,7 @@ class TemplateContext:
     perspectives: list[PerspectiveView]
     """The perspectives, in the order of briefing.toml, each with its claims."""
     perspective: dict[str, PerspectiveView]
-    """The perspectives by id: perspective["privacy"] or perspective.privacy."""
+    """The perspectives by id: perspective["<id>"] (perspective.<id> when it has no -)."""
     claims: dict[str, ClaimView]
     """Every claim by id, in seed order."""
     background: list[ClaimView]

@@ -111,7 +111,7 @@ class Document(Strict):
     """A short abstract for the metadata (default: the subtitle)."""
     basis: Text | None = None
     """One or two sentences on the cover: what the briefing rests on, and when that was
-    written ("Based on a blog post of October 2016 and an undated news article ...")."""
+    written (e.g. "Based on two articles of March 2024, before the vote.")."""
     accessibility_summary: Text | None = None
     """The accessibility summary in the outputs' metadata (default: the engine's own, in
     each language)."""

@@ -68,7 +68,7 @@ class Actor(Strict):
     kind: Literal["person", "organisation", "group"]
     """What the actor is."""
     role: Text | None = None
-    """Who the actor is, in a few words (e.g. "author of the blog post")."""
+    """Who the actor is, in a few words (e.g. "member of the city council")."""
 
 
 class CiteRef(Strict):

@@ -211,8 +211,8 @@ def _filters() -> str:
 def _objects() -> str:
     out = ["## The objects templates see\n"]
     for described in reference.classes():
-        out.append(f"### {described.cls.__name__}\n\nA {described.title}: "
-                   f"{_prose(described.description)}\n")
+        out.append(f"### {described.cls.__name__}\n\n_{described.title}_ (as errors call "
+                   f"it): {_prose(described.description)}\n")
         out.append("| attribute | type | description |\n| --- | --- | --- |")
         out += [f"| `{a.name}` | {_cell(_linked(a.type))} | {_cell(a.description)} |"
                 for a in described.attributes]

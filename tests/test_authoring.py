@@ -134,6 +134,8 @@ def test_new_project_files_carry_their_schemas_and_ignore_build(tmp_path):
         json.loads((project / "schemas" / f"{name}.schema.json").read_text())
     assert "build/" in (project / ".gitignore").read_text().splitlines()
     assert (project / "locale" / "nl.po").exists()
+    # Each Dutch text recorded against its English original, so drift is caught at once.
+    assert json.loads((project / "locale" / "nl.texts.json").read_text())
     checked = run_cli(project, "check", "--strict")
     assert checked.code == 0, checked.err
     assert "warning" not in checked.err

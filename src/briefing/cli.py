@@ -356,11 +356,21 @@ def new(obj: Context, directory: Path, title: str | None, editions: tuple[str, .
     files): a complete small project on an invented example (a council's debate on
     car-free streets) that builds at once and shows every part of a briefing once.
     DIRECTORY is taken as given, not under --project."""
+    from briefing import recipe
     from briefing.authoring import new as authoring
 
-    created = obj.run(lambda: authoring.create(
-        Path(os.path.abspath(directory)), title, authoring.parse_editions(list(editions)),
-        authoring.parse_perspectives(list(perspectives)), authoring.today()))
+    def make() -> authoring.Created:
+        chosen = authoring.parse_editions(list(editions))
+        created = authoring.create(Path(os.path.abspath(directory)), title, chosen,
+                                   authoring.parse_perspectives(list(perspectives)),
+                                   authoring.today())
+        if len(chosen) > 1:  # each translation recorded against its original: drift is seen
+            recipe.update_translations(created.root, None, [], False)
+            created.written += [f"locale/{e.id}.texts.json" for e in chosen[1:]
+                                if (created.root / "locale" / f"{e.id}.texts.json").exists()]
+        return created
+
+    created = obj.run(make)
     if obj.quiet:
         return
     click.echo(f"created {directory}: {len(created.written)} files", err=True)

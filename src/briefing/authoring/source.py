@@ -20,13 +20,14 @@ from briefing.authoring import yamltext
 from briefing.authoring.extract import FORMATS, Extracted, extract
 from briefing.errors import BriefingError
 from briefing.model import config, yamlfile
+from briefing.model.bibliography import LANGUAGES
 
 SOURCES = "sources"
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-# The biblatex `langid` of a language: it hyphenates the title (model/bibliography.py).
-LANGIDS = {"en": "english", "nl": "dutch", "de": "german", "fr": "french", "es": "spanish",
-           "it": "italian", "zh": "chinese"}
+# The biblatex `langid` of a language: it hyphenates the title (the names the
+# bibliography reads, model/bibliography.py, turned round).
+LANGIDS = {code: name for name, code in LANGUAGES.items() if "-" not in code}
 
 
 @dataclass

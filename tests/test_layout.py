@@ -1,13 +1,17 @@
 """Layout read back from the real PDF: no blank page, nothing outside the printable area,
-chapters on new pages, and TOC page numbers that match where the headings are."""
+chapters on new pages, TOC page numbers that match where the headings are, and names in
+narrow table columns neither split nor running over into the next cell."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pypdf
 import pypdfium2 as pdfium
 import pytest
+
+from conftest import FIXTURES, copy_project, run_cli
 
 A4_MM = (210, 297)
 MARGIN_MM = 8  # text may sit in the page margins (running heads) but never this close to the edge
@@ -64,3 +68,91 @@ def test_chapters_start_on_a_new_page_and_toc_numbers_match(pdf_path):
         first_lines = " ".join(body.split("\n")[:4])
         assert title in first_lines, (heading, page, first_lines[:120])
         assert outline.get(heading) == page or outline.get(title) == page, (heading, outline)
+
+
+# --- Names in narrow table columns ---------------------------------------------------------
+
+NAMES = ("Okafor", "Vandenbroucke")
+NARROW_BIB = """
+@article{okafor2024,
+  author = {Okafor, Chidinma},
+  title = {Pavements and scooters},
+  journaltitle = {Journal of Street Safety},
+  date = {2024},
+  note = {Invented for a layout test.}
+}
+
+@article{vandenbroucke2023,
+  author = {Vandenbroucke, Els},
+  title = {Who owns the kerb},
+  journaltitle = {Journal of Street Safety},
+  date = {2023},
+  note = {Invented for a layout test.}
+}
+"""
+CELL = "Scooters leave the pavement [@okafor2024, para. 5; @vandenbroucke2023]"
+# The dashes make five answer columns of 3/55 of the text block (about 9 mm) each: narrower
+# than "(Vandenbroucke" at 9 pt, as in an author's table of many perspectives.
+NARROW_CHAPTER = f"""# Many cases {{#many-cases}}
+
+: Five cases compared {{#tbl-cases .row-headers}}
+
+| Question | A | B | C | D | E |
+|----------------------------------------|---|---|---|---|---|
+| What should happen | {" | ".join([CELL] * 5)} |
+| Who says so | {" | ".join(["Okafor and Vandenbroucke"] * 5)} |
+"""
+
+
+@pytest.fixture(scope="module")
+def narrow_pdf(tmp_path_factory) -> Path:
+    """The minimal project with a table whose columns are narrower than the names in it."""
+    project = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("narrow"))
+    with (project / "bib" / "briefing.bib").open("a", encoding="utf-8") as bib:
+        bib.write(NARROW_BIB)
+    (project / "chapters" / "02-cases.md.j2").write_text(NARROW_CHAPTER, "utf-8")
+    result = run_cli(project, "build", "--format", "pdf")
+    assert result.code == 0, result.err
+    return project / "build" / "briefing.pdf"
+
+
+def _glyphs(page) -> list[tuple[str, tuple[float, float, float, float]]]:
+    text = page.get_textpage()
+    return [(text.get_text_range(i, 1), text.get_charbox(i)) for i in range(text.count_chars())]
+
+
+def _table_page(pdf) -> int:
+    return next(i for i in range(len(pdf)) if "Five cases compared" in
+                pdf[i].get_textpage().get_text_range())
+
+
+def test_a_name_in_a_narrow_table_column_is_never_split(narrow_pdf):
+    """Not "O / kafor" (no hyphen) nor "Oka- / for": every letter of each name on one line."""
+    pdf = pdfium.PdfDocument(str(narrow_pdf))
+    glyphs = [g for g in _glyphs(pdf[_table_page(pdf)]) if g[0].strip()]
+    letters = "".join(char for char, _ in glyphs)
+    found = 0
+    for name in NAMES:
+        for match in re.finditer(name, letters):
+            boxes = [box for _, box in glyphs[match.start():match.end()]]
+            # On one line: every letter's height overlaps every other's.
+            assert max(box[1] for box in boxes) < min(box[3] for box in boxes), (name, boxes)
+            found += 1
+    # Each answer cell names both authors, in a citation or in words: a name broken across
+    # lines would not be found whole and be missing from the count.
+    assert found == 2 * 2 * 5, (found, letters[:400])
+
+
+def test_a_narrow_table_widens_its_columns_for_names_but_stays_on_the_page(narrow_pdf):
+    """No text runs over into the next cell, and the table stays inside the text block."""
+    pdf = pdfium.PdfDocument(str(narrow_pdf))
+    page = pdf[_table_page(pdf)]
+    width = page.get_width()
+    left, right = 30 / 25.4 * 72, width - 22 / 25.4 * 72  # print.css's page margins
+    glyphs = [g for g in _glyphs(page) if g[0].strip()]
+    for char, (x0, _, x1, _) in glyphs:
+        assert left - 1 <= x0 and x1 <= right + 1, (char, x0, x1)
+    for i, (a, (ax0, ay0, ax1, ay1)) in enumerate(glyphs):
+        for b, (bx0, by0, bx1, by1) in glyphs[i + 3:]:  # neighbours may kern into each other
+            overlap = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
+            assert min(overlap) <= 0.5, (a, b, (ax0, ay0), (bx0, by0))

@@ -156,3 +156,20 @@ def test_a_narrow_table_widens_its_columns_for_names_but_stays_on_the_page(narro
         for b, (bx0, by0, bx1, by1) in glyphs[i + 3:]:  # neighbours may kern into each other
             overlap = min(ax1, bx1) - max(ax0, bx0), min(ay1, by1) - max(ay0, by0)
             assert min(overlap) <= 0.5, (a, b, (ax0, ay0), (bx0, by0))
+
+
+def test_a_name_with_a_possessive_ending_is_kept_whole():
+    """typography.lua protects "Okafor’s" (curly apostrophe, three bytes in Lua) as it does
+    "Okafor's" and "Okafor,": the name in a no-wrap span, the ending after it."""
+    import pypandoc
+
+    from briefing import TEMPLATES
+
+    text = ("---\ntypography:\n  names: [Okafor]\n---\n\n"
+            "Okafor’s view. Okafor's view. Okafor, again. Okaforia stays.\n")
+    html = pypandoc.convert_text(text, "html", format="markdown",
+                                 extra_args=["--sandbox", "--wrap=none",
+                                             f"--lua-filter={TEMPLATES / 'typography.lua'}"])
+    assert html.count('<span class="name">Okafor</span>') == 3, html
+    assert "<span class=\"name\">Okafor</span>’s view" in html, html
+    assert "Okaforia" in html and "Okafor</span>ia" not in html

@@ -33,8 +33,10 @@ local function protect(inlines)
       for name in pairs(names) do
         if s.text:sub(1, #name) == name then
           local rest = s.text:sub(#name + 1)
-          if rest == "" or rest:match("^[%p]+$") or rest:match("^['’]s[%p]*$")
-              or rest:match("^s[%p]*$") or rest:match("^’[%p]*$") then
+          -- Lua patterns match bytes, so the three-byte ’ is spelt out, never put in a class.
+          if rest == "" or rest:match("^[%p]+$") or rest:match("^'s[%p]*$")
+              or rest:match("^’s[%p]*$") or rest:match("^s[%p]*$")
+              or rest:match("^’[%p]*$") then
             local span = pandoc.Span({pandoc.Str(name)}, pandoc.Attr("", {"name"}))
             if rest ~= "" then
               return {span, pandoc.Str(rest)}

@@ -551,8 +551,9 @@ ROUND_TWO = [
          edit("locale/nl.po", 'msgstr "Kernpunten"', 'msgstr "[Kernpunten]{onclick=alert(1)}"'),
          "locale/nl.po", "{onclick=alert(1)}", "an event handler (onclick=)"),
     Case("perspective_summary_javascript_link",
-         edit(CONFIG, "sums up the \\\nfear.", "sums up [the fear](javascript:alert(1))."),
-         CONFIG, "sums up [the fear]", "the address 'javascript:alert(1)' in <a href=>"),
+         # In the Dutch text: an edited English one would also make its translation stale.
+         edit(CONFIG, "vat die vrees samen.", "vat [die vrees](javascript:alert(1)) samen."),
+         CONFIG, "vat [die vrees]", "the address 'javascript:alert(1)' in <a href=>"),
     Case("document_url_javascript",
          edit(CONFIG, 'version = "0.1"', 'version = "0.1"\nurl = "javascript:alert(1)"'),
          CONFIG, 'url = "javascript', "document.url: must be a web address"),

@@ -44,3 +44,19 @@ def test_problems_in_several_inputs_are_reported_together(project: Path, edit):
         ("briefing.bib", 1, "entry 'derksen2016sociaalkrediet'"),
         ("style.csl", 1, "CSL style is not well-formed XML"),
     ]
+
+
+def test_a_citation_written_where_a_key_belongs_is_told_to_write_the_key(project: Path, edit):
+    edit(project / "analysis.yaml", "    claims: [press-confusion]\ncomparison:",
+         '    cite: ["[@derksen2016sociaalkrediet, para. 5]", derksen2016sociaalkrediets]\n'
+         "comparison:")
+    problems = Collector()
+    load.load(project, problems)
+    found = [(p.line, p.message, p.hint) for p in problems.problems]
+    assert found == [
+        (5, "citation key '[@derksen2016sociaalkrediet, para. 5]' is not in the bibliography",
+         "write the key alone, derksen2016sociaalkrediet; a source's paragraphs are cited "
+         "through the claims that rest on them (claims: [...])"),
+        (5, "citation key 'derksen2016sociaalkrediets' is not in the bibliography",
+         "did you mean 'derksen2016sociaalkrediet'?"),
+    ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -183,7 +184,7 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
         for c, key in enumerate(finding.cite):
             if bib_keys is not None and key not in bib_keys:
                 problems.add(f"citation key {key!r} is not in the bibliography", path,
-                             doc.line(("key_points", k, "cite", c)), "add the entry to bib/")
+                             doc.line(("key_points", k, "cite", c)), _key_hint(key, bib_keys))
     for q, question in enumerate(analysis.questions):
         need_claims(question.claims, ("questions", q, "claims"))
     for e, event in enumerate(analysis.timeline):
@@ -201,6 +202,16 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
             for k, key in enumerate(item.cite):
                 if bib_keys is not None and key not in bib_keys:
                     problems.add(f"citation key {key!r} is not in the bibliography", path,
-                                 doc.line((section, t, "cite", k)), "add the entry to bib/")
+                                 doc.line((section, t, "cite", k)), _key_hint(key, bib_keys))
     problems.raise_if_any()
     return analysis
+
+
+def _key_hint(key: str, bib_keys: Collection[str]) -> str:
+    """A citation written as in a template ("[@key, para. 5]") where a bare key belongs."""
+    inner = re.findall(r"@([\w:.#$%&+?<>~/-]+)", key)
+    if inner and inner[0] in bib_keys:
+        return (f"write the key alone, {inner[0]}; a source's paragraphs are cited through "
+                "the claims that rest on them (claims: [...])")
+    close = difflib.get_close_matches(key, sorted(bib_keys), n=1)
+    return f"did you mean {close[0]!r}?" if close else "add the entry to bib/"

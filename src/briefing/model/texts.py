@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ValidationInfo
 
+from briefing import LOCALE
 from briefing.errors import Problem
 
 MARKER = "[NOT TRANSLATED] "
@@ -156,6 +157,9 @@ class Coverage:
 
 
 def _rel(path: Path, root: Path) -> str:
+    # The engine's own catalogue is named as such, wherever briefing is installed.
+    if path.parent == LOCALE:
+        return f"the engine's words ({path.name})"
     try:
         return str(path.relative_to(root))
     except ValueError:

@@ -130,3 +130,29 @@ def test_a_records_file_of_another_shape_is_refused(project: Path):
         records.read(path, load.config.load(project).inputs)
     assert caught.value.problems[0].message == (
         "not a records file: a mapping of addresses to digests")
+
+
+def test_translations_not_recorded_as_they_are_are_counted_for_check(tmp_path):
+    from briefing.model.texts import Coverage
+
+    class Inputs:
+        def read_text(self, path):
+            return path.read_text("utf-8")
+
+    root = tmp_path
+    (root / "locale").mkdir()
+    recorded, edited, new = (item("Old English.", "Oud Nederlands."),
+                             item("Old English.", "Beter Nederlands."),
+                             Translated("nl", root / "analysis.yaml", 3, "questions[q].text",
+                                        "Why?", "Waarom?"))
+    recorded.path = edited.path = root / "seeds" / "x.yaml"
+    (root / "locale" / "nl.texts.json").write_text(records.dumps(
+        records.record([recorded], {}, set(), "en", root)), "utf-8")
+    for items, expected in (([recorded], 0), ([recorded, new], 1), ([edited, new], 2)):
+        coverage = Coverage(translated=items)
+        records.find_stale(coverage, root, root / "locale", ["nl"], "en", Inputs(), Collector())
+        assert coverage.unrecorded["nl"] == expected
+        assert coverage.stale == []
+        summary = coverage.summary("nl", root)
+        assert (summary[-1].startswith(f"{expected} translated text(s) not recorded yet")
+                if expected else summary == [])

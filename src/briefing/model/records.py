@@ -72,6 +72,12 @@ def is_stale(item: Translated, record: dict[str, str] | None, default: str) -> b
             and record.get(item.edition) == digest(item.text))
 
 
+def _recorded(item: Translated, record: dict[str, str] | None, default: str) -> bool:
+    """The record holds this translation of this original: a later change is caught."""
+    return record is not None and record.get(default) == digest(item.original) and \
+        record.get(item.edition) == digest(item.text)
+
+
 def find_stale(coverage: Coverage, root: Path, locale_dir: Path, editions: list[str],
                default: str, inputs, problems) -> None:
     """Add every stale data translation of the editions (all but the default) to
@@ -85,6 +91,8 @@ def find_stale(coverage: Coverage, root: Path, locale_dir: Path, editions: list[
             continue
         for item in coverage.translated:
             record = records.get(address(item, root))
+            if item.edition == edition and not _recorded(item, record, default):
+                coverage.unrecorded[edition] += 1
             if item.edition == edition and is_stale(item, record, default):
                 assert record is not None  # is_stale needs one
                 coverage.stale.append(Stale(edition, stale_problem(

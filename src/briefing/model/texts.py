@@ -142,6 +142,10 @@ class Coverage:
     unused: list[Problem] = field(default_factory=list)
     translated: list[Translated] = field(default_factory=list)
     stale: list[Stale] = field(default_factory=list)
+    # Per edition: translations the records file does not hold as they are now (new or
+    # edited since the last `briefing translations update`); a later change of their
+    # original would not be caught until they are recorded.
+    unrecorded: Counter = field(default_factory=Counter)
 
     def add(self, edition: str, path: Path, have: bool, gap: Callable[[], Gap]) -> None:
         self.wanted[(path, edition)] += 1
@@ -152,8 +156,13 @@ class Coverage:
 
     def summary(self, edition: str, root: Path) -> list[str]:
         rows = sorted((path, n) for (path, ed), n in self.wanted.items() if ed == edition)
-        return [f"{_rel(path, root)}: {self.fields[(path, edition)]} of {n}"
-                for path, n in rows]
+        lines = [f"{_rel(path, root)}: {self.fields[(path, edition)]} of {n}"
+                 for path, n in rows]
+        if self.unrecorded[edition]:
+            lines.append(f"{self.unrecorded[edition]} translated text(s) not recorded yet: run "
+                         "`briefing translations update`, so that a later change of their "
+                         "original shows them stale")
+        return lines
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -278,6 +278,27 @@ def test_source_add_needs_a_language_for_plain_text(made, tmp_path):
     result = run_cli(made, "source", "add", str(plain), "--key", "plain2026", "--title", "P")
     assert result.code == 1
     assert "error: the source's language is not known\n  hint: pass --language" in result.err
+    both = run_cli(made, "source", "add", str(plain), "--key", "plain2026")
+    assert both.code == 1  # one run names both missing options
+    assert "error: the source's language and title are not known" in both.err
+    assert "--language" in both.err and "--title" in both.err
+
+
+def test_a_plain_texts_title_line_is_not_paragraph_one(made, tmp_path):
+    plain = tmp_path / "titled.txt"
+    plain.write_text("Bridge closed for repairs\n\nThe bridge closes on Monday.\n\nIt reopens "
+                     "in May.\n")
+    added = run_cli(made, "source", "add", str(plain), "--key", "titled2026", "--language", "en",
+                    "--title", "Bridge closed for repairs")
+    assert added.code == 0, added.err
+    seed = (made / "seeds" / "titled2026.yaml").read_text("utf-8")
+    assert '1: "The bridge closes on Monday."' in seed and "3:" not in seed
+    assert '#   "Bridge closed for repairs"' in seed  # listed as left out
+    for path in (made / "seeds" / "titled2026.yaml", made / "sources" / "titled.txt"):
+        path.unlink()
+    bib = made / "bib" / "briefing.bib"
+    text = bib.read_text("utf-8")
+    bib.write_text(text[:text.index("@misc{titled2026")].rstrip() + "\n", "utf-8")
 
 
 # --- Without the CLI: how a text becomes paragraphs, and how they are written -------------

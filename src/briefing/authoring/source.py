@@ -64,12 +64,20 @@ def add(root: Path, given: Path, key: str, ident: str | None = None,
         changed = _update(existing, found, rel, digest, project.inputs)
         return Added(existing.path, rel, len(found.paragraphs), len(found.left_out),
                      changed=changed)
-    language = _language(language or found.language, origin)
     title = title or found.title
+    if not title and not (language or found.language):  # both at once, not one per run
+        raise BriefingError.at("the source's language and title are not known", origin, None,
+                               "pass --language with its BCP 47 tag (e.g. --language en) "
+                               f"and --title \"...\" (a {FORMATS[origin.suffix.lower()]} file "
+                               "names neither)")
+    language = _language(language or found.language, origin)
     if not title:
         raise BriefingError.at("the source has no title to take", origin, None,
                                f"pass --title \"...\" (a {FORMATS[origin.suffix.lower()]} "
                                "file names none)")
+    if found.paragraphs and " ".join(found.paragraphs[0].split()) == " ".join(title.split()):
+        # A plain text's first line is often its title: a heading, not paragraph 1.
+        found.left_out.insert(0, found.paragraphs.pop(0))
     seed = project.seeds_dir / f"{ident}.yaml"
     if existing is not None:
         raise BriefingError.at(f"a seed with key {key!r} exists already", existing.path,

@@ -52,6 +52,26 @@ def project_files() -> list[tuple[str, Path]]:
     return found
 
 
+def test_the_schemas_accept_a_new_projects_files(tmp_path: Path):
+    """What `briefing new` writes (the same files as its command, made in-process), with
+    the schemas its files name on their first lines."""
+    import datetime as dt
+
+    from briefing.authoring import new
+
+    made = tmp_path / "made"
+    new.create(made, None, new.parse_editions([]), new.parse_perspectives([]),
+               dt.date(2026, 1, 2))
+    files = [("settings", made / "briefing.toml"), ("analysis", made / "analysis.yaml"),
+             ("seed", made / "seeds" / "example.yaml")]
+    for name, path in files:
+        assert errors(name, read(path)) == [], path
+        first = path.read_text("utf-8").splitlines()[0]
+        named = first.split("schema", 1)[1].lstrip(":= ")
+        written = json.loads((path.parent / named).read_text("utf-8"))
+        assert written == schemas.schema(name), (path, named)
+
+
 @pytest.mark.parametrize(("name", "path"), project_files(),
                          ids=lambda v: str(v.relative_to(ROOT)) if isinstance(v, Path) else v)
 def test_the_schemas_accept_the_projects_own_files(name: str, path: Path):

@@ -60,3 +60,16 @@ def test_a_citation_written_where_a_key_belongs_is_told_to_write_the_key(project
         (5, "citation key 'derksen2016sociaalkrediets' is not in the bibliography",
          "did you mean 'derksen2016sociaalkrediet'?"),
     ]
+
+
+def test_an_unknown_claim_with_no_near_match_lists_the_claims_there(project: Path, edit):
+    edit(project / "analysis.yaml", "claims: [aim-trust]\n", "claims: [zz-unrelated]\n")
+    edit(project / "analysis.yaml", "    claims: [press-confusion]\ncomparison:",
+         "    claims: [qq-other]\ncomparison:")
+    problems = Collector()
+    load.load(project, problems)
+    assert [(p.line, p.message, p.hint) for p in problems.problems] == [
+        (5, "unknown claim 'qq-other'", "use a claim id from seeds/: aim-trust, press-confusion"),
+        (15, "unknown claim 'zz-unrelated'",
+         "use a claim id from seeds/: aim-trust, press-confusion"),
+    ]  # in the file's order, whatever order they were found in

@@ -153,7 +153,7 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
             if cid not in claim_ids:
                 near = difflib.get_close_matches(cid, sorted(claim_ids), n=1)
                 problems.add(f"unknown claim {cid!r}", path, doc.line(loc + (i,)),
-                             f"did you mean {near[0]!r}?" if near else "use a claim id from seeds/")
+                             f"did you mean {near[0]!r}?" if near else _claims_hint(claim_ids))
 
     for d, dim in enumerate(analysis.comparison):
         loc = ("comparison", d, "cells")
@@ -203,6 +203,7 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
                 if bib_keys is not None and key not in bib_keys:
                     problems.add(f"citation key {key!r} is not in the bibliography", path,
                                  doc.line((section, t, "cite", k)), _key_hint(key, bib_keys))
+    problems.problems.sort(key=lambda p: p.line or 0)  # one file: read top to bottom
     problems.raise_if_any()
     return analysis
 
@@ -215,3 +216,10 @@ def _key_hint(key: str, bib_keys: Collection[str]) -> str:
                 "the claims that rest on them (claims: [...])")
     close = difflib.get_close_matches(key, sorted(bib_keys), n=1)
     return f"did you mean {close[0]!r}?" if close else "add the entry to bib/"
+
+
+def _claims_hint(claim_ids: set[str]) -> str:
+    """With no near match, the ids there are (a few), so the author can pick one."""
+    ids = sorted(claim_ids)
+    listed = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+    return f"use a claim id from seeds/: {listed}" if ids else "no seed has claims yet"

@@ -86,3 +86,15 @@ def test_check_of_a_one_edition_project_says_it_passed(minimal: Path) -> None:
     checked = run_cli(minimal, "check")
     assert checked.code == 0
     assert checked.err.strip().splitlines()[-1].startswith("check passed")
+
+
+def test_an_empty_folder_is_shown_the_way_to_start(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli(empty, "build")
+    assert result.code == 1
+    assert "briefing.toml: error: no briefing.toml here" in result.err
+    assert "to start a new briefing: briefing new DIR" in result.err
+    started = run_cli(tmp_path, "init", str(tmp_path / "started"))  # as other tools say it
+    assert started.code == 0, started.err
+    assert (tmp_path / "started" / "briefing.toml").is_file()

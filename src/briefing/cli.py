@@ -137,6 +137,12 @@ class _Group(click.Group):
             i += 1
         return super().parse_args(ctx, front + rest)
 
+    # What other tools call starting a project: the same as `briefing new`, unlisted.
+    ALIASES = {"init": "new"}
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, self.ALIASES.get(cmd_name, cmd_name))
+
 
 @click.group(cls=_Group)
 @click.option("--project", "-C", type=click.Path(file_okay=False, path_type=Path),

@@ -334,7 +334,9 @@ def load(root: Path) -> Project:
     path = root / CONFIG_NAME
     if not os.path.lexists(path):
         raise BriefingError.at(
-            "no briefing.toml here", path, hint="run from the project root or pass --project DIR"
+            "no briefing.toml here", path,
+            hint="run from the project root or pass --project DIR; to start a new briefing: "
+                 "briefing new DIR"
         )
     text = files.read_text(path, root, CONFIG_MAX_BYTES, "the 1 MiB a settings file may have")
     raw = _parse(text, path)

@@ -61,6 +61,9 @@ def toml(words: Words, title: str | None, perspectives: list[PerspectiveChoice],
     lines += words.toml_lines("organisation", words.text("organisation"))
     lines += ['version = "0.1"  # this briefing\'s version: raise it with each release',
               f"date = {today.isoformat()}  # the date on the cover and in the metadata",
+              "# Where it is published, once it is: the how-to-cite box and every citation",
+              "# export (BibTeX, RIS, CSL JSON, CITATION.cff) then carry the address.",
+              '# url = "https://example.org/briefings/your-briefing"',
               "# Keywords for the metadata of every output, per edition."]
     for edition in words.editions:
         found = KEYWORDS.get(edition.primary) or (

@@ -130,3 +130,15 @@ def test_an_entry_written_with_template_placeholders_is_shown_in_full(bilingual:
         'readings" → "The %(n)s readings"; run `briefing translations update` (it keeps that '
         "translation, marked stale) or correct the msgid (a placeholder {{ n }} is written "
         "%(n)s)")
+
+
+def test_a_language_the_engine_has_no_words_in_gets_them_to_translate(bilingual: Path, edit):
+    edit(bilingual / "briefing.toml", 'language = "nl-NL"', 'language = "fr-FR"')
+    edit(bilingual / "briefing.toml", "[editions.nl]", "[editions.fr]")
+    report = update(bilingual)
+    engine = i18n.engine_msgids()
+    assert report[0] == (f"locale/fr.po: {2 + len(set(engine))} message(s) added (to "
+                         "translate), 0 marked stale, 0 made obsolete, 0 confirmed")
+    text = (bilingual / "locale" / "fr.po").read_text("utf-8")
+    assert 'msgid "Contents"\nmsgstr ""' in text
+    assert not (bilingual / "locale" / "nl.po").exists()

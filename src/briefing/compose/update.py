@@ -98,8 +98,11 @@ def _catalogue(project: Project, model: Model, edition, found, targets, confirm_
             template[msgid].locations.append(where)
         else:
             template.add(msgid, locations=[where])
-    for msgid in i18n.engine_msgids():  # a project's own wording of an engine word stays
-        if msgid in before and msgid not in template:
+    # The engine's words: a project's own wording of one stays; in a language the engine
+    # has no words in, all of them are added for the author to translate.
+    engine_has = edition.primary == "en" or (i18n.ENGINE_LOCALE / f"{edition.primary}.po").exists()
+    for msgid in i18n.engine_msgids():
+        if (msgid in before or not engine_has) and msgid not in template:
             template.add(msgid)
     catalog.update(template, update_creation_date=False)
     added = stale = confirmed = 0

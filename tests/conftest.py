@@ -17,6 +17,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT_FILES = ("briefing.toml", "analysis.yaml", "chapters", "seeds", "bib", "locale")
+# Two editions, English (the default) and Dutch, for a project's briefing.toml.
+EDITIONS = """
+[editions.en]
+language = "en-GB"
+identifier = "urn:uuid:00000000-0000-4000-8000-0000000000e1"
+
+[editions.nl]
+language = "nl-NL"
+identifier = "urn:uuid:00000000-0000-4000-8000-0000000000e2"
+"""
 
 
 @dataclass

@@ -12,16 +12,7 @@ import pytest
 from briefing import recipe
 from briefing.compose import language as i18n
 from briefing.errors import BriefingError, Collector
-
-EDITIONS = """
-[editions.en]
-language = "en-GB"
-identifier = "urn:uuid:00000000-0000-4000-8000-0000000000e1"
-
-[editions.nl]
-language = "nl-NL"
-identifier = "urn:uuid:00000000-0000-4000-8000-0000000000e2"
-"""
+from conftest import EDITIONS
 
 CHAPTER = """{% trans n=2 %}The {{ n }} readings side by side.{% endtrans %}
 

@@ -8,16 +8,7 @@ from pathlib import Path
 from briefing.errors import Collector
 from briefing.model import load
 from briefing.model.texts import ENGLISH, MARKER, Edition, Localiser
-
-EDITIONS = """
-[editions.en]
-language = "en-GB"
-identifier = "urn:uuid:00000000-0000-4000-8000-0000000000e1"
-
-[editions.nl]
-language = "nl-NL"
-identifier = "urn:uuid:00000000-0000-4000-8000-0000000000e2"
-"""
+from conftest import EDITIONS
 
 
 def two_editions(project: Path, edit) -> None:

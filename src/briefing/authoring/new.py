@@ -17,14 +17,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-from briefing.authoring import chapters, project_files
+from briefing.authoring import chapters, languages, project_files
 from briefing.authoring.extract import extract
 from briefing.authoring.words import EXAMPLE_SOURCE, EditionChoice, PerspectiveChoice, Words
 from briefing.errors import BriefingError
-from briefing.model.config import IDENT, LANGUAGE
+from briefing.model.config import IDENT
 from briefing.model.schema import write_schemas
 
 DEFAULT_PERSPECTIVES = ["liveability", "trade", "access"]
@@ -59,14 +58,11 @@ def parse_editions(values: list[str]) -> list[EditionChoice]:
 
 def _full_language(tag: str, item: str) -> str:
     """A BCP 47 tag with a region (hyphenation and dates need one): 'nl' -> 'nl-NL'."""
-    if not re.match(LANGUAGE, tag):
-        raise BriefingError.at(f"--edition {item!r}: {tag!r} is not a language tag", None, None,
-                               "write ID:LANGUAGE, e.g. en:en-GB, or a language, e.g. nl")
-    try:
-        Locale.parse(tag.split("-")[0])
-    except (UnknownLocaleError, ValueError):
-        raise BriefingError.at(f"--edition {item!r}: unknown language {tag!r}", None, None,
-                               "use a language tag such as en, nl, de or fr") from None
+    why = languages.fault(tag)
+    if why:
+        raise BriefingError.at(f"--edition {item!r}: {tag!r} is {why}", None, None,
+                               "write ID:LANGUAGE, e.g. en:en-GB, or a language such as en, "
+                               "nl, de or fr")
     if "-" in tag:
         return tag
     likely = get_global("likely_subtags").get(tag, "")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefing import files
-from briefing.authoring import yamltext
+from briefing.authoring import languages, yamltext
 from briefing.authoring.extract import FORMATS, Extracted, extract
 from briefing.errors import BriefingError
 from briefing.model import config, yamlfile
@@ -138,19 +138,13 @@ def _keep(root: Path, origin: Path, rel: str) -> None:
 
 
 def _language(language: str | None, path: Path) -> str:
-    from babel import Locale, UnknownLocaleError
-
     if not language:
         raise BriefingError.at("the source's language is not known", path, None,
                                "pass --language with its BCP 47 tag, e.g. --language nl")
-    if not re.match(config.LANGUAGE, language):
-        raise BriefingError.at(f"language {language!r} is not a BCP 47 tag", path, None,
-                               "e.g. en, en-GB, nl or nl-NL; pass --language")
-    try:
-        Locale.parse(language.split("-")[0])
-    except (UnknownLocaleError, ValueError):
-        raise BriefingError.at(f"unknown language {language!r}", path, None,
-                               "pass --language with a known language tag, e.g. de") from None
+    why = languages.fault(language)
+    if why:
+        raise BriefingError.at(f"language {language!r} is {why}", path, None,
+                               "pass --language with a tag such as en, en-GB, nl or de")
     return language
 
 

@@ -9,7 +9,9 @@ What a single WeasyPrint run would have made, rebuilt across parts:
   as /Dest names, land where they should;
 - the outline (bookmarks) of every part, in order;
 - the page numbers: a stamp document with one page per book page, laid out with the same
-  stylesheet, drawn over each page as an artifact (not content) for assistive technology.
+  stylesheet, drawn over each page as an artifact (not content) for assistive technology
+  (stamp.py);
+- one embedded font per face, not one per part (fonts.py).
 The catalog, metadata and document information come from the first part.
 """
 
@@ -22,7 +24,8 @@ from collections.abc import Sequence
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-STAMP = Name("/BriefingPageNumber")
+from briefing.outputs.pdf import fonts, stamp
+
 STANDINS = Name("/Art")  # how WeasyPrint tags parts.py's <article> of stand-in anchors
 
 
@@ -65,7 +68,10 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
     _destinations(book, sources, owners)
     _outline(book, sources, offsets)
     if layer is not None:
-        _stamp(book, layer)
+        if len(layer.pages) != len(book.pages):
+            raise AssemblyError("the page-number layer has another number of pages")
+        stamp.draw(book, layer)
+    fonts.share(book)
     out = io.BytesIO()
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
               min_version=first.pdf_version)
@@ -221,23 +227,3 @@ def _copy_items(book, items, pages, offset) -> list[pikepdf.OutlineItem]:
         new.children.extend(_copy_items(book, item.children, pages, offset))
         copied.append(new)
     return copied
-
-
-def _stamp(book: pikepdf.Pdf, layer: pikepdf.Pdf) -> None:
-    """Draw page i of the stamp document over page i of the book, marked as an artifact."""
-    if len(layer.pages) != len(book.pages):
-        raise AssemblyError("the page-number layer has another number of pages")
-    for page, stamp in zip(book.pages, layer.pages, strict=True):
-        form = book.copy_foreign(stamp.as_form_xobject())
-        # The pages of a part share one dict. (pikepdf's annotations do not let Dictionary()
-        # copy an Object, even one that is a dictionary.)
-        resources = Dictionary(page.obj.Resources)  # type: ignore[arg-type]
-        xobjects = Dictionary(resources.get("/XObject", Dictionary()))  # type: ignore[arg-type]
-        xobjects[STAMP] = form
-        resources.XObject = xobjects
-        page.obj.Resources = resources
-        # The part's page starts with an unbalanced cm (WeasyPrint flips the y axis), so
-        # it is wrapped in q/Q before the stamp is drawn in default user space.
-        page.contents_add(book.make_stream(b"q\n"), prepend=True)
-        page.contents_add(book.make_stream(
-            b"Q\n/Artifact BMC\nq\n" + STAMP.unparse() + b" Do\nQ\nEMC\n"))

@@ -117,8 +117,11 @@ docs: $(STAMP)
 	$(BIN)/briefing -q schema --write docs/schema
 	$(BIN)/briefing schema --markdown > docs/format.md.tmp && mv docs/format.md.tmp docs/format.md
 
-# Benchmarks (minutes): synthetic corpora of 5, 40 and 200 chapters against the raw tools;
-# writes bench/results.json and bench/RESULTS.md. BENCH_ARGS="--sizes 5,40 --runs 3" to narrow.
+# Benchmarks (minutes): synthetic corpora of 5, 40 and 200 chapters against the raw tools and
+# the Typst route (the bench extra installs typst), the real briefing (build, edits, PDF size,
+# save-to-PDF under `briefing watch`), each target met or not; writes bench/results.json and
+# bench/RESULTS.md. To narrow: BENCH_ARGS="--sizes 5,40 --runs 3 --peak 200" (the 200-chapter
+# corpus for its peak memory only), --no-real, --no-watch.
 BENCH_ARGS ?= --sizes 5,40,200 --runs 3
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'

@@ -1,6 +1,8 @@
-"""`make bench`: how fast briefing builds, measured against the raw tools.
+"""`make bench`: how fast briefing builds, measured against the raw tools and the targets of
+issue 20, side by side in one run.
 
-    python bench/run.py [--sizes 5,40,200] [--runs 3] [--out bench]
+    python bench/run.py [--sizes 5,40,200] [--runs 3] [--peak 200] [--no-real] [--no-watch]
+                        [--out bench]
 
 For each synthetic corpus (bench/corpus.py: 5, 40 or 200 chapters with 25, 200 or 1000
 references) it measures, as medians of --runs runs:
@@ -12,6 +14,11 @@ references) it measures, as medians of --runs runs:
 - peak memory of the whole process tree during a cold build (sampled RSS sum);
 - help: `briefing --help` start-up;
 - typst: the peer route (Pandoc->Typst and typst.compile on the same Markdown).
+--peak N measures only a cold build's peak memory on the N-chapter corpus (for a run that
+leaves the slow full N-chapter measurements out).
+On the real briefing (bench/real.py: both editions, every format): cold, no-op, one claim
+edited, one sentence added to a chapter template, the PDF's size against one WeasyPrint
+run, and in `briefing watch` the time from saving a claim edit to both PDFs written.
 Absolute times depend on the machine; the ratios (to the floor, to the cold build) are what
 can be compared across machines. Results: bench/results.json and bench/RESULTS.md.
 """
@@ -30,31 +37,40 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate  # noqa: E402
+from real import measure_real, measure_watch  # noqa: E402
+from tools import BIN, BRIEFING, ROOT, build_cmd, log, timed  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-BRIEFING = [str(BIN / "briefing")]
 PRINT_CSS = ROOT / "src" / "briefing" / "templates" / "print.css"
 REFS = {5: 25, 40: 200, 200: 1000}
-TARGETS = [  # (name, value key, limit, description)
-    ("cold vs floor (40)", ("40", "ratios", "cold_vs_floor"), 0.75, "cold build ≤ 0.75× floor"),
-    ("edit vs cold (40)", ("40", "ratios", "edit_claim_vs_cold"), 0.12,
-     "one-claim edit ≤ 0.12× cold"),
-    ("edit vs typst (40)", ("40", "ratios", "edit_claim_vs_typst"), 1.0,
-     "one-claim edit faster than the Typst route's full rebuild"),
-    ("no-op vs cold (40)", ("40", "ratios", "noop_vs_cold"), 0.03, "no-op ≤ 0.03× cold"),
-    ("growth 40→200", ("growth", "cold_200_vs_40"), 5.5, "cold(200)/cold(40) ≤ 5.5"),
-    ("peak memory at 200 (MiB)", ("200", "medians", "peak_mib"), 1024,
-     "peak memory at 200 chapters ≤ 1024 MiB"),
-    ("--help (s)", ("40", "medians", "help"), 0.3, "`briefing --help` ≤ 0.3 s"),
+# Issue 20's targets first, then the earlier ones: (name, value path, limit, unit, text).
+TARGETS = [
+    ("edit vs cold (40)", ("sizes", "40", "ratios", "edit_claim_vs_cold"), 0.12, "×",
+     "40-chapter corpus: one-claim edit ≤ 0.12× cold"),
+    ("edit vs typst (40)", ("sizes", "40", "ratios", "edit_claim_vs_typst"), 1.0, "×",
+     "40-chapter corpus: one-claim edit faster than the Typst route's full rebuild "
+     "(edit ÷ Typst)"),
+    ("real edit vs cold", ("real", "ratios", "edit_claim_vs_cold"), 0.2, "×",
+     "real briefing, both editions: one-claim edit ≤ 0.2× cold (`briefing build`)"),
+    ("watch save to PDFs", ("watch", "medians", "save_to_pdfs"), 1.0, " s",
+     "real briefing, `briefing watch`: save of a claim edit → both PDFs written ≤ 1.0 s"),
+    ("cold vs floor (40)", ("sizes", "40", "ratios", "cold_vs_floor"), 0.7, "×",
+     "40-chapter corpus: cold ≤ 0.7× the raw floor"),
+    ("pdf size", ("real", "ratios", "pdf_size_vs_one_run"), 1.1, "×",
+     "real briefing: PDF size, chapter-by-chapter book ≤ 1.1× one WeasyPrint run"),
+    ("peak memory at 200 (MiB)", ("peak_mib", "200"), 1024, " MiB",
+     "peak memory at 200 chapters (process tree) ≤ 1 GiB"),
+    ("real template edit vs cold", ("real", "ratios", "edit_template_vs_cold"), 0.25, "×",
+     "real briefing: one sentence added to a chapter template ≤ 0.25× cold"),
+    ("no-op vs cold (40)", ("sizes", "40", "ratios", "noop_vs_cold"), 0.03, "×",
+     "40-chapter corpus: no-op ≤ 0.03× cold"),
+    ("growth 40→200", ("growth", "cold_200_vs_40"), 5.5, "×", "cold(200)/cold(40) ≤ 5.5"),
+    ("--help (s)", ("sizes", "40", "medians", "help"), 0.3, " s", "`briefing --help` ≤ 0.3 s"),
 ]
-
 
 # Why a target is missed (shown only next to a target the measurements say is missed).
 HELD_BACK = {
@@ -86,69 +102,10 @@ HELD_BACK = {
 }
 
 
-def log(text: str) -> None:
-    print(f"[bench] {text}", file=sys.stderr, flush=True)
-
-
 def pandoc_binary() -> str:
     import pypandoc
 
     return pypandoc.get_pandoc_path()
-
-
-def timed(cmd: list[str], cwd: Path | None = None, env: dict | None = None,
-          memory: bool = False) -> tuple[float, float]:
-    """Wall time of a command (and the peak RSS sum of its process tree, in MiB)."""
-    peak = [0.0]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    if memory:
-        done = threading.Event()
-        sampler = threading.Thread(target=_sample, args=(proc.pid, peak, done), daemon=True)
-        sampler.start()
-    _, err = proc.communicate()
-    elapsed = time.perf_counter() - start
-    if memory:
-        done.set()
-        sampler.join()
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd[:4])}… failed: {err.decode()[-400:]}")
-    return elapsed, peak[0]
-
-
-def _sample(root: int, peak: list[float], done: threading.Event) -> None:
-    while not done.is_set():
-        peak[0] = max(peak[0], _tree_rss(root))
-        time.sleep(0.05)
-
-
-def _tree_rss(root: int) -> float:
-    parents, rss = {}, {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
-        vmrss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        parents[int(entry.name)] = int(ppid.group(1)) if ppid else 0
-        rss[int(entry.name)] = int(vmrss.group(1)) if vmrss else 0
-    tree, changed = {root}, True
-    while changed:
-        changed = False
-        for pid, ppid in parents.items():
-            if ppid in tree and pid not in tree:
-                tree.add(pid)
-                changed = True
-    return sum(rss.get(pid, 0) for pid in tree) / 1024
-
-
-def build_cmd(project: Path) -> list[str]:
-    return [*BRIEFING, "--project", str(project), "--quiet", "build",
-            "--format", "pdf", "--format", "epub"]
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -159,6 +116,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def measure_size(chapters: int, runs: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"bench-{chapters}-"))
     project = generate(work / "project", chapters, REFS[chapters])
+    build = build_cmd(project, "pdf", "epub")
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     raw: dict[str, list[float]] = {k: [] for k in (
         "cold", "peak_mib", "noop", "edit_claim", "edit_bib", "floor_html", "floor_pdf",
@@ -167,14 +125,14 @@ def measure_size(chapters: int, runs: int) -> dict:
     for run in range(runs):
         log(f"{chapters} chapters, run {run + 1}/{runs}: cold build")
         shutil.rmtree(project / "build", ignore_errors=True)
-        seconds, peak = timed(build_cmd(project), env=env, memory=True)
+        seconds, peak = timed(build, env=env, memory=True)
         raw["cold"].append(seconds)
         raw["peak_mib"].append(peak)
-        raw["noop"].append(timed(build_cmd(project), env=env)[0])
+        raw["noop"].append(timed(build, env=env)[0])
         edit(project / "seeds" / "src0.yaml", 'statement: "', f'statement: "Edited {run} ')
-        raw["edit_claim"].append(timed(build_cmd(project), env=env)[0])
+        raw["edit_claim"].append(timed(build, env=env)[0])
         edit(project / "bib" / "briefing.bib", "title = {", f"title = {{Edited {run} ")
-        raw["edit_bib"].append(timed(build_cmd(project), env=env)[0])
+        raw["edit_bib"].append(timed(build, env=env)[0])
     pages = _pages(project / "build" / "briefing.pdf")
     _floor(project, work, runs, raw, errors)
     for _ in range(max(5, runs)):
@@ -191,6 +149,17 @@ def measure_size(chapters: int, runs: int) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     return {"chapters": chapters, "references": REFS[chapters], "pages": pages, "runs": runs,
             "raw": raw, "medians": medians, "ratios": ratios, "errors": errors}
+
+
+def measure_peak(chapters: int) -> float:
+    """Only the peak memory of one cold build of the corpus, in MiB."""
+    work = Path(tempfile.mkdtemp(prefix=f"bench-peak-{chapters}-"))
+    project = generate(work / "project", chapters, REFS[chapters])
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    log(f"{chapters} chapters: peak memory of a cold build")
+    peak = timed(build_cmd(project, "pdf", "epub"), env=env, memory=True)[1]
+    shutil.rmtree(work, ignore_errors=True)
+    return peak
 
 
 def _floor(project: Path, work: Path, runs: int, raw: dict, errors: dict) -> None:
@@ -274,77 +243,135 @@ def report(results: dict) -> str:
              f"WeasyPrint {m['versions']['weasyprint']}; typst {m['versions']['typst']}; "
              f"HarfBuzz-Subset {'present' if m['harfbuzz_subset'] else 'absent'}. "
              "Medians of the runs shown; compare ratios, not seconds, across machines.", ""]
+    lines += _targets(results)
     for key, size in results["sizes"].items():
-        med, rat = size["medians"], size["ratios"]
-        lines += [f"## {key} chapters, {size['references']} references, {size['pages']} pages "
-                  f"({size['runs']} run{'s' if size['runs'] > 1 else ''})", "",
-                  "| measurement | seconds | ratio |", "|---|--:|--:|"]
-        rows = [("raw floor: Pandoc→HTML", "floor_html", None),
-                ("raw floor: WeasyPrint→PDF", "floor_pdf", None),
-                ("raw floor: Pandoc→EPUB", "floor_epub", None),
-                ("raw floor, total", "floor", None),
-                ("`briefing build` cold (PDF+EPUB)", "cold", ("cold_vs_floor", "× floor")),
-                ("no-op rebuild", "noop", ("noop_vs_cold", "× cold")),
-                ("rebuild after editing one claim", "edit_claim",
-                 ("edit_claim_vs_cold", "× cold")),
-                ("rebuild after editing one bib entry", "edit_bib",
-                 ("edit_bib_vs_cold", "× cold")),
-                ("Typst route (Pandoc→Typst + compile)", "typst", None),
-                ("`briefing --help`", "help", None)]
-        for label, name, ratio in rows:
-            if name in med:
-                shown = f"{rat[ratio[0]]:.3f}{ratio[1]}" if ratio and ratio[0] in rat else ""
-                lines.append(f"| {label} | {med[name]:.2f} | {shown} |")
-        if "peak_mib" in med:
-            lines.append(f"| peak memory, process tree (MiB) | {med['peak_mib']:.0f} | |")
-        for name, text in size["errors"].items():
-            lines.append(f"| {name} | failed: {text} | |")
-        lines.append("")
-    lines += ["## Targets", "", "| target | measured | limit | met |", "|---|--:|--:|:-:|"]
+        lines += _size_table(key, size)
+    if "real" in results:
+        lines += _real_table(results["real"], results.get("watch"))
+    if "200" not in results["sizes"] and "200" in results.get("peak_mib", {}):
+        lines += ["## 200 chapters: peak memory only", "",
+                  f"One cold build (PDF+EPUB): {results['peak_mib']['200']:.0f} MiB, the "
+                  "process tree's resident memory at its peak.", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _targets(results: dict) -> list[str]:
+    lines = ["## Targets", "", "| target | measured | limit | met |", "|---|--:|--:|:-:|"]
     missed = []
-    for name, path, limit, text in TARGETS:
+    for name, path, limit, unit, text in TARGETS:
         value = _get(results, path)
         if value is None:
-            lines.append(f"| {text} | not measured | {limit} | – |")
-        else:
-            met = "yes" if value <= limit else "no"
-            lines.append(f"| {text} | {value:.3f} | {limit} | {met} |")
-            if met == "no" and name in HELD_BACK:
-                missed.append(f"- **{text}** (measured {value:.3f}): {HELD_BACK[name]}")
+            lines.append(f"| {text} | not measured | {limit:g}{unit} | – |")
+            continue
+        met = value < limit if name == "edit vs typst (40)" else value <= limit
+        shown = f"{value:.0f}" if unit == " MiB" else f"{value:.3f}" if unit == "×" \
+            else f"{value:.2f}"
+        lines.append(f"| {text} | {shown}{unit} | {limit:g}{unit} | {'yes' if met else 'no'} |")
+        if not met and name in HELD_BACK:
+            missed.append(f"- **{text}** (measured {shown}{unit}): {HELD_BACK[name]}")
     if missed:
-        lines += ["", "## What holds the missed targets back", "", *missed]
-    return "\n".join(lines) + "\n"
+        lines += ["", "### What holds the missed targets back", "", *missed]
+    return [*lines, ""]
+
+
+def _size_table(key: str, size: dict) -> list[str]:
+    med, rat = size["medians"], size["ratios"]
+    lines = [f"## {key} chapters, {size['references']} references, {size['pages']} pages "
+             f"({size['runs']} run{'s' if size['runs'] > 1 else ''})", "",
+             "| measurement | seconds | ratio |", "|---|--:|--:|"]
+    rows = [("raw floor: Pandoc→HTML", "floor_html", None),
+            ("raw floor: WeasyPrint→PDF", "floor_pdf", None),
+            ("raw floor: Pandoc→EPUB", "floor_epub", None),
+            ("raw floor, total", "floor", None),
+            ("`briefing build` cold (PDF+EPUB)", "cold", ("cold_vs_floor", "× floor")),
+            ("no-op rebuild", "noop", ("noop_vs_cold", "× cold")),
+            ("rebuild after editing one claim", "edit_claim", ("edit_claim_vs_cold", "× cold")),
+            ("rebuild after editing one bib entry", "edit_bib", ("edit_bib_vs_cold", "× cold")),
+            ("Typst route (Pandoc→Typst + compile)", "typst", None),
+            ("`briefing --help`", "help", None)]
+    for label, name, ratio in rows:
+        if name in med:
+            shown = f"{rat[ratio[0]]:.3f}{ratio[1]}" if ratio and ratio[0] in rat else ""
+            lines.append(f"| {label} | {med[name]:.2f} | {shown} |")
+    if "peak_mib" in med:
+        lines.append(f"| peak memory, process tree (MiB) | {med['peak_mib']:.0f} | |")
+    for name, text in size["errors"].items():
+        lines.append(f"| {name} | failed: {text} | |")
+    return [*lines, ""]
+
+
+def _real_table(real: dict, watch: dict | None) -> list[str]:
+    med, rat = real["medians"], real["ratios"]
+    lines = [f"## The real briefing: both editions, every format ({real['runs']} run"
+             f"{'s' if real['runs'] > 1 else ''})", "",
+             "The claim edit changes one claim's statement in English and its Dutch "
+             "translation in one save (an English-only edit leaves the Dutch translation "
+             "stale, which stops the build); the template edit adds one sentence to one "
+             "chapter template, outside its translated blocks.", "",
+             "| measurement | seconds | ratio |", "|---|--:|--:|"]
+    rows = [("`briefing build` cold", "cold", None),
+            ("no-op rebuild", "noop", "noop_vs_cold"),
+            ("rebuild after editing one claim", "edit_claim", "edit_claim_vs_cold"),
+            ("rebuild after adding a sentence to a chapter template", "edit_template",
+             "edit_template_vs_cold")]
+    for label, name, ratio in rows:
+        shown = f"{rat[ratio]:.3f}× cold" if ratio else ""
+        lines.append(f"| {label} | {med[name]:.2f} | {shown} |")
+    if watch:
+        wm = watch["medians"]
+        lines.append(f"| `briefing watch`: first build | {wm['first_build']:.2f} | |")
+        lines.append(f"| `briefing watch`: save of a claim edit → both PDFs written "
+                     f"({watch['runs']} saves; each: "
+                     f"{', '.join(f'{v:.2f}' for v in watch['raw']['save_to_pdfs'])}) | "
+                     f"{wm['save_to_pdfs']:.2f} | |")
+        lines.append(f"| `briefing watch`: that rebuild as watch reports it | "
+                     f"{wm['build']:.2f} | |")
+    for edition, found in real.get("pdf_bytes", {}).items():
+        lines.append(f"| PDF size ({edition}), bytes: chapter by chapter / one WeasyPrint run | "
+                     f"{found['book']:,} / {found['one_run']:,} | "
+                     f"{found['book'] / found['one_run']:.3f}× |")
+    return [*lines, ""]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="5,40,200")
+    parser.add_argument("--sizes", default="5,40,200",
+                        help="corpus sizes measured in full (empty: none)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--runs-200", type=int, default=None,
                         help="runs for the 200-chapter corpus (default: --runs)")
+    parser.add_argument("--peak", default="",
+                        help="corpus sizes whose cold build's peak memory alone is measured")
+    parser.add_argument("--no-real", action="store_true",
+                        help="leave out the real briefing's builds")
+    parser.add_argument("--no-watch", action="store_true",
+                        help="leave out the `briefing watch` step")
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite RESULTS.md from an existing results.json")
     args = parser.parse_args()
     if args.report_only:
         results = json.loads((args.out / "results.json").read_text("utf-8"))
-        results.update({k: v for k, v in results["sizes"].items() if k in ("40", "200")})
         (args.out / "RESULTS.md").write_text(report(results), "utf-8")
         return
-    results = {"machine": machine(), "sizes": {}}
-    for size in (int(s) for s in args.sizes.split(",")):
+    results: dict = {"machine": machine(), "sizes": {}, "peak_mib": {}}
+    for size in (int(s) for s in args.sizes.split(",") if s):
         runs = args.runs_200 if size == 200 and args.runs_200 else args.runs
         results["sizes"][str(size)] = measure_size(size, runs)
+        results["peak_mib"][str(size)] = results["sizes"][str(size)]["medians"]["peak_mib"]
+    for size in (int(s) for s in args.peak.split(",") if s):
+        if str(size) not in results["peak_mib"]:
+            results["peak_mib"][str(size)] = measure_peak(size)
+    if not args.no_real:
+        results["real"] = measure_real(args.runs)
+    if not args.no_watch:
+        results["watch"] = measure_watch(args.runs)
     sizes = results["sizes"]
     if "40" in sizes and "200" in sizes:
         results["growth"] = {"cold_200_vs_40": sizes["200"]["medians"]["cold"]
                              / sizes["40"]["medians"]["cold"]}
-    for key in ("40", "200"):  # the targets read sizes by key at the top level
-        if key in sizes:
-            results[key] = sizes[key]
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(
-        {k: v for k, v in results.items() if k not in ("40", "200")}, indent=1), "utf-8")
+    (args.out / "results.json").write_text(json.dumps(results, indent=1), "utf-8")
     (args.out / "RESULTS.md").write_text(report(results), "utf-8")
     log(f"wrote {args.out / 'results.json'} and {args.out / 'RESULTS.md'}")
 

@@ -24,8 +24,11 @@ EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 70, 130, 143
 class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt, for SIGTERM
     """SIGTERM arrived: unwind like Ctrl-C, so children are stopped and temporaries go."""
 
+    received = False  # watchfiles turns the exception of any signal into KeyboardInterrupt
+
 
 def _on_sigterm(signum, frame):
+    Terminated.received = True
     raise Terminated()
 CITE_FORMATS = ["bibtex", "ris", "csl-json", "text", "cff"]  # kept equal to cite.FORMATS
 ALLOW_STALE = ("Draft: a translation whose original changed since it was written (a data text "
@@ -264,6 +267,7 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
 
     from briefing import recipe
     from briefing.errors import BriefingError
+    from briefing.outputs.pdf import workers
 
     def tell(text: str) -> None:  # watch's own status lines: shown unless --quiet
         if not obj.quiet:
@@ -303,17 +307,19 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
         return rel.parts[:1] != ("build",) and not rel.name.startswith(".")
 
     # The first (empty) yield comes once the watcher is set up: build then, so that an
-    # edit saved during the first build is not missed.
+    # edit saved during the first build is not missed. The WeasyPrint workers stay between
+    # builds, and stop when watching does (Ctrl-C, SIGTERM, or an exit).
     first = True
     try:
-        for changes in watchfiles.watch(obj.project, watch_filter=relevant, debounce=debounce,
-                                        raise_interrupt=True, yield_on_timeout=True,
-                                        rust_timeout=500):
-            if first or changes:
-                first = False
-                obj.run(once)
-    except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
+        with workers.kept_warm():
+            for changes in watchfiles.watch(obj.project, watch_filter=relevant,
+                                            debounce=debounce, raise_interrupt=True,
+                                            yield_on_timeout=True, rust_timeout=500):
+                if first or changes:
+                    first = False
+                    obj.run(once)
+    except (KeyboardInterrupt, Terminated):
+        sys.exit(EXIT_TERMINATED if Terminated.received else EXIT_INTERRUPTED)
 
 
 @main.group()

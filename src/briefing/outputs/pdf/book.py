@@ -244,13 +244,16 @@ class PdfOutput(Output):
         key = cache.digest("pdf", *self.settings.key, page)
         data = job.store.through("pdf", key, lambda: book(page, self.settings, job.store,
                                                           job.step, self.pool, job.warnings))
-        self.close()  # before the EPUB's cover: the workers' memory is free again
+        # Before the EPUB's cover: the workers' memory is free again (or, under `briefing
+        # watch`, they wait for the next build).
+        self.close(keep=True)
         return data
 
-    def close(self) -> None:
+    def close(self, keep: bool = False) -> None:
+        """Stop the workers; `keep` only from finish(): after a failure none is kept."""
         pool = getattr(self, "pool", None)
         if pool is not None:
-            pool.close()
+            pool.close(keep)
             self.pool = None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
+import resource
 import signal
 import sys
 from pathlib import Path
@@ -138,12 +139,31 @@ def _serve() -> None:
     import weasyprint  # noqa: F401 - now, while the parent is still busy with Pandoc
 
     out = sys.stdout.buffer
+    budget, lease = resource.getrlimit(resource.RLIMIT_CPU)[0], None
     for line in sys.stdin.buffer:
         if not line.strip():
             continue
-        answer = _render_here(json.loads(line.decode("utf-8")))
+        request = json.loads(line.decode("utf-8"))
+        if request.get("lease") != lease:
+            if lease is not None:  # kept warm for another build (watch)
+                _renew_cpu(budget)
+            lease = request.get("lease")
+        answer = _render_here(request)
         out.write(b"\n" + MARK + json.dumps(answer).encode("utf-8") + b"\n")
         out.flush()
+
+
+def _renew_cpu(budget: int) -> None:
+    """The CPU-time limit the launcher set holds per build, not per life: a worker kept
+    warm for many builds gets the same budget for each as a new one."""
+    if budget == resource.RLIM_INFINITY:
+        return
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    limit = int(used.ru_utime + used.ru_stime) + budget
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
 
 
 if __name__ == "__main__":

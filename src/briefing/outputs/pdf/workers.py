@@ -7,21 +7,31 @@ cannot take briefing down with a traceback, and parts of a book are laid out on 
 core. A file the document asks for that lies outside the project is refused in the
 worker and raised here as a ResourceError naming it; the outputs stage says which
 chapter line asked for it (outputs/locate.py).
+
+Under `briefing watch` (kept_warm) the workers outlive the build that started them: the
+next build takes them with WeasyPrint imported and the fonts loaded, instead of paying
+that again per edition and per rebuild.
 """
 
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
+import itertools
 import json
 import os
 import queue
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing import ENGINE_DIR
 from briefing.errors import BriefingError, ResourceError
 from briefing.outputs.pdf.worker import MARK, PROJECT_URL, WORKER
 from briefing.runtime import limits
@@ -60,11 +70,18 @@ class Workers:
         self.count, self.seconds, self.memory_mib = max(1, count), seconds, memory_mib
         self.children: list[subprocess.Popen] = []
         self.logs: dict[subprocess.Popen, Path] = {}  # each worker's stderr
+        self.spent: set[subprocess.Popen] = set()  # gave no good answer: never kept warm
         self.expired = threading.Event()
         self.timer = threading.Timer(seconds, self._expire)
         self.timer.daemon = True
         self.timer.start()
         self.serial = 0
+        self.lease = next(_LEASES)  # a warm worker's CPU-time budget starts again per lease
+        self.warm = _WARM
+        # What a warm worker must share with this build to serve it: its bounds and
+        # SOURCE_DATE_EPOCH are set at its start, its code and fonts loaded then.
+        self.identity = (str(project_root), epoch, seconds, memory_mib,
+                         _engine_stamp()) if self.warm else ()
 
     def _expire(self) -> None:
         self.expired.set()
@@ -72,11 +89,16 @@ class Workers:
             with contextlib.suppress(OSError):
                 child.kill()
 
-    def close(self) -> None:
+    def close(self, keep: bool = False) -> None:
         """Stop the workers. Every answer has been read by now, so they are killed rather
-        than waited for (one started early may still be importing WeasyPrint)."""
+        than waited for (one started early may still be importing WeasyPrint). With `keep`
+        (the work went well) and under kept_warm, the healthy ones wait for the next build
+        instead; after a failure or Ctrl-C none is kept, whatever state it is in."""
         self.timer.cancel()
         for child in self.children:
+            if keep and self.warm and not self.expired.is_set() and child not in self.spent:
+                self.warm.give(self.identity, child, self.logs[child], self.memory_mib)
+                continue
             with contextlib.suppress(OSError):
                 child.kill()
             limits.reap(child)
@@ -85,19 +107,27 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, *exc) -> None:
+        self.close(keep=kind is None)
 
     def _spawn(self, subject: Path) -> subprocess.Popen:
-        index = len(self.children)
-        log = (self.workdir / f"weasyprint-{index}.log").open("wb")
+        if self.warm:
+            found = self.warm.take(self.identity)
+            if found is not None:
+                child, self.logs[child] = found
+                self.children.append(child)
+                return child
+            log_path = self.warm.log_path()
+        else:  # the build's work directory, emptied by the next build
+            log_path = self.workdir / f"weasyprint-{len(self.children)}.log"
+        log = log_path.open("wb")
         env = dict(os.environ, SOURCE_DATE_EPOCH=str(self.epoch))  # fontTools dates fonts
         # The work directory on the command line only names the job (in ps, or for a test).
         child = limits.spawn([sys.executable, "-m", WORKER, str(self.workdir)],
                              stage="WeasyPrint (PDF)", subject=subject, seconds=self.seconds,
                              memory_mib=self.memory_mib, stderr=log, env=env)
         log.close()
-        self.logs[child] = self.workdir / f"weasyprint-{index}.log"
+        self.logs[child] = log_path
         self.children.append(child)
         return child
 
@@ -155,7 +185,7 @@ class Workers:
         self.serial += 1
         output = self.workdir / f"weasyprint-{id(child)}-{self.serial}.pdf"
         request = {"html": job.html, "root": str(self.root), "css": [str(p) for p in job.css],
-                   "output": str(output), "tagged": job.tagged}
+                   "output": str(output), "tagged": job.tagged, "lease": self.lease}
         answer = None
         assert child.stdin is not None and child.stdout is not None  # limits.spawn: pipes
         try:
@@ -173,6 +203,8 @@ class Workers:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=5)
             answer = {"error": "crash", "detail": _describe_exit(child, self.logs[child])}
+        if "refused" in answer or "error" in answer:
+            self.spent.add(child)
         self._raise_for(answer, job.subject, output)
         data = output.read_bytes()
         output.unlink()
@@ -216,6 +248,100 @@ def render(html: str, project_root: Path, css: list[Path], epoch: int, workdir: 
     with Workers(project_root, epoch, workdir, 1, seconds, memory_mib) as workers:
         laid = workers.run([Job(html, subject, css)])[0]
     return laid.pdf, laid.warnings
+
+
+class Warm:
+    """Idle workers kept between builds, each with the identity of the build that started
+    it; one is taken only by a build of the same identity, and only if it still runs."""
+
+    MOST = 4  # idle workers kept; more would only hold memory
+
+    def __init__(self) -> None:
+        self.idle: list[tuple[tuple, subprocess.Popen, Path]] = []
+        self.lock = threading.Lock()
+        # The workers' logs outlive a build's work directory, as the workers do.
+        self.logs = Path(tempfile.mkdtemp(prefix="briefing-weasyprint-"))
+        self.count = itertools.count()
+
+    def log_path(self) -> Path:
+        return self.logs / f"weasyprint-{next(self.count)}.log"
+
+    def take(self, identity: tuple) -> tuple[subprocess.Popen, Path] | None:
+        """An idle worker of this identity, or None; the dead and the outdated are stopped."""
+        with self.lock:
+            stale = [e for e in self.idle if e[0] != identity or e[1].poll() is not None]
+            fitting = [e for e in self.idle if e not in stale]
+            found = fitting.pop(0) if fitting else None
+            self.idle = fitting
+        for _, child, _ in stale:  # dead, or made for other code, fonts, bounds or dates
+            _stop(child)
+        return (found[1], found[2]) if found else None
+
+    def give(self, identity: tuple, child: subprocess.Popen, log: Path,
+             memory_mib: float) -> None:
+        # One grown near its address-space limit would fail a later build: replaced.
+        if child.poll() is None and _vm_mib(child.pid) < 0.75 * memory_mib:
+            with self.lock:
+                if len(self.idle) < self.MOST:
+                    self.idle.append((identity, child, log))
+                    return
+        _stop(child)
+
+    def close(self) -> None:
+        """Stop every idle worker: closing its input ends it (it ignores Ctrl-C)."""
+        with self.lock:
+            kept, self.idle = self.idle, []
+        for _, child, _ in kept:
+            limits.reap(child)
+        shutil.rmtree(self.logs, ignore_errors=True)
+
+
+_WARM: Warm | None = None
+_LEASES = itertools.count(1)
+
+
+@contextlib.contextmanager
+def kept_warm() -> Iterator[None]:
+    """Inside this block (`briefing watch`), workers that finished their build well serve
+    the next one; on leaving it (also by Ctrl-C or SIGTERM) they are stopped."""
+    global _WARM
+    previous, _WARM = _WARM, Warm()
+    try:
+        yield
+    finally:
+        warm, _WARM = _WARM, previous
+        warm.close()
+
+
+def _engine_stamp() -> tuple:
+    """The engine's files (code, stylesheets, fonts) and WeasyPrint's, by name, size and
+    time: a worker started before one of them changed runs the old one, so is replaced."""
+    found = []
+    spec = importlib.util.find_spec("weasyprint")
+    roots = [ENGINE_DIR] + ([Path(spec.origin).parent] if spec and spec.origin else [])
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if "__pycache__" in path.parts:
+                continue
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+def _vm_mib(pid: int) -> float:
+    """A process's address-space size in MiB (Linux /proc; 0 elsewhere)."""
+    try:
+        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE") / limits.MIB
+
+
+def _stop(child: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        child.kill()
+    limits.reap(child)
 
 
 def _describe_exit(child: subprocess.Popen, log: Path) -> str:

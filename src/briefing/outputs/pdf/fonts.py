@@ -4,23 +4,24 @@ Each part, laid out apart, embeds its own subset of every face it uses: the real
 body face came 14 times, and the book was twice the size of one WeasyPrint run. WeasyPrint
 subsets with the original glyph ids kept (HarfBuzz or fontTools, "retain gids"), so the
 subsets of one face agree glyph for glyph: they merge into one font program holding the
-union of their glyphs, and their font dictionaries into one with the union of the widths
-and of the Unicode map, which every page then names. What the parts disagree on is not
-shared, so no page changes: the program only if every glyph agrees, the dictionary only if
-the widths (which place the glyphs) and the Unicode texts (what a reader copies) agree.
-Fonts of another kind (CFF, Type 3, a custom encoding for missing glyphs) stay as they are.
+union of their glyphs (truetype.py), and their font dictionaries into one with the union
+of the widths and of the Unicode map, which every page then names. What the parts disagree
+on is not shared, so no page changes: the program only if every glyph agrees, the
+dictionary only if the widths (which place the glyphs) and the Unicode texts (what a
+reader copies) agree. Fonts of another kind (CFF, Type 3, a custom encoding for missing
+glyphs) stay as they are.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 import pikepdf
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from pikepdf import Array, Dictionary, Name
+
+from briefing.outputs.pdf import truetype
 
 Numbers = dict[int, int | Decimal]
 FIXED_PITCH = 1  # FontDescriptor /Flags bit 1, which WeasyPrint sets when every width is one
@@ -86,7 +87,7 @@ def _share_face(book: pikepdf.Pdf, fonts: list[Dictionary]) -> Dictionary | None
     """The first font made the face's only one, or None if only the program is shared
     (or nothing)."""
     descriptors = [font.DescendantFonts[0].FontDescriptor for font in fonts]
-    program = _merged_program([d.FontFile2.read_bytes() for d in descriptors])
+    program = truetype.merged([d.FontFile2.read_bytes() for d in descriptors])
     if program is None:
         return None
     stream = book.make_stream(program)
@@ -193,53 +194,3 @@ def _cmap(model: bytes, texts: dict[int, bytes]) -> bytes | None:
         lines += [b"<%04x> <%s>" % (code, text) for code, text in batch]
         lines.append(b"endbfchar")
     return model[:start] + b"\n".join(lines) + model[end:]
-
-
-def _merged_program(programs: list[bytes]) -> bytes | None:
-    """One TrueType program with every glyph of the given subsets of one font, or None if
-    they are not subsets of one font with the same glyph ids."""
-    if len(set(programs)) == 1:
-        return programs[0]
-    fonts = [_opened(data) for data in programs]
-    if any(f is None for f in fonts):
-        return None
-    found = [f for f in fonts if f is not None]
-    if len({(f["head"].unitsPerEm, f["name"].compile(f)) for f in found}) != 1:
-        return None
-    base = max(found, key=lambda f: len(f.getGlyphOrder()))  # the first of the longest
-    glyf, hmtx = base["glyf"], base["hmtx"]
-    for name in base.getGlyphOrder():
-        present = {}
-        for font in found:
-            if name in font["hmtx"].metrics:
-                glyph, metrics = font["glyf"][name], font["hmtx"][name]
-                if glyph.numberOfContours != 0 or metrics != (0, 0):
-                    present[(glyph.compile(font["glyf"]), tuple(metrics))] = (glyph, metrics)
-        if len(present) > 1:
-            return None  # two subsets disagree about one glyph id
-        if present:
-            glyph, metrics = next(iter(present.values()))
-            glyf[name], hmtx[name] = glyph, metrics
-    for table in base["cmap"].tables:  # not used by a PDF reader, but kept true
-        for font in found:
-            other = font["cmap"].getcmap(table.platformID, table.platEncID)
-            if other is not None:
-                table.cmap = {**other.cmap, **table.cmap}
-    out = io.BytesIO()
-    base.save(out)
-    return out.getvalue()
-
-
-def _opened(data: bytes) -> TTFont | None:
-    """The program with glyph names that are its glyph ids: a subset names glyphs after
-    its own cmap, so the same glyph would have other names in other parts."""
-    try:
-        font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-        if "glyf" not in font or "CFF " in font:
-            return None
-        count = font["maxp"].numGlyphs
-        font.setGlyphOrder([".notdef", *(f"gid{i}" for i in range(1, count))])
-        font["post"].formatType = 3.0  # no names stored: they were never real ones
-        return font
-    except Exception:  # noqa: BLE001  a program fontTools cannot read is left as it is
-        return None

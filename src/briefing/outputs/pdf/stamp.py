@@ -6,12 +6,10 @@ technology skips it. Its content goes into the page's own content stream, the re
 it names into the page's resources (under another name where the page has that name for
 something else): a form XObject a page cost about 400 bytes each (11 kB of the real
 briefing's 268). A stamp whose names cannot be rewritten safely (an inline image, or q and
-Q not balanced) is drawn as a form, as before.
+Q not balanced) is drawn as a form instead.
 """
 
 from __future__ import annotations
-
-import zlib
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -26,6 +24,7 @@ NAMED = {"Tf": (0, "/Font"), "gs": (0, "/ExtGState"), "Do": (0, "/XObject"),
 
 def draw(book: pikepdf.Pdf, layer: pikepdf.Pdf) -> None:
     copies: dict[bytes, pikepdf.Object] = {}
+    opening = None
     for page, stamp in zip(book.pages, layer.pages, strict=True):
         # The pages of a part share one dict; each page gets its own. (pikepdf's annotations
         # do not let Dictionary() copy an Object, even one that is a dictionary.)
@@ -36,13 +35,14 @@ def draw(book: pikepdf.Pdf, layer: pikepdf.Pdf) -> None:
             drawn = FORM.unparse() + b" Do"
         page.obj.Resources = resources
         contents = page.obj.Contents
-        own = b"\n".join(c.read_bytes() for c in (
-            contents if isinstance(contents, Array) else [contents]))
         # The part's page starts with an unbalanced cm (WeasyPrint flips the y axis), so it
-        # is wrapped in q/Q before the stamp is drawn in default user space. One stream a
-        # page, at zlib's best: a stream object costs bytes, as does zlib's default level.
-        content = b"q\n" + own + b"\nQ\n/Artifact BMC\nq\n" + drawn + b"\nQ\nEMC\n"
-        page.obj.Contents = book.make_stream(zlib.compress(content, 9), Filter=Name.FlateDecode)
+        # is wrapped in q/Q before the stamp is drawn in default user space. The part's
+        # stream is kept as it is (decompressing and compressing it again cost more time
+        # than the stream objects cost bytes); one "q" stream serves every page.
+        opening = opening or book.make_stream(b"q\n")
+        closing = book.make_stream(b"\nQ\n/Artifact BMC\nq\n" + drawn + b"\nQ\nEMC\n")
+        page.obj.Contents = Array([opening, *(
+            contents if isinstance(contents, Array) else [contents]), closing])
 
 
 def _inline(book: pikepdf.Pdf, layer: pikepdf.Pdf, resources: Dictionary,

@@ -25,8 +25,8 @@ MAXP_FIELDS = 13  # maxp 1.0's maxima after numGlyphs: maxPoints ... maxComponen
 @dataclass
 class _Subset:
     tables: dict[bytes, bytes]
-    glyphs: list[bytes]
-    metrics: list[Metric]
+    count: int  # glyph ids, most of them kept only as places
+    glyphs: dict[int, tuple[bytes, Metric]]  # the glyphs it has: outline bytes, metrics
 
 
 def merged(programs: list[bytes]) -> bytes | None:
@@ -39,18 +39,16 @@ def merged(programs: list[bytes]) -> bytes | None:
     if len(found) != len(subsets) or len(
             {(s.tables[b"head"][18:20], s.tables[b"name"]) for s in found}) != 1:
         return None  # not one font (units per em and names differ), or not TrueType
-    count = max(len(s.glyphs) for s in found)
-    glyphs, metrics = [b""] * count, [(0, 0)] * count
+    union: dict[int, tuple[bytes, Metric]] = {}
     for subset in found:
-        for gid, (glyph, metric) in enumerate(zip(subset.glyphs, subset.metrics, strict=True)):
-            if not glyph and metric == (0, 0):
-                continue  # a glyph id the subset keeps only as a place
-            if glyphs[gid] or metrics[gid] != (0, 0):
-                if (glyphs[gid], metrics[gid]) != (glyph, metric):
-                    return None  # two subsets disagree about one glyph id
-            else:
-                glyphs[gid], metrics[gid] = glyph, metric
-    base = next(s for s in found if len(s.glyphs) == count)
+        for gid, glyph in subset.glyphs.items():
+            if union.setdefault(gid, glyph) != glyph:
+                return None  # two subsets disagree about one glyph id
+    count = max(s.count for s in found)
+    glyphs, metrics = [b""] * count, [(0, 0)] * count
+    for gid, (outline, metric) in union.items():
+        glyphs[gid], metrics[gid] = outline, metric
+    base = next(s for s in found if s.count == count)
     return _written(base.tables, found, glyphs, metrics)
 
 
@@ -69,8 +67,11 @@ def _read(data: bytes) -> _Subset | None:
         scale, kind = (1, "L") if struct.unpack_from(">h", tables[b"head"], 50)[0] else (2, "H")
         offsets = struct.unpack_from(f">{glyph_count + 1}{kind}", tables[b"loca"])
         glyf = tables[b"glyf"]
-        glyphs = [glyf[offsets[i] * scale:offsets[i + 1] * scale] for i in range(glyph_count)]
-        return _Subset(tables, glyphs, _metrics(tables, glyph_count))
+        glyphs = {gid: (glyf[start * scale:end * scale], metric) for gid, (start, end, metric)
+                  in enumerate(zip(offsets[:-1], offsets[1:], _metrics(tables, glyph_count),
+                                   strict=True))
+                  if start != end or metric != (0, 0)}  # the rest only keep the ids
+        return _Subset(tables, glyph_count, glyphs)
     except struct.error:  # cut short: a program we cannot read is left as it is
         return None
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, digests, run_cli
+from conftest import FIXTURES, copy_project, digests, run_cli
 
 
 def change(rel: str, old: str, new: str) -> Callable[[Path], None]:
@@ -29,6 +29,8 @@ EDITS = {
                     'text: "de overheid aan werkt"'),
     "template": change("chapters/01-overview.md.j2", "# {{ p.title }}",
                        "# {{ p.title }} (edited)"),
+    "template_sentence": change("chapters/01-overview.md.j2", "{{ p.summary }} See",
+                                "{{ p.summary }} A sentence added. See"),
     "bib_entry": change("bib/briefing.bib", "{China's sociaal krediet. {Big} data, big brother?}",
                         "{China's sociaal krediet: {Big} data, big brother?}"),
     "csl": change("bib/style.csl", '<layout delimiter="; " prefix="(" suffix=")">',
@@ -93,7 +95,8 @@ def test_a_corrupt_cache_entry_is_detected_and_rebuilt(tmp_path: Path, warm: Pat
     project = _copy_with_cache(warm, tmp_path / "p")
     before = digests(project / "build")
     entries = [p for p in (project / "build" / ".cache").glob("*/*/*") if p.is_file()]
-    assert {p.parent.parent.name for p in entries} >= {"html", "pdf", "epub", "docx"}
+    assert {p.parent.parent.name for p in entries} >= {"read", "resolved", "html", "pdf",
+                                                        "epub", "docx"}
     for entry in entries:  # flip one byte in the middle of every entry
         data = bytearray(entry.read_bytes())
         data[len(data) // 2] ^= 0xFF
@@ -116,3 +119,32 @@ def test_deleting_the_cache_is_always_safe(tmp_path: Path, warm: Path):
     result = run_cli(project, "build")
     assert result.code == 0, result.err
     assert digests(project / "build") == before
+
+
+CHAPTERS = {"02-middle.md.j2": "# Middle\n\nA middle chapter [@derksen2016sociaalkrediet].\n",
+            "03-last.md.j2": "# Last\n\nThe last chapter.\n"}
+
+
+@pytest.mark.parametrize("edit", ["middle", "first"])
+def test_a_chapter_edit_reads_only_that_chapter_again(tmp_path: Path, edit: str):
+    """Pandoc reads each chapter alone and keeps it (outputs/ast.py): an edit to one
+    chapter template reads that chapter again and no other, and the outputs are still a
+    cold build's bytes."""
+    project = copy_project(FIXTURES / "minimal", tmp_path / "incremental")
+    for name, text in CHAPTERS.items():
+        (project / "chapters" / name).write_text(text, "utf-8")
+    assert run_cli(project, "build").code == 0
+    reads = project / "build" / ".cache" / "read"
+    before = {p.name for p in reads.glob("*/*")}
+    assert len(before) == 4  # the metadata header and three chapters
+    if edit == "middle":
+        change("chapters/02-middle.md.j2", "A middle chapter", "An edited chapter")(project)
+    else:
+        EDITS["template_sentence"](project)
+    result = run_cli(project, "build")
+    assert result.code == 0, result.err
+    assert len({p.name for p in reads.glob("*/*")} - before) == 1
+
+    cold = copy_project(project, tmp_path / "cold")
+    assert run_cli(cold, "build").code == 0
+    assert digests(cold / "build") == digests(project / "build")

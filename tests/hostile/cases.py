@@ -356,7 +356,8 @@ CASES = [
          "build/ is a symbolic link"),
     Case("build_dir_not_writable", lambda project, world: None, "build/.build.lock", None,
          "cannot write", hint="writable", setup="read-only-build"),
-    Case("disk_full", lambda project, world: None, "build/.work/briefing.html", None,
+    # The first file past the limit: a chapter's Pandoc JSON (Pandoc reads each alone).
+    Case("disk_full", lambda project, world: None, "build/.work/read/002.json", None,
          "cannot write: file too large", hint="free disk space", setup="disk-full"),
 ]
 

@@ -14,6 +14,7 @@ import functools
 import json
 import mimetypes
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from briefing import TEMPLATES, files
 from briefing.compose.document import Composed
 from briefing.compose.language import Localised
 from briefing.model.config import Project
-from briefing.outputs import locate, pandoc, sanitise
+from briefing.outputs import ast, locate, pandoc, sanitise
 from briefing.runtime import cache
+
+PART = "part.md"  # what a cached part's warnings name as their file, wherever it was read
 
 
 @dataclass
@@ -46,17 +49,90 @@ class Job:
     warnings: list = field(default_factory=list)  # Problems or texts, shown to the author
     _page: Future | None = None
     _page_checked: bool = False
+    # The format named in the warnings of reading and resolving, which every format shares:
+    # fixed before the formats start (render.py), so the first to ask does not decide it.
+    reading_stage: str = "HTML"
+    _resolved: str | BaseException | None = None
+    _resolving: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def workdir(self) -> Path:
         return self.inputs.workdir
 
     @functools.cached_property
-    def common(self) -> tuple[str, ...]:
-        """What every Pandoc output depends on: the cache key's common part."""
-        return (cache.engine(), cache.tool("pypandoc-binary", pandoc.binary()),
-                self.composed.markdown, self.inputs.bibliography.read_text("utf-8"),
-                files.digest(self.inputs.csl, self.project.root), str(self.epoch))
+    def tools(self) -> tuple[str, ...]:
+        """What every Pandoc run depends on: the engine (filters, templates) and Pandoc."""
+        return (cache.engine(), cache.tool("pypandoc-binary", pandoc.binary()), str(self.epoch))
+
+    def resolved(self) -> str:
+        """The resolved JSON AST written for the writers (ast.py); returns its cache key,
+        which every output made from it extends. Made once, by the first format to ask."""
+        with self._resolving:
+            if self._resolved is None:
+                try:
+                    self._resolved = self._resolve(self.reading_stage)
+                except BaseException as exc:  # the other formats fail with it, not again
+                    self._resolved = exc
+                    raise
+            if isinstance(self._resolved, BaseException):
+                raise self._resolved
+            return self._resolved
+
+    def _resolve(self, stage: str) -> str:
+        markdown = self.composed.markdown
+        starts = [start for start, _ in self.composed.starts]
+        texts = ast.segments(markdown, starts)
+        read: list[tuple[dict, list[dict]]] = []
+        if ast.splittable(texts[1:]):
+            read = ast.read_all(texts, self._read)
+        if not read or not ast.distinct([tree for tree, _ in read[1:]]):
+            read, starts = [self._read(0, markdown)], []  # read whole, as Pandoc always did
+        # Warnings in the document's order, at their lines in it, whichever part was read
+        # now and whichever was found in the cache.
+        for (_, messages), at in zip(read, [0, *starts], strict=True):
+            self.pandoc_warnings(pandoc.relocated(messages, Path(PART), self.inputs.markdown,
+                                                  markdown.count("\n", 0, at)), stage)
+        joined = ast.join(read[0][0], [tree for tree, _ in read[1:]])
+        key = cache.digest("resolved", *self.tools, joined,
+                           self.inputs.bibliography.read_text("utf-8"),
+                           files.digest(self.inputs.csl, self.project.root))
+        source = self.workdir / "joined.json"
+        source.write_bytes(joined)
+        data, messages = self._logged("resolved", key, lambda: (
+            pandoc.resolve(self.inputs, source), self.inputs.resolved.read_bytes()))
+        self.pandoc_warnings(messages, stage)
+        self.inputs.resolved.write_bytes(data)
+        return key
+
+    def _read(self, index: int, text: str) -> tuple[dict, list[dict]]:
+        """One part of the document (the metadata header, a chapter) read alone, cached by
+        its text alone: its warnings' lines count from the part's first line."""
+        key = cache.digest("read", *self.tools, text)
+        folder = self.workdir / "read"
+        folder.mkdir(exist_ok=True)
+        source, output = folder / f"{index:03d}.md", folder / f"{index:03d}.json"
+
+        def make() -> tuple[list[dict], bytes]:
+            source.write_text(text, "utf-8")
+            messages = pandoc.read(self.inputs, source, output)
+            return pandoc.relocated(messages, source, Path(PART), 0), output.read_bytes()
+
+        data, messages = self._logged("read", key, make)
+        return json.loads(data), messages
+
+    def _logged(self, kind: str, key: str, make: Callable[[], tuple[list[dict], bytes]]
+                ) -> tuple[bytes, list[dict]]:
+        """A cached Pandoc result together with its warnings, which the caller shows (or
+        stops on) whether the result was made now or found: an incremental build warns as
+        a cold one does."""
+        found = self.store.get(kind, key)
+        if found is not None:
+            log, _, data = found.partition(b"\n")
+            return data, json.loads(log)
+        messages, data = make()
+        self.store.put(kind, key, json.dumps(messages, sort_keys=True).encode("utf-8")
+                       + b"\n" + data)
+        return data, messages
 
     @functools.cached_property
     def images(self) -> str:
@@ -95,7 +171,7 @@ class Job:
         return page
 
     def _html_page(self) -> str:
-        key = cache.digest("html", *self.common)
+        key = cache.digest("html", self.resolved())
         found = self.store.get("html", key)
         if found is not None:
             return found.decode("utf-8")
@@ -109,7 +185,7 @@ class Job:
         self.step(f"Pandoc: Markdown -> {fmt.upper()}")
 
         def make() -> bytes:
-            key = cache.digest(fmt, *self.common, self.images)
+            key = cache.digest(fmt, self.resolved(), self.images)
             found = self.store.get(fmt, key)
             if found is not None:
                 return found

@@ -57,6 +57,11 @@ class Inputs:
     seconds: float = 120
     memory_mib: float = 1024
 
+    @property
+    def resolved(self) -> Path:
+        """The resolved JSON AST every writer reads (ast.py)."""
+        return self.workdir / "briefing.json"
+
 
 def _environment(epoch: int, resources: Path | None) -> dict[str, str]:
     """SOURCE_DATE_EPOCH fixes Pandoc's dates; BRIEFING_RESOURCES tells our Lua filter
@@ -83,20 +88,8 @@ def binary() -> str:
 FILTERS = TEMPLATES
 
 
-def _common(inputs: Inputs, log: Path) -> list[str]:
+def _limits(inputs: Inputs, log: Path) -> list[str]:
     return [
-        f"--lua-filter={FILTERS / 'paragraphs.lua'}",
-        f"--lua-filter={FILTERS / 'tables.lua'}",
-        "--citeproc",
-        # After citeproc, which it needs to have run: names, URLs, reference languages.
-        f"--lua-filter={FILTERS / 'typography.lua'}",
-        f"--bibliography={inputs.bibliography}",
-        f"--csl={inputs.csl}",
-        "--metadata=link-citations:true",
-        "--metadata=link-bibliography:true",
-        "--toc",
-        "--toc-depth=2",
-        "--number-sections",
         f"--log={log}",
         # Pandoc's own heap limit: an address-space limit does not suit the GHC runtime,
         # which reserves a large address range up front.
@@ -104,12 +97,36 @@ def _common(inputs: Inputs, log: Path) -> list[str]:
     ]
 
 
+def _resolving(inputs: Inputs) -> list[str]:
+    """What the resolve run does to the whole document, once for every format."""
+    return [
+        f"--lua-filter={FILTERS / 'paragraphs.lua'}",
+        "--citeproc",
+        # After citeproc, which it needs to have run: names, URLs, reference languages.
+        f"--lua-filter={FILTERS / 'typography.lua'}",
+        f"--bibliography={inputs.bibliography}",
+        f"--csl={inputs.csl}",
+        "--metadata=link-citations:true",
+        "--metadata=link-bibliography:true",
+    ]
+
+
+def _writing() -> list[str]:
+    """What every writer adds to the resolved document. tables.lua asks which format it
+    writes (only screens get scrolling tables), so it runs here, not in the resolve run;
+    it touches tables only, which citeproc and typography.lua leave as they are."""
+    return [f"--lua-filter={FILTERS / 'tables.lua'}", "--toc", "--toc-depth=2",
+            "--number-sections"]
+
+
 def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
-         resources: Path | None = None) -> list[dict]:
-    log = inputs.workdir / f"pandoc-{stage}.log.json"
+         resources: Path | None = None, source: Path | None = None,
+         reader: str = "json", log: Path | None = None) -> list[dict]:
+    log = log or inputs.workdir / f"pandoc-{stage}.log.json"
     log.unlink(missing_ok=True)
-    cmd = [binary(), "--sandbox", f"--from={READER}", f"--to={to}", f"--output={output}",
-           *_common(inputs, log), *extra, str(inputs.markdown)]
+    source = source or inputs.resolved
+    cmd = [binary(), "--sandbox", f"--from={reader}", f"--to={to}", f"--output={output}",
+           *_limits(inputs, log), *extra, str(source)]
     done = limits.run(cmd, stage=f"pandoc ({stage.upper()})", subject=inputs.markdown,
                       seconds=inputs.seconds, setting="pandoc_seconds",
                       env=_environment(inputs.epoch, resources))
@@ -172,23 +189,51 @@ def fatal(messages: list[dict]) -> list[dict]:
     return [m for m in messages if m.get("type") in FATAL_LOG_TYPES]
 
 
+def read(inputs: Inputs, source: Path, output: Path) -> list[dict]:
+    """A chapter's (or the whole document's) Markdown -> Pandoc's JSON AST. Its warnings
+    name the file read; the caller maps their lines into the composed document."""
+    return _run(inputs, "json", output, [], "read", source=source, reader=READER,
+                log=output.with_suffix(".log.json"))  # reads run side by side: a log each
+
+
+def relocated(messages: list[dict], source: Path, target: Path, lines: int) -> list[dict]:
+    """Messages about a part read alone (`source`), as positions in the whole document
+    (`target`), whose line `lines + 1` the part's first line is."""
+    out = []
+    for message in messages:
+        message = dict(message)
+        if message.get("source") == str(source) and isinstance(message.get("line"), int):
+            line = message["line"] + lines
+            message["pretty"] = str(message.get("pretty", "")).replace(
+                f" at {source} line {message['line']} ", f" at {target} line {line} ")
+            message["source"], message["line"] = str(target), line
+        out.append(message)
+    return out
+
+
+def resolve(inputs: Inputs, source: Path) -> list[dict]:
+    """The joined JSON AST -> the same with paragraph numbers, citations and the
+    bibliography resolved and typography marked (inputs.resolved), for every writer."""
+    return _run(inputs, "json", inputs.resolved, _resolving(inputs), "resolve", source=source)
+
+
 def to_html(inputs: Inputs, template: Path) -> tuple[str, list[dict]]:
     output = inputs.workdir / "briefing.html"
-    extra = ["--standalone", f"--template={template}", "--section-divs", "--wrap=none"]
+    extra = [*_writing(), "--standalone", f"--template={template}", "--section-divs",
+             "--wrap=none"]
     warnings = _run(inputs, "html5", output, extra, "html")
     return output.read_text("utf-8"), warnings
 
 
 def to_docx(inputs: Inputs, output: Path, resources: Path) -> list[dict]:
-    extra = [f"--lua-filter={FILTERS / 'resources.lua'}"]
+    extra = [*_writing(), f"--lua-filter={FILTERS / 'resources.lua'}"]
     return _run(inputs, "docx", output, extra, "docx", resources)
 
 
 def to_epub(inputs: Inputs, output: Path, resources: Path,
             cover: Path | None = None) -> list[dict]:
-    extra = ["--split-level=1", "--epub-title-page=true",
+    extra = [*_writing(), "--split-level=1", "--epub-title-page=true",
              f"--lua-filter={FILTERS / 'resources.lua'}"]
     if cover is not None:
         extra.append(f"--epub-cover-image={cover}")
     return _run(inputs, "epub3", output, extra, "epub", resources)
-

@@ -17,6 +17,8 @@ from briefing.runtime import limits
 def render(job: Job, names: list[str]) -> dict[str, bytes]:
     """Every format in `names` (unknown names are refused by the settings' model)."""
     outputs = [cls() for name, cls in registry().items() if name in names]
+    if outputs and not any(o.uses_page for o in outputs):
+        job.reading_stage = outputs[0].name.upper()
     try:
         if any(o.uses_page for o in outputs):
             job.start_page()

@@ -27,6 +27,15 @@ def _reader(proc) -> queue.Queue:
     return lines
 
 
+def _watch(project: Path) -> tuple[subprocess.Popen, list[str], queue.Queue]:
+    """`briefing watch` on the project, with its stderr read line by line."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "briefing.cli", "--project", str(project), "watch",
+         "--debounce", "100"],
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    return proc, [], _reader(proc)
+
+
 def _wait_for(stream: queue.Queue, seen: list[str], text: str, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0:
@@ -41,12 +50,7 @@ def _wait_for(stream: queue.Queue, seen: list[str], text: str, seconds: float) -
 
 
 def test_watch_rebuilds_and_survives_a_broken_edit(minimal):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
-         "--debounce", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    lines: list[str] = []
-    stream = _reader(proc)
+    proc, lines, stream = _watch(minimal)
     try:
         assert _wait_for(stream, lines, "watching for changes", 60), lines
         pdf = minimal / "build" / "briefing.pdf"
@@ -102,12 +106,7 @@ def test_watch_survives_a_link_to_outside_the_project(minimal, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_text("secret\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
-         "--debounce", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    lines: list[str] = []
-    stream = _reader(proc)
+    proc, lines, stream = _watch(minimal)
     try:
         assert _wait_for(stream, lines, "watching for changes", 60), lines
         (minimal / "seeds" / "leak.yaml").symlink_to(outside / "secret.txt")
@@ -143,12 +142,7 @@ def _workers_of(pid: int) -> set[int]:
 def test_watch_keeps_its_workers_warm_and_stops_them_on_sigterm(minimal, tmp_path):
     """The WeasyPrint workers serve every rebuild (a killed one is replaced), the outputs
     are byte for byte a cold build's, and SIGTERM stops watch and its workers."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
-         "--debounce", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    lines: list[str] = []
-    stream = _reader(proc)
+    proc, lines, stream = _watch(minimal)
     chapter = minimal / "chapters" / "01-overview.md.j2"
     kept: set[int] = set()
     try:
@@ -178,12 +172,7 @@ def test_watch_keeps_its_workers_warm_and_stops_them_on_sigterm(minimal, tmp_pat
 
 
 def test_ctrl_c_stops_watch_and_its_workers(minimal):
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
-         "--debounce", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    lines: list[str] = []
-    stream = _reader(proc)
+    proc, lines, stream = _watch(minimal)
     kept: set[int] = set()
     try:
         assert _wait_for(stream, lines, "watching for changes", 60), lines

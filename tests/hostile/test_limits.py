@@ -12,9 +12,12 @@ import pytest
 from conftest import copy_project, digests, run_cli
 
 LIMITS = [
-    ("pandoc_seconds = 0.01", r"build/\.work/briefing\.md: error: pandoc \(HTML\) did not "
+    # Pandoc's first run reads the chapters: the limit stops it there.
+    ("pandoc_seconds = 0.01", r"build/\.work/briefing\.md: error: pandoc \(reading the "
+                              r"Markdown\) did not "
                               r"finish within 0\.01 s", "limits.pandoc_seconds"),
-    ("pandoc_memory_mib = 16", r"build/\.work/briefing\.md: error: pandoc \(HTML\) ran out of "
+    ("pandoc_memory_mib = 16", r"build/\.work/briefing\.md: error: pandoc \(reading the "
+                               r"Markdown\) ran out of "
                                r"memory \(limit 16 MiB\)", "limits.pandoc_memory_mib"),
     # WeasyPrint lays the book out part by part: the message names the part's HTML file.
     ("weasyprint_seconds = 0.5", r"build/\.work/parts/\d{3}-[\w-]+\.html: error: WeasyPrint "

@@ -119,6 +119,14 @@ def _writing() -> list[str]:
             "--number-sections"]
 
 
+# What each run is called in a message: the output format, or what the run does.
+_LABELS = {"read": "reading the Markdown", "resolve": "citations and numbering"}
+
+
+def _label(stage: str) -> str:
+    return _LABELS.get(stage, stage.upper())
+
+
 def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
          resources: Path | None = None, source: Path | None = None,
          reader: str = "json", log: Path | None = None) -> list[dict]:
@@ -127,27 +135,27 @@ def _run(inputs: Inputs, to: str, output: Path, extra: list[str], stage: str,
     source = source or inputs.resolved
     cmd = [binary(), "--sandbox", f"--from={reader}", f"--to={to}", f"--output={output}",
            *_limits(inputs, log), *extra, str(source)]
-    done = limits.run(cmd, stage=f"pandoc ({stage.upper()})", subject=inputs.markdown,
+    done = limits.run(cmd, stage=f"pandoc ({_label(stage)})", subject=inputs.markdown,
                       seconds=inputs.seconds, setting="pandoc_seconds",
                       env=_environment(inputs.epoch, resources))
     killed = limits.signal_name(done.returncode)
     if killed == "SIGXFSZ":  # the file-size limit: as good as a full disk
-        raise BriefingError.at(f"pandoc ({stage.upper()}) cannot write: file too large", output,
+        raise BriefingError.at(f"pandoc ({_label(stage)}) cannot write: file too large", output,
                                None, "check free disk space and that build/ is a writable "
                                "directory")
     if killed:
-        raise BriefingError.at(f"pandoc ({stage.upper()}) was stopped by {killed}",
+        raise BriefingError.at(f"pandoc ({_label(stage)}) was stopped by {killed}",
                                inputs.markdown, None, "if it was not you, look for runaway "
                                "content; see [limits] in briefing.toml")
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace")
         if "Heap exhausted" in detail:
-            raise limits.memory_error(f"pandoc ({stage.upper()})", inputs.markdown,
+            raise limits.memory_error(f"pandoc ({_label(stage)})", inputs.markdown,
                                       inputs.memory_mib, "pandoc_memory_mib")
         written = re.search(r"(resource exhausted|No space left|Permission denied|"
                             r"File too large|read-only file system)", detail, re.I)
         if written:
-            raise BriefingError.at(f"pandoc ({stage.upper()}) cannot write: {written.group(1)}",
+            raise BriefingError.at(f"pandoc ({_label(stage)}) cannot write: {written.group(1)}",
                                    output, None, "check free disk space and that build/ is a "
                                    "writable directory")
         if re.search(r"Citeproc|\bCSL\b|citation element", detail):

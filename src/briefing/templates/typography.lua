@@ -71,28 +71,21 @@ local function mark_urls(inlines)
   })
 end
 
-local function protect_blocks(blocks)
-  return blocks:walk({
-    Para = function(para)
-      para.content = protect(para.content)
-      return para
-    end,
-    Plain = function(plain)
-      plain.content = protect(plain.content)
-      return plain
-    end,
-    Header = function(header)
-      header.content = protect(header.content)
-      return header
-    end,
-  })
+-- Apply `change` to the inline content of every paragraph and plain block under `node`
+-- (and of every heading, with `headings`).
+local function each_text(node, change, headings)
+  local function apply(block)
+    block.content = change(block.content)
+    return block
+  end
+  return node:walk({Para = apply, Plain = apply, Header = headings and apply or nil})
 end
 
 function Pandoc(doc)
   collect(doc.meta)
   -- Every paragraph, plain block and heading (citations, references and table cells
   -- included); each Str is seen once.
-  doc.blocks = protect_blocks(doc.blocks)
+  doc.blocks = each_text(doc.blocks, protect, true)
   doc.blocks = doc.blocks:walk({
     Div = function(div)
       local key = div.identifier:match("^ref%-(.+)$")
@@ -100,16 +93,7 @@ function Pandoc(doc)
         if languages[key] then
           div.attributes.lang = languages[key]
         end
-        return div:walk({
-          Para = function(para)
-            para.content = mark_urls(para.content)
-            return para
-          end,
-          Plain = function(plain)
-            plain.content = mark_urls(plain.content)
-            return plain
-          end,
-        })
+        return each_text(div, mark_urls, false)
       end
     end,
   })

@@ -109,13 +109,10 @@ def build(root: Path, formats: list[str] | None = None,
 
 def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
            editions: list[str] | None, allow_missing: bool, strict: bool,
-           allow_stale: bool = False) -> Built:
-    options: dict = {"formats": formats, "editions": editions,
-                     "allow_missing": allow_missing, "strict": strict,
-                     "listing": config.input_listing(root)}
-    if allow_stale:  # (only when given: the manifests of earlier builds stay valid)
-        options["allow_stale"] = True
-    manifest = Manifest(root, options)
+           allow_stale: bool) -> Built:
+    manifest = Manifest(root, {"formats": formats, "editions": editions,
+                               "allow_missing": allow_missing, "allow_stale": allow_stale,
+                               "strict": strict, "listing": config.input_listing(root)})
     if manifest.up_to_date():
         step("Up to date: no input has changed since the last build")
         return Built(manifest.outputs(), unchanged=True)

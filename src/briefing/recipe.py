@@ -1,7 +1,9 @@
 """The recipe: `briefing build` and `briefing check` as named steps, top to bottom.
 
     build:  up to date? -> load (model + templates, every problem at once)
-            -> per edition: compose -> draw the map -> check images -> render each format
+            -> per edition: compose -> draw the map -> check images -> start each format
+            -> per edition, in order: finish each format (every edition's slow work was
+               started first, so the editions render side by side)
             -> the briefing's own citation -> warnings (errors with --strict)
             -> write every output at once, under build/'s lock
     check:  load -> compose every edition -> warnings
@@ -24,10 +26,10 @@ from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import bibliography, config
 from briefing.model import load as model_load
 from briefing.model.texts import Edition
-from briefing.outputs import cite, pandoc
+from briefing.outputs import cite, pandoc, render
 from briefing.outputs.base import Job
-from briefing.outputs.render import render
-from briefing.runtime import cache, writing
+from briefing.outputs.render import Rendering
+from briefing.runtime import cache, limits, writing
 from briefing.runtime.manifest import Manifest
 
 
@@ -128,20 +130,43 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     store = cache.Cache(project.build_dir)
     rendered: dict[Path, bytes] = {}
     shown: set[str] = set()  # the local images the documents show: inputs too
-    for edition in chosen_editions:
-        lang = loaded.localised(edition)
-        say = step if not edition.several else (
-            lambda text, tag=edition.id: step(text if text.startswith("  ") else
-                                              f"[{tag}] {text}"))
-        job = _edition(loaded, lang, composed[edition.id], chosen, say, store)
-        shown.update(job.composed.images())
-        warnings += _problems(job.warnings)
-        for fmt, data in job.results.items():
-            for path in project.outputs(fmt, edition):
-                rendered[path] = data
-        for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
-            for path in project.outputs(ext, edition):
-                rendered[path] = cite.render(project, fmt, lang).encode("utf-8")
+    # Every edition's slow work is started before the first is finished, so that one
+    # edition's Pandoc runs beside another's WeasyPrint layout; they are finished in order,
+    # and an edition's failure is raised at its place in that order: the same error each run.
+    started: list[tuple[Edition, Localised, Rendering | BriefingError]] = []
+    try:
+        for edition in chosen_editions:
+            lang = loaded.localised(edition)
+            say = step if not edition.several else (
+                lambda text, tag=edition.id: step(text if text.startswith("  ") else
+                                                  f"[{tag}] {text}"))
+            try:
+                begun: Rendering | BriefingError = _edition(
+                    loaded, lang, composed[edition.id], chosen, say, store)
+            except BriefingError as exc:  # raised after the editions before it finish
+                begun = exc
+            started.append((edition, lang, begun))
+            if isinstance(begun, BriefingError):
+                break
+        for edition, lang, begun in started:
+            if isinstance(begun, BriefingError):
+                raise begun
+            results = begun.finish()
+            job = begun.job
+            shown.update(job.composed.images())
+            warnings += _problems(job.warnings)
+            for fmt, data in results.items():
+                for path in project.outputs(fmt, edition):
+                    rendered[path] = data
+            for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
+                for path in project.outputs(ext, edition):
+                    rendered[path] = cite.render(project, fmt, lang).encode("utf-8")
+    except BaseException:  # a failure or Ctrl-C: no edition's work goes on
+        limits.stop_all()
+        for _, _, begun in started:
+            if isinstance(begun, Rendering):
+                begun.close()
+        raise
     warnings = list({(w.message, str(w.path), w.line): w for w in warnings}.values())
     if strict and warnings:
         raise BriefingError(warnings)
@@ -218,8 +243,8 @@ def update_translations(root: Path, edition: str | None, confirm: list[str],
 
 
 def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chosen: list[str],
-             step: Callable[[str], None], store: cache.Cache) -> Job:
-    """One edition, every format: render its composed document."""
+             step: Callable[[str], None], store: cache.Cache) -> Rendering:
+    """One edition, every format: its composed document's rendering, started."""
     project, model = loaded.project, loaded.model
     workdir = project.root / document.workdir(lang.edition)
     writing.BuildDir(project.build_dir).fresh(workdir)
@@ -235,8 +260,7 @@ def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chose
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(model.bib.for_pandoc(), "utf-8")
     job = Job(project, model.epoch, lang, composed, inputs, store, step)
-    render(job, chosen)
-    return job
+    return render.start(job, chosen)
 
 
 def _problems(found: list) -> list[Problem]:

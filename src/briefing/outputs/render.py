@@ -3,39 +3,93 @@
 The formats' slow parts run side by side (Pandoc runs in threads, WeasyPrint in its
 worker processes); they are finished in a fixed order so that the error reported for a
 broken input is always the same one. A failure or Ctrl-C stops every child process.
+
+start() begins an edition's slow work and returns; finish() can come later, so that the
+recipe starts every edition before it finishes the first (one edition's Pandoc runs beside
+another's WeasyPrint layout). A failure in started work is raised by its own edition's
+finish() only: editions finished in order raise in order.
 """
 
 from __future__ import annotations
 
-from briefing.errors import ResourceError
+import contextlib
+from collections.abc import Iterator
+
+from briefing.errors import BriefingError, ResourceError
 from briefing.outputs import formats as registry
 from briefing.outputs import locate
-from briefing.outputs.base import Job
+from briefing.outputs.base import Job, Output
 from briefing.runtime import limits
 
 
-def render(job: Job, names: list[str]) -> dict[str, bytes]:
-    """Every format in `names` (unknown names are refused by the settings' model)."""
-    outputs = [cls() for name, cls in registry().items() if name in names]
-    if outputs and not any(o.uses_page for o in outputs):
-        job.reading_stage = outputs[0].name.upper()
-    try:
-        if any(o.uses_page for o in outputs):
-            job.start_page()
-        for output in outputs:
-            output.start(job)
-        if any(o.uses_page for o in outputs):
-            job.page()  # checked before anything is finished: the same error every time
-        for output in outputs:
-            job.results[output.name] = output.finish(job)
-    except ResourceError as exc:  # a refused file: at the chapter line that asked for it
-        limits.stop_all()
-        raise locate.located(exc, job.composed) from None
-    except BaseException:
-        limits.stop_all()  # a failure or Ctrl-C: the other stages' children stop too
-        raise
-    finally:
-        job.pool.shutdown(wait=True, cancel_futures=True)
-        for output in outputs:
+class Rendering:
+    """One edition's formats, started: finish() them, or close() to give them up."""
+
+    def __init__(self, job: Job, names: list[str]):
+        self.job = job
+        # Unknown names are refused by the settings' model.
+        self.outputs: list[Output] = [cls() for name, cls in registry().items()
+                                      if name in names]
+        self.paged = any(o.uses_page for o in self.outputs)
+        if self.outputs and not self.paged:
+            job.reading_stage = self.outputs[0].name.upper()
+
+    def start(self) -> None:
+        try:
+            if self.paged:
+                self.job.start_page()
+            for output in self.outputs:
+                output.start(self.job)
+        except BriefingError:
+            # Not every child stopped: an edition started before this one goes on, and
+            # its finish() comes first. This one's runs are waited for.
+            self.close()
+            raise
+        except BaseException:
+            limits.stop_all()
+            self.close()
+            raise
+
+    def finish(self) -> dict[str, bytes]:
+        job = self.job
+        try:
+            with self._stopping():
+                if self.paged:
+                    job.page()  # checked before anything is finished: the same error every time
+                for output in self.outputs:
+                    job.results[output.name] = output.finish(job)
+        finally:
+            self.close()
+        return job.results
+
+    def close(self) -> None:
+        """Release the threads and processes started; again is harmless. Work still running
+        is waited for: limits.stop_all() first stops it."""
+        self.job.pool.shutdown(wait=True, cancel_futures=True)
+        for output in self.outputs:
             output.close()
-    return job.results
+
+    @contextlib.contextmanager
+    def _stopping(self) -> Iterator[None]:
+        try:
+            yield
+        except ResourceError as exc:  # a refused file: at the chapter line that asked for it
+            limits.stop_all()
+            self.close()
+            raise locate.located(exc, self.job.composed) from None
+        except BaseException:
+            limits.stop_all()  # a failure or Ctrl-C: the other stages' children stop too
+            self.close()
+            raise
+
+
+def start(job: Job, names: list[str]) -> Rendering:
+    """Every format in `names`, started."""
+    rendering = Rendering(job, names)
+    rendering.start()
+    return rendering
+
+
+def render(job: Job, names: list[str]) -> dict[str, bytes]:
+    """Every format in `names`, started and finished."""
+    return start(job, names).finish()

@@ -267,6 +267,7 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
 
     from briefing import recipe
     from briefing.errors import BriefingError
+    from briefing.model import yamlfile
     from briefing.outputs.pdf import workers
 
     def tell(text: str) -> None:  # watch's own status lines: shown unless --quiet
@@ -308,10 +309,11 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
 
     # The first (empty) yield comes once the watcher is set up: build then, so that an
     # edit saved during the first build is not missed. The WeasyPrint workers stay between
-    # builds, and stop when watching does (Ctrl-C, SIGTERM, or an exit).
+    # builds, and stop when watching does (Ctrl-C, SIGTERM, or an exit); a YAML file saved
+    # unchanged is not parsed again.
     first = True
     try:
-        with workers.kept_warm():
+        with workers.kept_warm(), yamlfile.remembered():
             for changes in watchfiles.watch(obj.project, watch_filter=relevant,
                                             debounce=debounce, raise_interrupt=True,
                                             yield_on_timeout=True, rust_timeout=500):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +76,36 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
+# path -> (text, tree, data) of its last good load, inside remembered(); else None.
+_LOADED: dict[Path, tuple[str, Any, Any]] | None = None
+
+
+@contextlib.contextmanager
+def remembered() -> Iterator[None]:
+    """Inside this block (`briefing watch`), a file whose text is the same as at its last
+    good load is not parsed again: its tree and data are that load's (the data copied, so
+    no caller can change what the next load returns). A file that fails is parsed, and
+    fails, every time: its errors are those of a fresh load."""
+    global _LOADED
+    previous, _LOADED = _LOADED, {}
+    try:
+        yield
+    finally:
+        _LOADED = previous
+
+
 def load(path: Path, inputs: files.Inputs | None = None) -> YamlDoc:
     text = inputs.read_text(path) if inputs else files.read_text(path)
+    known = _LOADED.get(path) if _LOADED is not None else None
+    if known is not None and known[0] == text:
+        return YamlDoc(path, known[1], copy.deepcopy(known[2]))
+    doc = _parse(path, text)
+    if _LOADED is not None:
+        _LOADED[path] = (text, doc._tree, copy.deepcopy(doc.data))
+    return doc
+
+
+def _parse(path: Path, text: str) -> YamlDoc:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False

@@ -3,8 +3,6 @@ document would give other blocks send the build back to reading it whole. No Pan
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from briefing.outputs import ast
@@ -58,6 +56,6 @@ def test_segments_join_back_into_the_document() -> None:
 
 def test_the_joined_document_has_the_header_meta_and_every_block_in_order() -> None:
     header = {"pandoc-api-version": [1, 23], "meta": {"title": 1}, "blocks": []}
-    joined = json.loads(ast.join(header, [{"blocks": [1, 2]}, {"blocks": [3]}]))
+    joined = ast.join(header, [{"blocks": [1, 2]}, {"blocks": [3]}])
     assert joined == {"pandoc-api-version": [1, 23], "meta": {"title": 1},
                       "blocks": [1, 2, 3]}

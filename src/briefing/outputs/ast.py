@@ -1,21 +1,28 @@
 """The composed document as Pandoc's AST, read chapter by chapter, citations resolved once.
 
 Reading Markdown and running our Lua filters over a Markdown run cost most of each Pandoc
-run (40-chapter corpus: about 1 s to read, 3.4 s for typography.lua on a Markdown run
-against 0.3 s on the same document given as JSON; citeproc about 1 s), and every edit
-paid them three times, once per format. So:
+run, and citeproc needs every citation of the document; every edit paid for all of it
+three times, once per format. So:
 
-    read:    each chapter's Markdown -> Pandoc JSON, cached by the chapter's own text;
-    join:    the chapters' blocks after the metadata, one document;
-    resolve: one run over the joined JSON: paragraph numbers, citeproc (every citation of
-             the document at once, so disambiguation, "ibid" and the bibliography are those
-             of the whole document) and typography; cached by the joined JSON;
-    write:   HTML, EPUB and DOCX from the resolved JSON (pandoc.py), no Markdown, no citeproc.
+    read:     each chapter's Markdown -> Pandoc JSON, typography marked (typography.lua,
+              citations left for later), cached by the chapter's own text;
+    join:     the chapters' blocks after the metadata, one document, with the numbers a
+              whole-document read would have given (citationNoteNum); paragraphs numbered;
+    cite:     one Pandoc run over the citations alone (every Cite of the document in order,
+              and the empty bibliography Div), citeproc then typography.lua: the
+              disambiguation, positions and bibliography are those of the whole document,
+              and the run is cached by the citations, so a change elsewhere skips it;
+    put back: each resolved Cite, and the bibliography, where it came from;
+    write:    HTML, EPUB and DOCX from the resolved JSON (pandoc.py), no Markdown, no
+              citeproc.
 
 Reading chapters alone gives the same blocks as reading the whole document only where
 nothing crosses a chapter's edge: a heading id, note or link label used in two chapters,
 a fence left open, a chapter not starting with a heading. Then the document is read whole
-(`splittable`), which is what it always was.
+(`splittable`). Citations resolved apart give the same document as citeproc over the
+whole one only for an in-text style whose citations citeproc leaves where they stand
+(`apart`, `put_back`); otherwise the whole document goes through citeproc, as it always
+did.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+S = TypeVar("S")
 T = TypeVar("T")
 
 FENCE_RE = re.compile(r"^(`{3,}|~{3,})", re.M)
@@ -104,15 +112,15 @@ def distinct(chapters: list[dict]) -> bool:
     return True
 
 
-def join(header: dict, chapters: list[dict]) -> bytes:
-    """One document: the header's metadata, every chapter's blocks in order."""
-    document = {"pandoc-api-version": header["pandoc-api-version"], "meta": header["meta"],
-                "blocks": [block for chapter in [header, *chapters]
-                           for block in chapter["blocks"]]}
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+def join(header: dict, chapters: list[dict]) -> dict:
+    """One document: the header's metadata, every chapter's blocks in order, numbered as
+    one read of the whole document would number them."""
+    renumber_notes([header, *chapters])
+    return {"pandoc-api-version": header["pandoc-api-version"], "meta": header["meta"],
+            "blocks": [block for chapter in [header, *chapters] for block in chapter["blocks"]]}
 
 
-def read_all(texts: list[str], read: Callable[[int, str], T]) -> list[T]:
+def read_all(texts: list[S], read: Callable[[int, S], T]) -> list[T]:
     """Each text read (read(index, text)), two at a time: a chapter read is mostly Pandoc's
     start-up, and the machine's other core is the other worker. On the first failure (a
     refused chapter, Ctrl-C) the reads not yet started are dropped, so no Pandoc starts
@@ -123,3 +131,196 @@ def read_all(texts: list[str], read: Callable[[int, str], T]) -> list[T]:
         return [future.result() for future in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- citationNoteNum: what a whole-document read numbers ------------------------------------
+
+
+def _count_notes(node: object, inside: bool = False) -> int:
+    """What Pandoc's Markdown reader counts while reading: each note, and each citation
+    outside a note (a citation in a note takes the note's number)."""
+    if isinstance(node, list):
+        return sum(_count_notes(value, inside) for value in node)
+    if not isinstance(node, dict):
+        return 0
+    kind = node.get("t")
+    if kind == "Note":
+        return 1 + _count_notes(node.get("c"), True)
+    if kind == "Cite":
+        return 0 if inside else 1
+    return _count_notes(node.get("c"), inside)
+
+
+def _shift_notes(node: object, offset: int) -> None:
+    if isinstance(node, list):
+        for value in node:
+            _shift_notes(value, offset)
+    elif isinstance(node, dict):
+        if node.get("t") == "Cite":
+            for citation in node["c"][0]:
+                citation["citationNoteNum"] += offset
+        else:
+            _shift_notes(node.get("c"), offset)
+
+
+def renumber_notes(chapters: list[dict]) -> None:
+    """Each chapter read alone counts notes and citations from 1; read whole, the count
+    runs on through the document. citeproc decides a citation's position ("ibid",
+    "subsequent", near-note) by these numbers."""
+    offset = 0
+    for chapter in chapters:
+        if offset:
+            _shift_notes(chapter["blocks"], offset)
+        offset += _count_notes(chapter["blocks"])
+
+
+# --- Paragraph numbers ------------------------------------------------------------------------
+
+
+def number_paragraphs(blocks: list[dict]) -> None:
+    """Number the body paragraphs of every numbered chapter: "2.3" is the third paragraph
+    of chapter 2. Numbers come from the document's structure, not from build order, so a
+    paragraph keeps its number when a later chapter changes. Each number is a visible
+    span with an id (p2.3) that readers and students can link to, printed with a pilcrow,
+    "¶2.3", so that it cannot be taken for section 2.3. Top-level paragraphs are numbered,
+    and a claim block (a Div with class "claim") counts as one paragraph; quotes, lists,
+    tables and unnumbered chapters are not."""
+    chapter = count = 0
+    numbering = False
+    for block in blocks:
+        kind = block.get("t")
+        if kind == "Header" and block["c"][0] == 1:
+            numbering = "unnumbered" not in block["c"][1][1]
+            if numbering:
+                chapter, count = chapter + 1, 0
+            continue
+        if not numbering:
+            continue
+        if kind == "Div" and "claim" in block["c"][0][1]:
+            block = block["c"][1][0] if block["c"][1] else {}
+        if block.get("t") == "Para":
+            count += 1
+            label = f"{chapter}.{count}"
+            block["c"][:0] = [{"t": "Span", "c": [[f"p{label}", ["pnum"], []],
+                                                  [{"t": "Str", "c": f"¶{label}"}]]},
+                              {"t": "Space"}]
+
+
+# --- Citations resolved apart -----------------------------------------------------------------
+
+# Markers that make citeproc change the document outside its citations: a span it treats as
+# its own quotation mark, a section that restarts citation positions; and the placeholder
+# typography.lua puts in a citation's place (outputs/pandoc.py).
+CITEPROC_MARKERS = ("csl-quoted", "reset-citation-positions", "briefing-citation-placeholder")
+TEXT_BLOCKS = {"Para", "Plain", "Header"}
+LATER = "briefing-citations-later"  # the metadata that tells typography.lua to skip citations
+LEAVES = {"Str", "Code", "Math", "RawInline"}
+
+
+def in_text(csl: str) -> bool:
+    """Whether the CSL style cites in the text (author-date, numeric) rather than in notes."""
+    match = re.search(r"<style\b[^>]*\bclass\s*=\s*[\"']([^\"']+)", csl)
+    return bool(match and match.group(1) == "in-text")
+
+
+def apart(markdown: str, csl: str) -> bool:
+    """Whether this document's citations may be resolved apart from its text."""
+    return in_text(csl) and not any(marker in markdown for marker in CITEPROC_MARKERS)
+
+
+def _is_refs(node: dict) -> bool:
+    ident = node["c"][0][0]
+    return ident == "refs" or ident.endswith("__refs")
+
+
+def citations(blocks: list[dict]) -> list[dict] | None:
+    """Every Cite of the document, and every bibliography Div ("refs"), in the order
+    citeproc meets them; None when a citation stands where typography.lua, run over the
+    whole document, would treat it otherwise than in a paragraph of its own (in a note's
+    paragraph inside another paragraph, in a line block or definition term, in a
+    reference entry of the author's)."""
+    found: list[dict] = []
+
+    def visit(node: object, texts: int, in_ref: bool) -> bool:
+        if isinstance(node, list):
+            return all(visit(value, texts, in_ref) for value in node)
+        if not isinstance(node, dict):
+            return True
+        kind = node.get("t")
+        if kind == "Cite":
+            found.append(node)
+            return texts == 1 and not in_ref
+        if kind == "Div":
+            if _is_refs(node):
+                found.append(node)
+            in_ref = in_ref or node["c"][0][0].startswith("ref-")
+        return visit(node.get("c"), texts + (kind in TEXT_BLOCKS), in_ref)
+
+    return found if visit(blocks, 0, False) else None
+
+
+def citations_document(document: dict, found: list[dict]) -> bytes:
+    """The document's metadata and, in order, each citation in a paragraph of its own and
+    each bibliography Div emptied: what citeproc and typography.lua need, and no more."""
+    blocks = [{"t": "Para", "c": [node]} if node["t"] == "Cite"
+              else {"t": "Div", "c": [node["c"][0], []]} for node in found]
+    return dump({**document, "blocks": blocks})
+
+
+def _text(node: object) -> str:
+    if isinstance(node, list):
+        return "".join(_text(value) for value in node)
+    if not isinstance(node, dict):
+        return ""
+    kind = node.get("t")
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in LEAVES:
+        content = node["c"]
+        return content if isinstance(content, str) else str(content[-1])
+    return _text(node.get("c"))
+
+
+def _has(node: object, kinds: set[str]) -> bool:
+    if isinstance(node, list):
+        return any(_has(value, kinds) for value in node)
+    return isinstance(node, dict) and (node.get("t") in kinds or _has(node.get("c"), kinds))
+
+
+def put_back(found: list[dict], resolved: dict) -> bool:
+    """Each resolved citation and bibliography in the place of the one it came from (the
+    document's nodes are changed in place). False, with nothing changed, when citeproc
+    over the whole document would also have moved text around a citation: one rendered
+    as a note or superscript (the space before it goes), or ending in a full stop (a full
+    stop after it goes)."""
+    out = resolved["blocks"]
+    if len(out) != len(found):
+        return False
+    for node, block in zip(found, out, strict=True):
+        if node["t"] == "Cite":
+            if block.get("t") != "Para" or len(block["c"]) != 1:
+                return False
+            content = block["c"][0]["c"][1]
+            if _has(content, {"Note", "Superscript"}) or _text(content).endswith("."):
+                return False
+    for node, block in zip(found, out, strict=True):
+        if node["t"] == "Cite":
+            node["c"] = block["c"][0]["c"]
+        else:
+            node["c"] = [block["c"][0], node["c"][1] + block["c"][1]]
+    return True
+
+
+# Metadata the resolve run adds from its command line: the absolute paths of the
+# bibliography and the style, which no writer prints (docx.py drops them).
+PATHS = ("bibliography", "csl")
+
+
+def for_key(document: dict) -> bytes:
+    """The document as a cache key: without the paths, so a moved project keeps its cache."""
+    return dump({**document, "meta": {k: v for k, v in document["meta"].items()
+                                      if k not in PATHS}})
+
+
+def dump(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

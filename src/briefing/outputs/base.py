@@ -25,7 +25,7 @@ from briefing import TEMPLATES, files
 from briefing.compose.document import Composed
 from briefing.compose.language import Localised
 from briefing.model.config import Project
-from briefing.outputs import ast, locate, pandoc, sanitise
+from briefing.outputs import ast, identifiers, locate, pages, pandoc, sanitise
 from briefing.runtime import cache
 
 PART = "part.md"  # what a cached part's warnings name as their file, wherever it was read
@@ -80,45 +80,95 @@ class Job:
 
     def _resolve(self, stage: str) -> str:
         markdown = self.composed.markdown
+        csl = self.inputs.csl.read_text("utf-8")
+        apart = ast.apart(markdown, csl)
+        document = self._read_document(markdown, stage, typeset=apart)
+        ast.number_paragraphs(document["blocks"])
+        sources = (*self.tools, self.inputs.bibliography.read_text("utf-8"),
+                   files.digest(self.inputs.csl, self.project.root))
+        # What every output extends: the inputs of resolving, not its result, which
+        # names the bibliography's path (a moved project keeps its cache).
+        key = cache.digest("resolved", *sources, ast.dump(document))
+        found = ast.citations(document["blocks"]) if apart else None
+        if found is not None:
+            # citeproc and typography over the citations alone, cached by them: an edit
+            # that changes no citation runs neither.
+            small = ast.citations_document(document, found)
+            resolved = json.loads(self._resolved_run(small, sources, stage))
+            if ast.put_back(found, resolved):
+                self.inputs.resolved.write_bytes(ast.dump({**document, "meta": resolved["meta"]}))
+                return key
+        if apart:  # read again without typography, which comes after citeproc here
+            document = self._read_document(markdown, None, typeset=False)
+            ast.number_paragraphs(document["blocks"])
+        self.inputs.resolved.write_bytes(self._resolved_run(ast.dump(document), sources, stage))
+        return key
+
+    def _resolved_run(self, source: bytes, sources: tuple[str, ...], stage: str) -> bytes:
+        """citeproc and typography.lua over a JSON document, cached by it."""
+        path = self.workdir / "joined.json"
+        path.write_bytes(source)
+        output = self.workdir / "resolved.json"
+        data, messages = self._logged("resolved", cache.digest("resolved", *sources, source),
+                                      lambda: (pandoc.resolve(self.inputs, path, output),
+                                               output.read_bytes()))
+        self.pandoc_warnings(messages, stage)
+        return data
+
+    def _read_document(self, markdown: str, stage: str | None, typeset: bool) -> dict:
+        """The composed Markdown as one JSON document: chapter by chapter where each can
+        be read alone, else whole. Pandoc's warnings are shown unless `stage` is None."""
         starts = [start for start, _ in self.composed.starts]
         texts = ast.segments(markdown, starts)
         read: list[tuple[dict, list[dict]]] = []
         if ast.splittable(texts[1:]):
-            read = ast.read_all(texts, self._read)
+            # The metadata header has no text to mark.
+            read = ast.read_all(texts, lambda i, text: self._read(i, text, typeset and i > 0))
+            # Automatic heading ids as a whole read numbers them ("Part 1" twice: part-1-1).
+            chapters = identifiers.renumber([tree for tree, _ in read[1:]], texts[1:])
+            read = [] if chapters is None else [read[0], *(
+                (tree, messages) for tree, (_, messages) in zip(chapters, read[1:], strict=True))]
         if not read or not ast.distinct([tree for tree, _ in read[1:]]):
-            read, starts = [self._read(0, markdown)], []  # read whole, as Pandoc always did
-        # Warnings in the document's order, at their lines in it, whichever part was read
-        # now and whichever was found in the cache.
-        for (_, messages), at in zip(read, [0, *starts], strict=True):
-            self.pandoc_warnings(pandoc.relocated(messages, Path(PART), self.inputs.markdown,
-                                                  markdown.count("\n", 0, at)), stage)
-        joined = ast.join(read[0][0], [tree for tree, _ in read[1:]])
-        key = cache.digest("resolved", *self.tools, joined,
-                           self.inputs.bibliography.read_text("utf-8"),
-                           files.digest(self.inputs.csl, self.project.root))
-        source = self.workdir / "joined.json"
-        source.write_bytes(joined)
-        data, messages = self._logged("resolved", key, lambda: (
-            pandoc.resolve(self.inputs, source), self.inputs.resolved.read_bytes()))
-        self.pandoc_warnings(messages, stage)
-        self.inputs.resolved.write_bytes(data)
-        return key
+            read, starts = [self._read(0, markdown, typeset)], []  # whole, as Pandoc always did
+        if stage is not None:
+            # Warnings in the document's order, at their lines in it, whichever part was
+            # read now and whichever was found in the cache.
+            for (_, messages), at in zip(read, [0, *starts], strict=True):
+                self.pandoc_warnings(pandoc.relocated(messages, Path(PART), self.inputs.markdown,
+                                                      markdown.count("\n", 0, at)), stage)
+        return ast.join(read[0][0], [tree for tree, _ in read[1:]])
 
-    def _read(self, index: int, text: str) -> tuple[dict, list[dict]]:
+    @functools.cached_property
+    def typography(self) -> tuple[Path, str]:
+        """The metadata file a typesetting read gets: typography.lua's names and languages,
+        and the word to leave citations for later; and its text, for the cache key."""
+        text = json.dumps({"typography": self.composed.metadata.get("typography", {}),
+                           ast.LATER: True}, ensure_ascii=False, sort_keys=True)
+        path = self.workdir / "typography.json"
+        path.write_text(text, "utf-8")
+        return path, text
+
+    def _read(self, index: int, text: str, typeset: bool = False) -> tuple[dict, list[dict]]:
         """One part of the document (the metadata header, a chapter) read alone, cached by
         its text alone: its warnings' lines count from the part's first line."""
-        key = cache.digest("read", *self.tools, text)
+        metadata, words = self.typography if typeset else (None, "")
+        key = cache.digest("read", *self.tools, words, text)
         folder = self.workdir / "read"
         folder.mkdir(exist_ok=True)
         source, output = folder / f"{index:03d}.md", folder / f"{index:03d}.json"
 
         def make() -> tuple[list[dict], bytes]:
             source.write_text(text, "utf-8")
-            messages = pandoc.read(self.inputs, source, output)
+            messages = pandoc.read(self.inputs, source, output, metadata)
             return pandoc.relocated(messages, source, Path(PART), 0), output.read_bytes()
 
         data, messages = self._logged("read", key, make)
-        return json.loads(data), messages
+        tree = json.loads(data)
+        if typeset:  # the metadata file's settings are the read's, not the document's
+            tree["meta"].pop(ast.LATER, None)
+            if index > 0:  # a chapter; the whole document has its own names
+                tree["meta"].pop("typography", None)
+        return tree, messages
 
     def _logged(self, kind: str, key: str, make: Callable[[], tuple[list[dict], bytes]]
                 ) -> tuple[bytes, list[dict]]:
@@ -175,10 +225,61 @@ class Job:
         found = self.store.get("html", key)
         if found is not None:
             return found.decode("utf-8")
-        page, warnings = pandoc.to_html(self.inputs, TEMPLATES / "briefing.html")
-        self.pandoc_warnings(warnings, "HTML")
+        page = self._html_by_chapter()
+        if page is None:
+            page, warnings = pandoc.to_html(self.inputs, TEMPLATES / "briefing.html")
+            self.pandoc_warnings(warnings, "HTML")
+        else:
+            self.saved("briefing.html", page.encode("utf-8"))  # kept to look at, as Pandoc's
         self.store.put("html", key, page.encode("utf-8"))
         return page
+
+    def _html_by_chapter(self) -> str | None:
+        """The page as the shell's, each chapter's section written alone and cached by
+        the chapter (pages.py); None when the document must be written whole."""
+        document = json.loads(self.inputs.resolved.read_bytes())
+        parts = pages.chapters(document["blocks"])
+        if parts is None:
+            return None
+        folder = self.workdir / "html"
+        folder.mkdir(exist_ok=True)
+        meta = ast.for_key({**document, "blocks": []})
+
+        def write(index: int, part: list[dict], offset: int) -> tuple[str, list[dict]]:
+            blocks = json.dumps(part, ensure_ascii=False, separators=(",", ":"))
+            key = cache.digest("htmlchapter", *self.tools, meta, str(offset), blocks)
+            data = ast.dump({**document, "blocks": part})
+            source, output = folder / f"{index:03d}.json", folder / f"{index:03d}.html"
+
+            def make() -> tuple[list[dict], bytes]:
+                source.write_bytes(data)
+                return pandoc.html_chapter(self.inputs, source, output, offset), \
+                    output.read_bytes()
+
+            text, messages = self._logged("htmlchapter", key, make)
+            return text.decode("utf-8"), messages
+
+        written = ast.read_all(list(zip(parts, pages.offsets(parts), strict=True)),
+                               lambda i, job: write(i, *job))
+        shell = ast.dump({**document, "blocks": pages.shell(parts)})
+
+        def fill() -> tuple[list[dict], bytes]:
+            (folder / "shell.json").write_bytes(shell)
+            page, warnings = pandoc.to_html(self.inputs, TEMPLATES / "briefing.html",
+                                            folder / "shell.json", folder / "shell.html")
+            return warnings, page.encode("utf-8")
+
+        # The contents and the page around the chapters: cached by the headings.
+        data, warnings = self._logged("htmlshell", cache.digest(
+            "htmlshell", *self.tools, ast.for_key({**document, "blocks": pages.shell(parts)})),
+            fill)
+        spliced = pages.splice(data.decode("utf-8"), [text for text, _ in written],
+                               [part[0]["c"][1][0] for part in parts])
+        if spliced is not None:
+            for _, messages in written:
+                self.pandoc_warnings(messages, "HTML")
+            self.pandoc_warnings(warnings, "HTML")
+        return spliced
 
     def pandoc_zip(self, fmt: str, run: Callable) -> Future:
         """A Pandoc run that writes an archive (EPUB, DOCX), cached, in the background."""

@@ -31,7 +31,6 @@ plain enough to derive the base from with certainty; otherwise None.
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -71,7 +70,8 @@ def renumber(chapters: list[dict], texts: list[str]) -> list[dict] | None:
 
     Assumes the reader `markdown-raw_html-raw_attribute` (auto_identifiers on, neither
     gfm_auto_identifiers nor ascii_identifiers) and chapters that are otherwise
-    independent (ast.splittable). The chapters passed in are not changed."""
+    independent (ast.splittable). The chapters are renamed in place (each is a fresh
+    read, and a 40-chapter copy costs more than the read), only once the answer is sure."""
     if len(chapters) != len(texts):
         return None
     try:
@@ -111,13 +111,10 @@ def _renumber(chapters: list[dict], texts: list[str]) -> list[dict]:
 
     _check_others(chapters, new_ids, renamed)
 
-    result = []
     for chapter, ids in zip(chapters, new_ids, strict=True):
-        chapter = copy.deepcopy(chapter)
         for header, new in zip(_headers(chapter), ids, strict=True):
             header["c"][1][0] = new
-        result.append(chapter)
-    return result
+    return chapters
 
 
 def _unique(base: str, used: set[str]) -> str:

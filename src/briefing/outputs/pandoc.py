@@ -98,9 +98,9 @@ def _limits(inputs: Inputs, log: Path) -> list[str]:
 
 
 def _resolving(inputs: Inputs) -> list[str]:
-    """What the resolve run does to the whole document, once for every format."""
+    """What the resolve run does, once for every format: to the citations alone, or to the
+    whole document when they cannot be resolved apart (ast.py)."""
     return [
-        f"--lua-filter={FILTERS / 'paragraphs.lua'}",
         "--citeproc",
         # After citeproc, which it needs to have run: names, URLs, reference languages.
         f"--lua-filter={FILTERS / 'typography.lua'}",
@@ -120,7 +120,7 @@ def _writing() -> list[str]:
 
 
 # What each run is called in a message: the output format, or what the run does.
-_LABELS = {"read": "reading the Markdown", "resolve": "citations and numbering"}
+_LABELS = {"read": "reading the Markdown", "resolve": "citations"}
 
 
 def _label(stage: str) -> str:
@@ -197,10 +197,15 @@ def fatal(messages: list[dict]) -> list[dict]:
     return [m for m in messages if m.get("type") in FATAL_LOG_TYPES]
 
 
-def read(inputs: Inputs, source: Path, output: Path) -> list[dict]:
+def read(inputs: Inputs, source: Path, output: Path, typography: Path | None = None
+         ) -> list[dict]:
     """A chapter's (or the whole document's) Markdown -> Pandoc's JSON AST. Its warnings
-    name the file read; the caller maps their lines into the composed document."""
-    return _run(inputs, "json", output, [], "read", source=source, reader=READER,
+    name the file read; the caller maps their lines into the composed document. With
+    `typography` (a metadata file: the names and languages, and `briefing-citations-later`)
+    typography.lua marks the text as it is read, citations apart (ast.py)."""
+    extra = [] if typography is None else [f"--metadata-file={typography}",
+                                           f"--lua-filter={FILTERS / 'typography.lua'}"]
+    return _run(inputs, "json", output, extra, "read", source=source, reader=READER,
                 log=output.with_suffix(".log.json"))  # reads run side by side: a log each
 
 
@@ -219,18 +224,30 @@ def relocated(messages: list[dict], source: Path, target: Path, lines: int) -> l
     return out
 
 
-def resolve(inputs: Inputs, source: Path) -> list[dict]:
-    """The joined JSON AST -> the same with paragraph numbers, citations and the
-    bibliography resolved and typography marked (inputs.resolved), for every writer."""
-    return _run(inputs, "json", inputs.resolved, _resolving(inputs), "resolve", source=source)
+def resolve(inputs: Inputs, source: Path, output: Path) -> list[dict]:
+    """A JSON AST (the citations alone, or the whole document) -> the same with citations
+    and the bibliography resolved and typography marked."""
+    return _run(inputs, "json", output, _resolving(inputs), "resolve", source=source)
 
 
-def to_html(inputs: Inputs, template: Path) -> tuple[str, list[dict]]:
-    output = inputs.workdir / "briefing.html"
+def to_html(inputs: Inputs, template: Path, source: Path | None = None,
+            output: Path | None = None) -> tuple[str, list[dict]]:
+    """The HTML page of the resolved document (or of `source`, the shell pages.py splices
+    its chapters into)."""
+    output = output or inputs.workdir / "briefing.html"
     extra = [*_writing(), "--standalone", f"--template={template}", "--section-divs",
              "--wrap=none"]
-    warnings = _run(inputs, "html5", output, extra, "html")
+    warnings = _run(inputs, "html5", output, extra, "html", source=source)
     return output.read_text("utf-8"), warnings
+
+
+def html_chapter(inputs: Inputs, source: Path, output: Path, offset: int) -> list[dict]:
+    """One chapter's <section> as the page's body has it (pages.py): numbered from
+    `offset`, without the page around it. Chapters are written side by side: a log each."""
+    extra = [f"--lua-filter={FILTERS / 'tables.lua'}", "--number-sections",
+             f"--number-offset={offset}", "--section-divs", "--wrap=none"]
+    return _run(inputs, "html5", output, extra, "html", source=source,
+                log=output.with_suffix(".log.json"))
 
 
 def to_docx(inputs: Inputs, output: Path, resources: Path) -> list[dict]:

@@ -10,6 +10,11 @@
 --
 -- The names and languages come from the document's metadata (briefing writes
 -- `typography.names` and `typography.languages` from the bibliography).
+--
+-- Run on a chapter as it is read, before citeproc (metadata `briefing-citations-later`
+-- true), it leaves every citation as it is: the citations are marked after citeproc has
+-- rendered them, in one run over the citations alone (outputs/ast.py). Each text is then
+-- marked exactly once, as in one run over the whole document after citeproc.
 
 local names = {}
 local initials = {}  -- the first byte of every name: most words start with none of them
@@ -81,11 +86,38 @@ local function each_text(node, change, headings)
   return node:walk({Para = apply, Plain = apply, Header = headings and apply or nil})
 end
 
+-- `change` applied to `blocks` with every citation set aside: each Cite is swapped for an
+-- empty placeholder Span (numbered in an attribute), and put back after.
+local PLACEHOLDER = "data-briefing-citation-placeholder"
+
+local function without_citations(blocks, change)
+  local kept = {}
+  blocks = blocks:walk({
+    Cite = function(cite)
+      kept[#kept + 1] = cite
+      return pandoc.Span({}, pandoc.Attr("", {}, {{PLACEHOLDER, tostring(#kept)}}))
+    end,
+  })
+  blocks = change(blocks)
+  return blocks:walk({
+    Span = function(span)
+      local n = span.attributes[PLACEHOLDER]
+      if n then return kept[tonumber(n)] end
+    end,
+  })
+end
+
 function Pandoc(doc)
   collect(doc.meta)
   -- Every paragraph, plain block and heading (citations, references and table cells
   -- included); each Str is seen once.
-  doc.blocks = each_text(doc.blocks, protect, true)
+  if doc.meta["briefing-citations-later"] then
+    doc.blocks = without_citations(doc.blocks, function(blocks)
+      return each_text(blocks, protect, true)
+    end)
+  else
+    doc.blocks = each_text(doc.blocks, protect, true)
+  end
   doc.blocks = doc.blocks:walk({
     Div = function(div)
       local key = div.identifier:match("^ref%-(.+)$")

@@ -217,7 +217,7 @@ class Job:
         page = self._page.result()
         if not self._page_checked:
             self._page_checked = True
-            locate.refuse(sanitise.check_page(page), self.project, self.composed)
+            locate.refuse(sanitise.check_page(page, self.store), self.project, self.composed)
         return page
 
     def _html_page(self) -> str:

@@ -220,6 +220,6 @@ class EpubOutput(Output):
                       (TEMPLATES / "epub.css").read_text("utf-8"), job.epoch, cover,
                       md_unescape(meta["subtitle"]), front)
         locate.refuse([violation for document in xhtml(data)
-                       for violation in sanitise.check_xhtml(document)],
+                       for violation in sanitise.check_xhtml(document, job.store)],
                       job.project, job.composed)
         return data

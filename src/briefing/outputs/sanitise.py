@@ -20,13 +20,17 @@ forbids scripts and every network load, as a second wall.
 
 from __future__ import annotations
 
+import functools
 import html as htmllib
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import nh3
+
+from briefing.runtime.cache import Cache, digest, engine
 
 # Elements Pandoc's HTML5 and EPUB writers and our template produce, and the attributes
 # each may carry besides GENERIC (any element) and the data-/aria- prefixes.
@@ -283,24 +287,68 @@ def split_page(page: str) -> tuple[str, str, str] | None:
     return (found[1], found[2], found[3]) if found else None
 
 
-def check_page(page: str) -> list[Violation]:
-    """The HTML page Pandoc made from briefing.html: its <html> attributes, head and body."""
+def _remembered(kind: str, text: str | bytes, store: Cache | None,
+                checker: Callable[[], list[Violation]]) -> list[Violation]:
+    """checker()'s violations; a text found clean before (the same bytes, the same engine)
+    is not checked again: most of an edit's pages and EPUB files are unchanged. Only a
+    clean result is kept, so a violation is always found and reported afresh."""
+    if store is None:
+        return checker()
+    key = digest("sanitised", engine(), kind, text)
+    if store.get("sanitised", key) is not None:
+        return []
+    found = checker()
+    if not found:
+        store.put("sanitised", key, b"")
+    return found
+
+
+SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
+
+
+def _pieces(body: str) -> list[str]:
+    """The body cut between its top-level <section>s, each a whole element (Pandoc's
+    writer balances its tags and escapes every text), so that each can be checked and
+    remembered alone."""
+    pieces, depth, last = [], 0, 0
+    for match in SECTION_RE.finditer(body):
+        if not match.group(1):
+            if depth == 0:
+                pieces.append(body[last:match.start()])
+                last = match.start()
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                pieces.append(body[last:match.end()])
+                last = match.end()
+    return [piece for piece in [*pieces, body[last:]] if piece]
+
+
+def check_page(page: str, store: Cache | None = None) -> list[Violation]:
+    """The HTML page Pandoc made from briefing.html: its <html> attributes, head and body
+    (section by section)."""
     parts = split_page(page)
     if parts is None:
         return [Violation("the HTML page does not have the template's shape", ("<html",))]
     attributes, head, body = parts
     found = walk_html(f"<div{attributes}></div>", "page")
-    return found + check(head, "page") + check(body, "page")
+    for piece in [head, *_pieces(body)]:
+        found += _remembered("page", piece, store, functools.partial(check, piece, "page"))
+    return found
 
 
-def check_xhtml(document: bytes) -> list[Violation]:
+def check_xhtml(document: bytes, store: Cache | None = None) -> list[Violation]:
     """One XHTML document of the EPUB: as XML, and its body by nh3."""
-    found = walk_xhtml(document)
-    if found:
-        return found
-    text = document.decode("utf-8")
-    body = re.search(r"<body[^>]*>(.*)</body>", text, re.S)
-    return check(body.group(1), "epub") if body else []
+    def checker() -> list[Violation]:
+        found = walk_xhtml(document)
+        if found:
+            return found
+        text = document.decode("utf-8")
+        body = re.search(r"<body[^>]*>(.*)</body>", text, re.S)
+        return check(body.group(1), "epub") if body else []
+
+    return _remembered("epub", document, store, checker)
 
 
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "

@@ -17,8 +17,8 @@ import pypdfium2 as pdfium
 import pytest
 
 from briefing.model import config
+from briefing.outputs.pdf import assemble, parts
 from briefing.outputs.pdf import book as pdfbook
-from briefing.outputs.pdf import parts
 from briefing.runtime import cache
 from conftest import run_cli
 
@@ -148,6 +148,31 @@ def test_a_chapter_that_grows_moves_every_later_page_number(built_real, real_pag
              dict((x[1], x[2]) for x in before["outline"])[t]]
     assert later, "no bookmark moved"
     _compare(book, pdfbook.whole(grown, settings))
+
+
+def test_the_workers_stop_before_the_join_and_do_not_start_for_cached_parts(
+        built_real, real_page, tmp_path, monkeypatch):
+    """Memory (issue 20): the WeasyPrint workers, large after a long book, are gone while
+    the parts are joined; when every part is in the cache, none is started at all."""
+    settings = _settings(built_real, tmp_path / "work")
+    store = cache.Cache(tmp_path)
+    pool = pdfbook.workers(settings)
+    running: list[list] = []
+    join = assemble.assemble
+
+    def joined(*args):
+        running.append([child for child in pool.children if child.poll() is None])
+        return join(*args)
+
+    monkeypatch.setattr(assemble, "assemble", joined)
+    with pool:
+        first = pdfbook.book(real_page, settings, store, pool=pool)
+    assert running == [[]]
+    again = pdfbook.workers(settings)
+    with again:
+        assert pdfbook.book(real_page, settings, store, pool=again) == first
+        assert again.children == []
+    assert len(running) == 2
 
 
 def test_a_page_that_cannot_be_split_is_laid_out_whole(built_real, real_page, tmp_path):

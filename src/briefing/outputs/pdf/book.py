@@ -126,6 +126,14 @@ class _Layout:
         if self.workers is not None and self.owned:
             self.workers.close()
 
+    def release(self) -> None:
+        """No more layout: the workers stop now (under `briefing watch` they wait for the
+        next build), not when the caller closes them after the join. Laying out again
+        after this starts new ones."""
+        if self.workers is not None:
+            self.workers.close(keep=not self.owned)
+            self.workers, self.owned = None, True
+
     def run(self, jobs: list[tuple[str, str, list[Path], bool]], what: str) -> list[_Laid]:
         """jobs: (name, html, stylesheets, tagged); answers in the same order."""
         # Not the part's place in the book: a chapter laid out once serves wherever it is.
@@ -195,6 +203,9 @@ def _book(split: parts.Split, layout: _Layout) -> bytes:
         front_pages, draft_names = len(front.page_names), front.page_names  # relaid: again
     else:
         raise assemble.AssemblyError("the front matter's page count does not settle")
+    # Everything is laid out: the workers' memory (about 200 MiB each after a long book)
+    # is given back before the join, which needs as much again in this process.
+    layout.release()
     return assemble.assemble([front.pdf, *(part.pdf for part in body)], split.owners(),
                              stamps.pdf)
 
@@ -222,8 +233,10 @@ def _stamp_document(head: str, page_names: list[str]) -> str:
 
 
 class PdfOutput(Output):
-    """The print PDF. Its WeasyPrint workers start with the other formats' Pandoc runs, so
-    that WeasyPrint's import overlaps them."""
+    """The print PDF. Its WeasyPrint workers start when there is something to lay out, once
+    Pandoc's HTML is there: not beside the Pandoc runs, which on a long document take the
+    most memory of a build (two idle workers hold about 110 MiB), nor at all when every
+    part is in the cache."""
 
     name = "pdf"
     uses_page = True
@@ -236,7 +249,6 @@ class PdfOutput(Output):
             (cache.engine(), cache.tool("weasyprint"), cache.tool("pikepdf"), _harfbuzz_subset(),
              job.images, str(job.epoch)))
         self.pool: pdf.Workers | None = workers(self.settings)
-        self.pool.start()
 
     def finish(self, job: Job) -> bytes:
         page = job.page()

@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from tools import BRIEFING, ROOT, build_cmd, log, timed
+from tools import BRIEFING, ROOT, build_cmd, log, staged, timed
 
 PDFS = ("briefing.en.pdf", "briefing.nl.pdf")
 WATCH_SECONDS = 600  # the first build under watch, on a busy machine
@@ -78,6 +78,8 @@ def measure_real(runs: int) -> dict:
         raw["edit_claim"].append(timed(build_cmd(project), env=env)[0])
         edit_template(project, f"run {run}")
         raw["edit_template"].append(timed(build_cmd(project), env=env)[0])
+    edit_claim(project, "staged")
+    stages = staged(project, env=env)  # where one claim edit's time goes
     shutil.rmtree(work, ignore_errors=True)
     medians = {k: statistics.median(v) for k, v in raw.items()}
     ratios = {"noop_vs_cold": medians["noop"] / medians["cold"],
@@ -86,7 +88,7 @@ def measure_real(runs: int) -> dict:
     if sizes:
         ratios["pdf_size_vs_one_run"] = max(s["book"] / s["one_run"] for s in sizes.values())
     return {"runs": runs, "raw": raw, "medians": medians, "ratios": ratios,
-            "pdf_bytes": sizes}
+            "pdf_bytes": sizes, "edit_stages": stages}
 
 
 def pdf_sizes(project: Path, work: Path) -> dict:

@@ -44,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate  # noqa: E402
 from real import measure_real, measure_watch  # noqa: E402
-from tools import BIN, BRIEFING, ROOT, build_cmd, log, timed  # noqa: E402
+from tools import BIN, BRIEFING, ROOT, build_cmd, log, staged, timed  # noqa: E402
 
 PRINT_CSS = ROOT / "src" / "briefing" / "templates" / "print.css"
 REFS = {5: 25, 40: 200, 200: 1000}
@@ -144,6 +144,8 @@ def measure_size(chapters: int, runs: int) -> dict:
         edit(project / "bib" / "briefing.bib", "title = {", f"title = {{Edited {run} ")
         raw["edit_bib"].append(timed(build, env=env)[0])
     pages = _pages(project / "build" / "briefing.pdf")
+    edit(project / "seeds" / "src0.yaml", 'statement: "', 'statement: "Staged ')
+    stages = staged(project, "pdf", "epub", env=env)  # where one claim edit's time goes
     _floor(project, work, runs, raw, errors)
     for _ in range(max(5, runs)):
         raw["help"].append(timed([*BRIEFING, "--help"])[0])
@@ -158,7 +160,8 @@ def measure_size(chapters: int, runs: int) -> dict:
         ratios["edit_claim_vs_typst"] = medians["edit_claim"] / medians["typst"]
     shutil.rmtree(work, ignore_errors=True)
     return {"chapters": chapters, "references": REFS[chapters], "pages": pages, "runs": runs,
-            "raw": raw, "medians": medians, "ratios": ratios, "errors": errors}
+            "raw": raw, "medians": medians, "ratios": ratios, "errors": errors,
+            "edit_stages": stages}
 
 
 def measure_peak(chapters: int) -> float:
@@ -340,6 +343,19 @@ def _size_table(key: str, size: dict) -> list[str]:
         lines.append(f"| peak memory, process tree (MiB) | {med['peak_mib']:.0f} | |")
     for name, text in size["errors"].items():
         lines.append(f"| {name} | failed: {text} | |")
+    return [*lines, "", *_stages(size.get("edit_stages"), "one more claim edit")]
+
+
+def _stages(stages: list | None, what: str) -> list[str]:
+    """Where an edit's time goes: each stage line `briefing build --progress plain` printed,
+    and the seconds until the next (one run, so rougher than the medians above)."""
+    if not stages:
+        return []
+    lines = [f"Where the time of {what} goes (one run, `--progress plain`):", "",
+             "| stage | from (s) | seconds |", "|---|--:|--:|"]
+    for (at, text), (until, _) in zip(stages, stages[1:], strict=False):
+        lines.append(f"| {text.replace('|', '/')} | {at:.2f} | {until - at:.2f} |")
+    lines.append(f"| total | | {stages[-1][0]:.2f} |")
     return [*lines, ""]
 
 
@@ -373,7 +389,7 @@ def _real_table(real: dict, watch: dict | None) -> list[str]:
         lines.append(f"| PDF size ({edition}), bytes: chapter by chapter / one WeasyPrint run | "
                      f"{found['book']:,} / {found['one_run']:,} | "
                      f"{found['book'] / found['one_run']:.3f}× |")
-    return [*lines, ""]
+    return [*lines, "", *_stages(real.get("edit_stages"), "one more claim edit")]
 
 
 def main() -> None:

@@ -70,6 +70,22 @@ def tree_rss(root: int) -> float:
     return sum(rss.get(pid, 0) for pid in tree) / 1024
 
 
+def staged(project: Path, *formats: str, env: dict | None = None) -> list[tuple[float, str]]:
+    """One `briefing build` with plain progress: each stage line with the second, from the
+    start, at which it was printed (its stage began), and the end as "done"."""
+    cmd = [*BRIEFING, "--project", str(project), "--progress", "plain", "build",
+           *(arg for fmt in formats for arg in ("--format", fmt))]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stderr is not None
+    found = [(time.perf_counter() - start, line[2:].strip())
+             for line in proc.stderr if line.startswith("· ")]
+    if proc.wait() != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])}… failed")
+    return [*found, (time.perf_counter() - start, "done")]
+
+
 def build_cmd(project: Path, *formats: str) -> list[str]:
     """`briefing build` of a project: the formats named, or briefing.toml's."""
     return [*BRIEFING, "--project", str(project), "--quiet", "build",

@@ -22,6 +22,7 @@ from briefing.model import images
 from briefing.outputs import pandoc
 from briefing.outputs.base import Job, Output
 from briefing.outputs.epub import rewrite_zip
+from briefing.runtime.cache import Cache, digest, engine
 
 HEADING_COLOUR = (b"0F4761", b"1D2F4A")  # Pandoc's default -> our print headings
 FONTS = {b"Aptos Display": b"Noto Sans", b"Aptos": b"Noto Serif"}
@@ -84,8 +85,15 @@ def _rels_target(rels: bytes, rid: bytes) -> bytes | None:
     return target.group(1) if target else None
 
 
-def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "") -> bytes:
+def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
+           store: Cache | None = None) -> bytes:
     import zipfile
+
+    def png(svg: bytes) -> bytes:  # the slow step of finishing: kept by the SVG's bytes
+        if store is None:
+            return images.svg_to_png(svg)
+        return store.through("svgpng", digest("svgpng", engine(), svg),
+                             lambda: images.svg_to_png(svg))
 
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)).encode()
     with zipfile.ZipFile(raw) as archive:
@@ -95,7 +103,7 @@ def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "") -> b
         svgs = {rid: _rels_target(rels, rid) for _, rid in SVG_BLIP_RE.findall(document_xml)}
         # Each SVG picture's PNG, drawn from the same SVG with the briefing's own fonts.
         pngs = {rid: (b"media/briefing-fallback-%d.png" % n,
-                      images.svg_to_png(archive.read("word/" + target.decode())))
+                      png(archive.read("word/" + target.decode())))
                 for n, (rid, target) in enumerate(sorted(svgs.items()), start=1)
                 if target and "word/" + target.decode() in names}
     fallback_ids = {rid: b"rIdBriefingPng%d" % n for n, rid in enumerate(sorted(pngs), start=1)}
@@ -168,4 +176,4 @@ class DocxOutput(Output):
     def finish(self, job: Job) -> bytes:
         meta = job.composed.metadata
         return finish(job.saved("raw.docx", self.raw.result()), job.epoch, meta["date"],
-                      md_unescape(meta["date-display"]))
+                      md_unescape(meta["date-display"]), job.store)

@@ -211,7 +211,8 @@ class EpubOutput(Output):
 
         # Pandoc's sandbox cannot read a --epub-cover-image file, so the cover is added to
         # the finished archive: the PDF's first page, when the PDF was made.
-        cover = proof.cover_png(job.results["pdf"]) if "pdf" in job.results else None
+        cover = proof.cover_png(job.results["pdf"], store=job.store) \
+            if "pdf" in job.results else None
         meta, labels = job.composed.metadata, job.lang.words.labels
         front = Front(job.lang.edition.language, md_unescape(meta["title"]), labels["cover"],
                       labels["title_page"], labels["contents"], meta["date"],

@@ -9,11 +9,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from briefing.runtime.cache import Cache, digest, engine
+
 COLUMNS = 6
 
 
-def cover_png(pdf_bytes: bytes, width: int = 1200) -> bytes:
-    """The PDF's first page as a PNG: the EPUB's cover image, the same design as print."""
+def cover_png(pdf_bytes: bytes, width: int = 1200, store: Cache | None = None) -> bytes:
+    """The PDF's first page as a PNG: the EPUB's cover image, the same design as print.
+    The PNG is kept by its pixels: an edit elsewhere in the book draws the same cover, and
+    compressing it (optimize) is the slow part."""
     import io
 
     import pypdfium2 as pdfium
@@ -21,9 +25,16 @@ def cover_png(pdf_bytes: bytes, width: int = 1200) -> bytes:
     document = pdfium.PdfDocument(pdf_bytes)
     page = document[0]
     image = page.render(scale=width / page.get_width()).to_pil().convert("RGB")
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+
+    def encode() -> bytes:
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+
+    if store is None:
+        return encode()
+    return store.through("coverpng", digest("coverpng", engine(), str(image.size),
+                                            image.tobytes()), encode)
 
 
 def proof(pdf: Path, out: Path, scale: float = 60 / 72) -> Path:

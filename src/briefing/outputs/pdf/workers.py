@@ -132,7 +132,8 @@ class Workers:
         return child
 
     def start(self) -> None:
-        """Start the workers now, so that they import WeasyPrint while Pandoc runs."""
+        """Start the workers now, while this process is small (each start forks it); they
+        import WeasyPrint with their first document."""
         while len(self.children) < self.count:
             self._spawn(self.workdir / "briefing.html")
 

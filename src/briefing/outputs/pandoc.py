@@ -92,8 +92,10 @@ def _limits(inputs: Inputs, log: Path) -> list[str]:
     return [
         f"--log={log}",
         # Pandoc's own heap limit: an address-space limit does not suit the GHC runtime,
-        # which reserves a large address range up front.
-        "+RTS", f"-M{int(inputs.memory_mib)}m", "-RTS",
+        # which reserves a large address range up front. -F1.5: the old generation may
+        # grow to 1.5x its live data before a major collection, not 2x: the EPUB writer on
+        # the 200-chapter corpus peaks at 468 MiB instead of 645, in the same time.
+        "+RTS", f"-M{int(inputs.memory_mib)}m", "-F1.5", "-RTS",
     ]
 
 

@@ -44,11 +44,12 @@ class Job:
     store: cache.Cache
     step: Callable[[str], None]
     pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
-        max_workers=3, thread_name_prefix="briefing"))
+        max_workers=4, thread_name_prefix="briefing"))
     results: dict[str, bytes] = field(default_factory=dict)
     warnings: list = field(default_factory=list)  # Problems or texts, shown to the author
     _page: Future | None = None
-    _page_checked: bool = False
+    _violations: list | None = None  # the page's, once checked
+    _checking: threading.Lock = field(default_factory=threading.Lock)
     # The format named in the warnings of reading and resolving, which every format shares:
     # fixed before the formats start (render.py), so the first to ask does not decide it.
     reading_stage: str = "HTML"
@@ -211,13 +212,15 @@ class Job:
             self._page = self.pool.submit(self._html_page)
 
     def page(self) -> str:
-        """The HTML page, checked once against the sanitiser's allow-list."""
+        """The HTML page, checked once against the sanitiser's allow-list; a page refused
+        is refused to every caller (the PDF asks from its own thread)."""
         self.start_page()
         assert self._page is not None
         page = self._page.result()
-        if not self._page_checked:
-            self._page_checked = True
-            locate.refuse(sanitise.check_page(page, self.store), self.project, self.composed)
+        with self._checking:
+            if self._violations is None:
+                self._violations = sanitise.check_page(page, self.store)
+        locate.refuse(self._violations, self.project, self.composed)
         return page
 
     def _html_page(self) -> str:

@@ -250,13 +250,20 @@ class PdfOutput(Output):
              job.images, str(job.epoch)))
         self.pool: pdf.Workers | None = workers(self.settings)
         self.pool.start()
+        # The book is made as soon as the page is ready, in the background: another
+        # edition's book is laid out and joined beside this one, not after it. Its error,
+        # if any, is raised by finish(), in the formats' and editions' order.
+        self.made = job.pool.submit(self._make, job)
 
-    def finish(self, job: Job) -> bytes:
+    def _make(self, job: Job) -> bytes:
         page = job.page()
         job.step("WeasyPrint: HTML -> PDF")
         key = cache.digest("pdf", *self.settings.key, page)
-        data = job.store.through("pdf", key, lambda: book(page, self.settings, job.store,
+        return job.store.through("pdf", key, lambda: book(page, self.settings, job.store,
                                                           job.step, self.pool, job.warnings))
+
+    def finish(self, job: Job) -> bytes:
+        data = self.made.result()
         # Before the EPUB's cover: the workers' memory is free again (or, under `briefing
         # watch`, they wait for the next build).
         self.close(keep=True)

@@ -88,11 +88,13 @@ EDIT_LEFT = (
     "chapter XHTML, a join that copies only the changed part, and keeping the loaded model "
     "and rendered chapters between builds.")
 REAL_LEFT = (
-    "Both editions change, and per edition the stage table below shows about 2 s in the PDF "
-    "stage (one chapter laid out, 14 parts joined, the EPUB and DOCX finished); the two "
-    "editions' PDF stages run one after the other, and the Dutch edition's whole-document "
-    "DOCX run (about 0.9 s) comes before its page. Pandoc's whole-document EPUB and DOCX "
-    "writers are the only whole-document runs left.")
+    "Both editions change. The stage table below: about 1.6 s before the pages are ready "
+    "(every input loaded and checked, both editions composed, the changed chapter read and "
+    "its HTML section written per edition, the whole-document DOCX and EPUB runs started "
+    "beside them), then about 2 s in which both editions' changed chapters are laid out side "
+    "by side and each book is joined (14 parts, fonts merged) and its EPUB and DOCX "
+    "finished. Pandoc's whole-document EPUB and DOCX writers are the only whole-document "
+    "runs left; the join and the finishing of the archives repeat in full for every edit.")
 HELD_BACK = {
     "edit vs cold (40)": EDIT_LEFT,
     "edit vs typst (40)": EDIT_LEFT + " The Typst route compiles the whole book in about half "
@@ -103,10 +105,9 @@ HELD_BACK = {
     "watch save to PDFs": (
         "Under watch the WeasyPrint workers are warm and unchanged YAML is not parsed again, "
         "but each save is still a full recipe: every input checked and both editions composed "
-        "again, then per edition the steps of the build above (the stage table below), the "
-        "two editions' PDF stages one after the other. The next levers: keep the composed "
-        "chapters and the loaded model between saves, lay out both editions' changed "
-        "chapters side by side, and make the EPUB and DOCX after the PDFs are written."),
+        "again, then the steps of the build above (the stage table below), both editions side "
+        "by side. The next levers: keep the composed chapters and the loaded model between "
+        "saves, and write the PDFs before finishing the EPUB and DOCX."),
     "cold vs floor (40)": (
         "The PDF is laid out chapter by chapter on both cores, but separately laid-out parts "
         "cost about 30% more CPU in all than one run (each part loads and lays out its fonts "

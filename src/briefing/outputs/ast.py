@@ -281,10 +281,11 @@ def _text(node: object) -> str:
     return _text(node.get("c"))
 
 
-def _has(node: object, kinds: set[str]) -> bool:
+def has(node: object, kinds: set[str]) -> bool:
+    """Whether an element of one of `kinds` is anywhere under `node` (JSON AST)."""
     if isinstance(node, list):
-        return any(_has(value, kinds) for value in node)
-    return isinstance(node, dict) and (node.get("t") in kinds or _has(node.get("c"), kinds))
+        return any(has(value, kinds) for value in node)
+    return isinstance(node, dict) and (node.get("t") in kinds or has(node.get("c"), kinds))
 
 
 def put_back(found: list[dict], resolved: dict) -> bool:
@@ -301,7 +302,7 @@ def put_back(found: list[dict], resolved: dict) -> bool:
             if block.get("t") != "Para" or len(block["c"]) != 1:
                 return False
             content = block["c"][0]["c"][1]
-            if _has(content, {"Note", "Superscript"}) or _text(content).endswith("."):
+            if has(content, {"Note", "Superscript"}) or _text(content).endswith("."):
                 return False
     for node, block in zip(found, out, strict=True):
         if node["t"] == "Cite":

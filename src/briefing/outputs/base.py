@@ -54,6 +54,7 @@ class Job:
     # fixed before the formats start (render.py), so the first to ask does not decide it.
     reading_stage: str = "HTML"
     _resolved: str | BaseException | None = None
+    document: dict = field(default_factory=dict)  # the resolved document, once resolved
     _resolving: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -97,12 +98,15 @@ class Job:
             small = ast.citations_document(document, found)
             resolved = json.loads(self._resolved_run(small, sources, stage))
             if ast.put_back(found, resolved):
-                self.inputs.resolved.write_bytes(ast.dump({**document, "meta": resolved["meta"]}))
+                self.document = {**document, "meta": resolved["meta"]}
+                self.inputs.resolved.write_bytes(ast.dump(self.document))
                 return key
         if apart:  # read again without typography, which comes after citeproc here
             document = self._read_document(markdown, None, typeset=False)
             ast.number_paragraphs(document["blocks"])
-        self.inputs.resolved.write_bytes(self._resolved_run(ast.dump(document), sources, stage))
+        data = self._resolved_run(ast.dump(document), sources, stage)
+        self.inputs.resolved.write_bytes(data)
+        self.document = json.loads(data)
         return key
 
     def _resolved_run(self, source: bytes, sources: tuple[str, ...], stage: str) -> bytes:
@@ -240,7 +244,8 @@ class Job:
     def _html_by_chapter(self) -> str | None:
         """The page as the shell's, each chapter's section written alone and cached by
         the chapter (pages.py); None when the document must be written whole."""
-        document = json.loads(self.inputs.resolved.read_bytes())
+        self.resolved()
+        document = self.document
         parts = pages.chapters(document["blocks"])
         if parts is None:
             return None
@@ -264,18 +269,17 @@ class Job:
 
         written = ast.read_all(list(zip(parts, pages.offsets(parts), strict=True)),
                                lambda i, job: write(i, *job))
-        shell = ast.dump({**document, "blocks": pages.shell(parts)})
+        shell = {**document, "blocks": pages.shell(parts)}
 
         def fill() -> tuple[list[dict], bytes]:
-            (folder / "shell.json").write_bytes(shell)
+            (folder / "shell.json").write_bytes(ast.dump(shell))
             page, warnings = pandoc.to_html(self.inputs, TEMPLATES / "briefing.html",
                                             folder / "shell.json", folder / "shell.html")
             return warnings, page.encode("utf-8")
 
         # The contents and the page around the chapters: cached by the headings.
         data, warnings = self._logged("htmlshell", cache.digest(
-            "htmlshell", *self.tools, ast.for_key({**document, "blocks": pages.shell(parts)})),
-            fill)
+            "htmlshell", *self.tools, ast.for_key(shell)), fill)
         spliced = pages.splice(data.decode("utf-8"), [text for text, _ in written],
                                [part[0]["c"][1][0] for part in parts])
         if spliced is not None:

@@ -23,15 +23,11 @@ from __future__ import annotations
 
 import re
 
+from briefing.outputs.ast import has
+
 SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
 LEVEL1_RE = re.compile(r'\bclass="level1[ "]')
 WHOLE_ONLY = {"Note", "CodeBlock"}
-
-
-def _has(node: object, kinds: set[str]) -> bool:
-    if isinstance(node, list):
-        return any(_has(value, kinds) for value in node)
-    return isinstance(node, dict) and (node.get("t") in kinds or _has(node.get("c"), kinds))
 
 
 def _is_chapter(block: dict) -> bool:
@@ -41,7 +37,7 @@ def _is_chapter(block: dict) -> bool:
 def chapters(blocks: list[dict]) -> list[list[dict]] | None:
     """The document's blocks, chapter by chapter (each from one top-level heading of level
     1 to the next); None when the page must be written whole."""
-    if not blocks or not _is_chapter(blocks[0]) or _has(blocks, WHOLE_ONLY):
+    if not blocks or not _is_chapter(blocks[0]) or has(blocks, WHOLE_ONLY):
         return None
     starts = [i for i, block in enumerate(blocks) if _is_chapter(block)]
     return [blocks[a:b] for a, b in zip(starts, [*starts[1:], len(blocks)], strict=True)]
@@ -60,37 +56,41 @@ def shell(parts: list[list[dict]]) -> list[dict]:
     """The headings of every chapter, and the blocks that hold one: what the contents and
     the section numbers are made from."""
     return [block for part in parts for block in part
-            if block.get("t") == "Header" or _has(block.get("c"), {"Header"})]
+            if block.get("t") == "Header" or has(block.get("c"), {"Header"})]
 
 
-def _sections(page: str) -> list[tuple[int, int]]:
-    """Where each top-level <section class="level1"> of the page's <main> starts and ends."""
+def sections(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """Where each top-level <section> of `text` (from `start`) begins and ends: Pandoc's
+    writer balances its tags and escapes every text, so counting them is exact."""
     found: list[tuple[int, int]] = []
-    depth, start = 0, -1
-    main = page.find("<main>")
-    if main < 0:
-        return found
-    for match in SECTION_RE.finditer(page, main):
+    depth, begin = 0, -1
+    for match in SECTION_RE.finditer(text, start):
         if not match.group(1):
-            if depth == 0 and LEVEL1_RE.search(match.group(0)):
-                start = match.start()
+            if depth == 0:
+                begin = match.start()
             depth += 1
-        else:
+        elif depth:
             depth -= 1
-            if depth == 0 and start >= 0:
-                found.append((start, match.end()))
-                start = -1
+            if depth == 0:
+                found.append((begin, match.end()))
     return found
+
+
+def _chapter_sections(page: str) -> list[tuple[int, int]]:
+    """The top-level <section class="level1">s of the page's <main>: one per chapter."""
+    main = page.find("<main>")
+    return [] if main < 0 else [(a, b) for a, b in sections(page, main)
+                                if LEVEL1_RE.search(page, a, page.index(">", a))]
 
 
 def splice(page: str, fragments: list[str], ids: list[str]) -> str | None:
     """The shell's page with each chapter's section replaced by its fragment (the chapter
     written alone); None when the sections do not pair with the fragments."""
-    sections = _sections(page)
-    if len(sections) != len(fragments):
+    found = _chapter_sections(page)
+    if len(found) != len(fragments):
         return None
     out, last = [], 0
-    for (start, end), fragment, ident in zip(sections, fragments, ids, strict=True):
+    for (start, end), fragment, ident in zip(found, fragments, ids, strict=True):
         fragment = fragment.rstrip("\n")
         opening = f'<section id="{ident}" '
         if not (page.startswith(opening, start) and fragment.startswith(opening)

@@ -30,6 +30,7 @@ from html.parser import HTMLParser
 
 import nh3
 
+from briefing.outputs.pages import sections
 from briefing.runtime.cache import Cache, digest, engine
 
 # Elements Pandoc's HTML5 and EPUB writers and our template produce, and the attributes
@@ -303,25 +304,13 @@ def _remembered(kind: str, text: str | bytes, store: Cache | None,
     return found
 
 
-SECTION_RE = re.compile(r"<(/?)section\b[^>]*>")
-
-
 def _pieces(body: str) -> list[str]:
-    """The body cut between its top-level <section>s, each a whole element (Pandoc's
-    writer balances its tags and escapes every text), so that each can be checked and
-    remembered alone."""
-    pieces, depth, last = [], 0, 0
-    for match in SECTION_RE.finditer(body):
-        if not match.group(1):
-            if depth == 0:
-                pieces.append(body[last:match.start()])
-                last = match.start()
-            depth += 1
-        elif depth:
-            depth -= 1
-            if depth == 0:
-                pieces.append(body[last:match.end()])
-                last = match.end()
+    """The body cut between its top-level <section>s, each a whole element, so that each
+    can be checked and remembered alone."""
+    pieces, last = [], 0
+    for start, end in sections(body):
+        pieces += [body[last:start], body[start:end]]
+        last = end
     return [piece for piece in [*pieces, body[last:]] if piece]
 
 

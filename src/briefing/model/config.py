@@ -27,7 +27,7 @@ from briefing.model.texts import Edition, Name, Text, is_union_member
 
 CONFIG_NAME = "briefing.toml"
 ANALYSIS_NAME = "analysis.yaml"
-INPUT_FOLDERS = ("seeds", "chapters", "locale", "sources")  # their files are all inputs
+INPUT_FOLDERS = ("seeds", "chapters", "locale", "sources", "releases")  # all their files are inputs
 CONFIG_MAX_BYTES = 1024 * 1024  # read before [limits] is known, so fixed
 MAX_DEPTH = 16  # briefing.toml's tables nest three deep
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"

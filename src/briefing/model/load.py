@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import BriefingError, Collector, Problem
-from briefing.model import analysis, bibliography, config, provenance, records, sources
+from briefing.model import analysis, bibliography, config, provenance, records, releases, sources
 from briefing.model import texts as i18n
 
 
@@ -30,6 +30,12 @@ class Model:
     epoch: int
     coverage: i18n.Coverage
     warnings: list[Problem] = field(default_factory=list)  # nothing left out silently
+    history: list[releases.Release] = field(default_factory=list)  # releases, oldest first
+
+    @property
+    def previous(self) -> releases.Release | None:
+        """The release this version updates (its changelog's base), if any."""
+        return releases.previous(self.history, self.project.config.document.version)
 
     def editions(self, chosen: list[str] | None) -> list[i18n.Edition]:
         if not chosen:
@@ -84,11 +90,17 @@ def load(root: Path, problems: Collector) -> Model:
     records.find_stale(coverage, root, project.locale_dir,
                        [e.id for e in editions if not e.default], project.default_edition.id,
                        project.inputs, problems)
+    history: list[releases.Release] = []
+    try:
+        history = releases.history(root, project.inputs)
+    except BriefingError as exc:
+        problems.extend(exc)
     warnings = _left_out(project)
     if base is not None:  # a seed whose source file changed since it was copied
         warnings += provenance.stale(base, root)
     # Complete only when no problem was found; the caller raises before using it then.
-    return Model(project, bib, base, found, epoch_for(project), coverage, warnings)  # type: ignore[arg-type]
+    return Model(project, bib, base, found, epoch_for(project), coverage, warnings,  # type: ignore[arg-type]
+                 history)
 
 
 LATEST_EPOCH = 4102444799  # 2099-12-31T23:59:59Z: ZIP archives (EPUB, DOCX) end in 2107

@@ -257,6 +257,49 @@ def cite(obj: Context, fmt: str, edition: str | None) -> None:
 
 
 @main.command()
+@click.argument("version")
+@click.option("--no-tag", is_flag=True,
+              help="Record the release without committing the record or tagging (in a git "
+                   "repository the record is committed and the commit tagged v<VERSION>).")
+@click.pass_obj
+def release(obj: Context, version: str, no_tag: bool) -> None:
+    """Release VERSION: build every edition with warnings as errors, then record the
+    argument base, the paragraph identifiers and the outputs' digests in
+    releases/VERSION.json. briefing.toml's [document] version must be VERSION; a version
+    is released once, each after the last."""
+    from briefing import release as releasing
+
+    with obj.stages() as step:
+        done = obj.run(lambda: releasing.release(obj.project, version, step, not no_tag))
+    obj.say(f"recorded {done.path.relative_to(obj.project)}"
+            + (f"; committed and tagged {done.tag}" if done.tag else ""))
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new", default="working")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Only this edition (repeatable). Default: all.")
+@click.pass_obj
+def diff(obj: Context, old: str, new: str, as_json: bool, editions: tuple[str, ...]) -> None:
+    """What changed in the argument base from release OLD to release NEW (default: the
+    working tree): claims added, removed and reworded (changed words as [-old-]{+new+}),
+    translations, quotes, locators, relations, comparison cells and sources, per edition."""
+    import json
+
+    from briefing import release as releasing
+    from briefing.compose import changes
+
+    compared = obj.run(lambda: releasing.diff(obj.project, old, new))
+    found = {ed: c for ed, c in compared.changes.items() if not editions or ed in editions}
+    if as_json:
+        click.echo(json.dumps(changes.as_json(found, old, new), ensure_ascii=False, indent=1))
+    else:
+        click.echo(changes.as_text(found, old, new), nl=False)
+
+
+@main.command()
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
 @click.option("--open", "open_output", is_flag=True,
               help="Open the PDF (or the HTML) once, after the first good build.")

@@ -96,26 +96,32 @@ class Built:
     outputs: dict[str, Path]                              # file name -> path in build/
     warnings: list[Problem] = field(default_factory=list)  # shown by the CLI
     unchanged: bool = False  # nothing to do: the outputs were already up to date
+    # Per edition: its numbered paragraphs (identifier, number, words) and the identifiers
+    # released before and deleted since; what `briefing release` records.
+    paragraphs: dict[str, list] = field(default_factory=dict)
+    retired: dict[str, list[str]] = field(default_factory=dict)
 
 
 def build(root: Path, formats: list[str] | None = None,
           step: Callable[[str], None] = lambda s: None, editions: list[str] | None = None,
           allow_missing: bool = False, strict: bool = False,
-          allow_stale: bool = False) -> Built:
+          allow_stale: bool = False, force: bool = False) -> Built:
     """Build under build/'s lock (a second build of the project waits for the first).
     With `strict`, a warning (from Pandoc, WeasyPrint or a missing translation) is an
-    error and nothing is written."""
+    error and nothing is written. With `force`, the build runs even when the outputs are
+    up to date (the stage cache still serves what is unchanged)."""
     with writing.locked(writing.BuildDir(root / "build"), step):
-        return _build(root, formats, step, editions, allow_missing, strict, allow_stale)
+        return _build(root, formats, step, editions, allow_missing, strict, allow_stale,
+                      force)
 
 
 def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
            editions: list[str] | None, allow_missing: bool, strict: bool,
-           allow_stale: bool) -> Built:
+           allow_stale: bool, force: bool = False) -> Built:
     manifest = Manifest(root, {"formats": formats, "editions": editions,
                                "allow_missing": allow_missing, "allow_stale": allow_stale,
                                "strict": strict, "listing": config.input_listing(root)})
-    if manifest.up_to_date():
+    if not force and manifest.up_to_date():
         step("Up to date: no input has changed since the last build")
         return Built(manifest.outputs(), unchanged=True)
     step("Loading and checking inputs")
@@ -130,6 +136,8 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     store = cache.Cache(project.build_dir)
     rendered: dict[Path, bytes] = {}
     shown: set[str] = set()  # the local images the documents show: inputs too
+    paragraphs: dict[str, list] = {}
+    retired: dict[str, list[str]] = {}
     # Every edition's slow work is started before the first is finished, so that one
     # edition's Pandoc runs beside another's WeasyPrint layout; they are finished in order,
     # and an edition's failure is raised at its place in that order: the same error each run.
@@ -153,6 +161,8 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
                 raise begun
             results = begun.finish()
             job = begun.job
+            paragraphs[edition.id] = list(getattr(job, "paragraphs", []))
+            retired[edition.id] = list(getattr(job, "retired", []))
             shown.update(job.composed.images())
             warnings += _problems(job.warnings)
             for fmt, data in results.items():
@@ -179,7 +189,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     store.prune()
     manifest.record(project.input_paths() + [project.root / src for src in sorted(shown)],
                     written)
-    return Built(written, warnings)
+    return Built(written, warnings, paragraphs=paragraphs, retired=retired)
 
 
 def _allowed(model: model_load.Model, editions: list[Edition], allow_missing: bool,

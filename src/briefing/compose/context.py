@@ -75,6 +75,10 @@ class TemplateContext:
     """The timeline of analysis.yaml, in order."""
     key_points: list[KeyPointView]
     """The key points of analysis.yaml."""
+    changelog: str = ""
+    """The section "What changed in this version" (Markdown, a chapter of its own), from
+    the changes since the previous release in releases/; "" when there is none. Printed
+    where a template puts {{ changelog }}, else at the end of the document."""
 
     def variables(self) -> dict[str, Any]:
         """The names as Jinja2 gets them (a shallow dict: views stay as they are)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from briefing.compose import argmap, metadata, prose
+from briefing.compose import argmap, changelog, changes, metadata, prose, snapshot
 from briefing.compose import language as i18n
 from briefing.compose.checks import (
     check_citations,
@@ -105,7 +105,7 @@ def _local(src: str) -> bool:
 
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
             bib_keys: dict[str, int], metadata: dict, found: Analysis | None,
-            lang: i18n.Localised) -> Composed:
+            lang: i18n.Localised, changes_section: str = "") -> Composed:
     claims, perspectives = views(project, base, lang)
     words = lang.words
     amap = argmap.plan(claims, perspectives, base.relations, workdir(lang.edition), words)
@@ -128,6 +128,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
         **analysis_views(base, found or Analysis(), claims, perspectives, lang.text,
                          i18n.Localiser(project.default_edition, project.default_edition.id),
                          words.locators),
+        changelog=changes_section,
     ).variables()
     bounds = project.config.limits
     budget = [int(bounds.markdown_mib * 1024 * 1024)]
@@ -144,6 +145,8 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
             check_heading_ids(chapter, problems)
     problems.raise_if_any()
     body = "\n\n".join(ch.markdown.strip() + "\n" for ch in chapters)
+    if changes_section and changelog.ANCHOR not in body:
+        body += "\n\n" + changes_section
     if "{#refs}" not in body:
         body += (f"\n\n# {words.labels['references']} {{#references .unnumbered .references}}"
                  "\n\n::: {#refs}\n:::\n")
@@ -203,8 +206,25 @@ def compose_edition(model: Model, prepared: Prepared, lang: i18n.Localised) -> C
     """One edition's document: its metadata, then every chapter in its language."""
     meta = metadata.metadata(model.project, model.epoch, lang)
     meta["typography"] = metadata.typography(model.bib, model.base)
+    if model.previous is not None:  # on the cover: which version this one updates
+        meta["updates"] = changelog.updates(model.previous, lang)
     return compose(model.project, model.base, prepared.templates, model.bib.keys, meta,
-                   model.analysis, lang)
+                   model.analysis, lang, changes_since(model, prepared, lang))
+
+
+def changes_since(model: Model, prepared: Prepared, lang: i18n.Localised) -> str:
+    """The changelog section of this edition: the changes from the previous release's
+    record to the argument base now ("" when nothing was released before)."""
+    previous = model.previous
+    if previous is None:
+        return ""
+    default = model.project.default_edition
+    now = {lang.edition.id: snapshot.snapshot(model, lang)}
+    if default.id != lang.edition.id:
+        now[default.id] = snapshot.snapshot(model, prepared.localised(model.project, default))
+    before = {ed: record.model_dump() for ed, record in previous.record.editions.items()}
+    found = changes.compare(before, now, default.id)[lang.edition.id]
+    return changelog.section(found, previous, lang)
 
 
 def _catalogues(project: Project, env, texts: dict[str, str],

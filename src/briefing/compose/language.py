@@ -378,6 +378,8 @@ WORDS = {
         "To cite a paragraph, add its number after the citation: ¶3.4 is the fourth "
         "numbered paragraph of chapter 3 (in the HTML and the EPUB, the anchor #p3.4). "
         "Section numbers have no ¶."),
+    # The standalone HTML: shown, with the paragraph's citation, when its number is followed.
+    "cite_this_paragraph": "Cite this paragraph",
     # The map's text alternative: short, since the list after the map says it all in words.
     "map_summary": ("Argument map of %(claims)s claims and %(relations)s relations, grouped "
                     "by perspective; the list below the map gives each claim and what it "
@@ -385,6 +387,22 @@ WORDS = {
     # Locator labels of the paragraph citations, as citeproc parses them in the language.
     "para": "para.",
     "paras": "paras.",
+    # The changelog section (compose/changelog.py), from the previous release.
+    "changes": "What changed in this version",
+    "changes_updates": "This updates version %(version)s of %(date)s.",
+    "changes_none": "No claim, quote, relation, comparison cell or source has changed since.",
+    "changes_claim_added": "Claims added",
+    "changes_claim_removed": "Claims removed",
+    "changes_claim_reworded": "Claims reworded",
+    "changes_translation_changed": "Translations changed",
+    "changes_claim_changed": "Claims with another kind, perspective or holders",
+    "changes_quote_changed": "Quotes changed",
+    "changes_locator_changed": "Paragraphs cited changed",
+    "changes_relation_added": "Relations added",
+    "changes_relation_removed": "Relations removed",
+    "changes_cell_changed": "Comparison cells changed",
+    "changes_source_added": "Sources added",
+    "changes_source_removed": "Sources removed",
 }
 KINDS = {"fact": "fact", "interpretation": "interpretation", "value": "value judgement",
          "prediction": "prediction", "recommendation": "recommendation"}

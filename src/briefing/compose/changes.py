@@ -1,0 +1,195 @@
+"""What changed in the argument base between two versions, per edition.
+
+Compares two snapshots (compose/snapshot.py: a release record's, or the working tree's)
+item by item, by id: claims added, removed and reworded (with the words that changed),
+translations changed, quotes and locators changed, relations added and removed,
+comparison cells changed, sources added and removed. Each change is one entry of one
+kind, so a change shows once in `briefing diff`, its JSON, and the changelog section.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# In the order the changelog lists them.
+KINDS = ("claim-added", "claim-removed", "claim-reworded", "translation-changed",
+         "claim-changed", "quote-changed", "locator-changed", "relation-added",
+         "relation-removed", "cell-changed", "source-added", "source-removed")
+
+
+@dataclass
+class Change:
+    kind: str
+    id: str  # the claim's, the cell's (dimension/perspective), the source's, or the relation's
+    label: str = ""  # the claim's label in the newer version (P3), or the older if removed
+    old: str = ""
+    new: str = ""
+    words: list[tuple[str, str]] = field(default_factory=list)  # (equal|delete|insert, text)
+    what: str = ""  # for claim-changed: which fields; for a cell: "dimension × perspective"
+    link: str = ""  # the anchor in the newer version, when the item is still there
+
+    def as_json(self) -> dict[str, Any]:
+        found = asdict(self)
+        found["words"] = [list(w) for w in self.words]
+        return {k: v for k, v in found.items() if v not in ("", [])}
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The words that changed: runs of equal, deleted and inserted words, in order."""
+    a, b = re.findall(r"\S+", old), re.findall(r"\S+", new)
+    runs: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op in ("equal", "delete", "replace"):
+            runs.append(("equal" if op == "equal" else "delete", " ".join(a[i1:i2])))
+        if op in ("insert", "replace"):
+            runs.append(("insert", " ".join(b[j1:j2])))
+    return runs
+
+
+def _claim_anchor(cid: str) -> str:
+    return f"claim-{cid}"
+
+
+def _quote_locator(quote: dict | None) -> str:
+    return f"{quote['source']} {quote['para']}" if quote else ""
+
+
+def compare(old: dict[str, dict], new: dict[str, dict], default: str) -> dict[str, list[Change]]:
+    """Per edition present in `new`, the changes from `old` (snapshots by edition id).
+    `default` is the default edition's id: a statement changed in another edition while
+    the default's stayed is a changed translation, not a reworded claim."""
+    return {ed: _compare_edition(old.get(ed, {}), new[ed], old.get(default, {}),
+                                 new.get(default, {}), ed != default)
+            for ed in new}
+
+
+def _compare_edition(old: dict, new: dict, old_default: dict, new_default: dict,
+                     translated: bool) -> list[Change]:
+    found: list[Change] = []
+    oc, nc = old.get("claims", {}), new.get("claims", {})
+    for cid, claim in nc.items():
+        if cid not in oc:
+            found.append(Change("claim-added", cid, claim["label"], new=claim["statement"],
+                                link=_claim_anchor(cid)))
+            continue
+        found += _claim_changes(cid, oc[cid], claim, translated and _same_original(
+            cid, old_default, new_default))
+    for cid, claim in oc.items():
+        if cid not in nc:
+            found.append(Change("claim-removed", cid, claim["label"], old=claim["statement"]))
+    found += _relation_changes(old.get("relations", []), new.get("relations", []), nc, oc)
+    oc_cells, nc_cells = old.get("cells", {}), new.get("cells", {})
+    for key in sorted(set(oc_cells) | set(nc_cells)):
+        before, after = oc_cells.get(key), nc_cells.get(key)
+        if before and after and (before["text"], before["claims"]) == (after["text"],
+                                                                       after["claims"]):
+            continue
+        shown = after or before
+        assert shown is not None
+        found.append(Change(
+            "cell-changed", key, old=before["text"] if before else "",
+            new=after["text"] if after else "",
+            words=word_diff(before["text"] if before else "", after["text"] if after else ""),
+            what=f"{shown['dimension']} × {shown['perspective']}",
+            link="comparison" if after else ""))
+    os_, ns = old.get("sources", {}), new.get("sources", {})
+    found += [Change("source-added", sid, new=s["title"]) for sid, s in ns.items()
+              if sid not in os_]
+    found += [Change("source-removed", sid, old=s["title"]) for sid, s in os_.items()
+              if sid not in ns]
+    return sorted(found, key=lambda c: KINDS.index(c.kind))
+
+
+def _same_original(cid: str, old_default: dict, new_default: dict) -> bool:
+    before = old_default.get("claims", {}).get(cid)
+    after = new_default.get("claims", {}).get(cid)
+    return bool(before and after and before["statement"] == after["statement"])
+
+
+def _claim_changes(cid: str, before: dict, after: dict, translation_only: bool) -> list[Change]:
+    found = []
+    link, label = _claim_anchor(cid), after["label"]
+    if before["statement"] != after["statement"]:
+        found.append(Change("translation-changed" if translation_only else "claim-reworded",
+                            cid, label, before["statement"], after["statement"],
+                            word_diff(before["statement"], after["statement"]),
+                            what="statement", link=link))
+    other = [name for name in ("kind", "perspective", "holders") if before[name] != after[name]]
+    if other:
+        found.append(Change("claim-changed", cid, label, what=", ".join(other), link=link,
+                            old="; ".join(f"{n}: {_plain(before[n])}" for n in other),
+                            new="; ".join(f"{n}: {_plain(after[n])}" for n in other)))
+    qa, qb = before.get("quote"), after.get("quote")
+    if (qa or {}).get("text") != (qb or {}).get("text"):
+        found.append(Change("quote-changed", cid, label, (qa or {}).get("text", ""),
+                            (qb or {}).get("text", ""), word_diff((qa or {}).get("text", ""),
+                                                                  (qb or {}).get("text", "")),
+                            what="quote", link=link))
+    elif qa and qb and qa.get("translation") != qb.get("translation"):
+        found.append(Change("translation-changed", cid, label, qa["translation"],
+                            qb["translation"], word_diff(qa["translation"], qb["translation"]),
+                            what="quote", link=link))
+    if _quote_locator(qa) != _quote_locator(qb) or before["cites"] != after["cites"]:
+        found.append(Change("locator-changed", cid, label,
+                            _locators(before), _locators(after), what="locator", link=link))
+    return found
+
+
+def _locators(claim: dict) -> str:
+    """Where a claim rests: the paragraphs it cites, and its quote's paragraph."""
+    cites = ", ".join(claim["cites"])
+    quote = _quote_locator(claim.get("quote"))
+    return cites + (f"; quote: {quote}" if quote else "")
+
+
+def _plain(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _relation_changes(old: list[dict], new: list[dict], nc: dict, oc: dict) -> list[Change]:
+    def key(r: dict) -> tuple[str, str, str]:
+        return r["from"], r["type"], r["to"]
+
+    def label(cid: str) -> str:
+        return (nc.get(cid) or oc.get(cid) or {}).get("label", cid)
+
+    before, after = {key(r) for r in old}, {key(r) for r in new}
+    found = []
+    for kind, items in (("relation-added", sorted(after - before)),
+                        ("relation-removed", sorted(before - after))):
+        for src, typ, dst in items:
+            text = f"{label(src)} {typ} {label(dst)}"
+            found.append(Change(kind, f"{src} {typ} {dst}", f"{label(src)}",
+                                new=text if kind == "relation-added" else "",
+                                old=text if kind == "relation-removed" else "", what=typ,
+                                link=_claim_anchor(src) if src in nc else ""))
+    return found
+
+
+def as_json(changes: dict[str, list[Change]], old: str, new: str) -> dict[str, Any]:
+    return {"from": old, "to": new,
+            "editions": {ed: [c.as_json() for c in found] for ed, found in changes.items()}}
+
+
+def as_text(changes: dict[str, list[Change]], old: str, new: str) -> str:
+    """For the terminal: one line per change, changed words as [-old-]{+new+}."""
+    lines = [f"Changes from {old} to {new}"]
+    for edition, found in changes.items():
+        lines.append(f"\n[{edition}] {len(found)} change{'s' if len(found) != 1 else ''}")
+        for change in found:
+            lines.append(f"  {change.kind:<20} {change.label or change.id}: "
+                         + _text_of(change))
+    return "\n".join(lines) + "\n"
+
+
+def _text_of(change: Change) -> str:
+    if change.words:
+        return " ".join(text if op == "equal" else f"[-{text}-]" if op == "delete"
+                        else f"{{+{text}+}}" for op, text in change.words if text)
+    if change.kind == "claim-changed" or change.kind == "locator-changed":
+        return f"{change.old} -> {change.new}"
+    return change.new or change.old

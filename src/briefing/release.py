@@ -1,0 +1,153 @@
+"""`briefing release VERSION` and `briefing diff A B`.
+
+A release is a clean build of a version that briefing.toml names, recorded in
+releases/<version>.json (model/releases.py): each edition's argument base, its paragraph
+identifiers and the outputs' digests; in a git repository the record is committed and the
+commit tagged v<version>. `diff` compares two releases, or a release and the working tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing import recipe
+from briefing.compose import changes, snapshot
+from briefing.errors import BriefingError
+from briefing.model import config, releases
+
+WORKING = "working"  # `briefing diff 1.0 working`: the working tree's argument base
+
+
+@dataclass
+class Released:
+    path: Path
+    record: releases.Record
+    tag: str | None  # the git tag made, if the project is a git repository
+
+
+def release(root: Path, version: str, step: Callable[[str], None] = lambda s: None,
+            tag: bool = True) -> Released:
+    project = config.load(root)
+    _check_version(project, version, releases.history(root, project.inputs))
+    repo = _git_root(root)
+    if repo is not None and tag:
+        _check_clean(root, repo)
+    step("Building every edition, warnings as errors")
+    built = recipe.build(root, None, step, strict=True, force=True)
+    loaded = recipe.load(root)
+    model = loaded.model
+    editions = {}
+    for edition in model.project.editions:
+        found = snapshot.snapshot(model, loaded.localised(edition))
+        editions[edition.id] = releases.Edition(
+            **found, paragraphs=built.paragraphs.get(edition.id, []),
+            retired=built.retired.get(edition.id, []))
+    commit = _git(repo, "rev-parse", "HEAD").strip() if repo is not None else None
+    record = releases.Record(
+        format=releases.FORMAT, version=version, date=model.project.config.document.date,
+        commit=commit, digest=releases.digest(editions), editions=editions,
+        outputs={path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                 for path in sorted(built.outputs.values())})
+    path = releases.path_for(root, version)
+    path.parent.mkdir(exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(releases.dump(record), "utf-8")
+    os.replace(temporary, path)
+    made = None
+    if repo is not None and tag:
+        rel = path.relative_to(repo).as_posix()
+        _git(repo, "add", "--", rel)
+        _git(repo, "commit", "--quiet", "-m", f"Release {version}", "--", rel)
+        made = f"v{version}"
+        _git(repo, "tag", "-a", made, "-m", f"Release {version}")
+    return Released(path, record, made)
+
+
+def _check_version(project: config.Project, version: str,
+                   history: list[releases.Release]) -> None:
+    where = (project.config_path, project.line_of("document", "version"))
+    wanted = releases.parse(version)
+    if wanted is None:
+        raise BriefingError.at(f"{version!r} is not a release version", None, None,
+                               releases.VERSION_HINT)
+    said = project.config.document.version
+    if said != version:
+        raise BriefingError.at(f"briefing.toml says version {said!r}, not {version!r}", *where,
+                               f'set version = "{version}" and the date of the release in '
+                               "[document], then release (the outputs print both)")
+    for earlier in history:
+        if earlier.key == wanted:
+            raise BriefingError.at(f"version {version} is already released",
+                                   earlier.path, None, "a release is never made twice: "
+                                   "choose the next version number")
+    if history and history[-1].key > wanted:
+        raise BriefingError.at(f"version {version} is lower than the last release, "
+                               f"{history[-1].version}", history[-1].path, None,
+                               f"release a version after {history[-1].version}")
+
+
+def _git_root(root: Path) -> Path | None:
+    try:
+        found = subprocess.run(["git", "-C", str(root), "rev-parse", "--show-toplevel"],
+                               capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return Path(found.stdout.strip()) if found.returncode == 0 else None
+
+
+def _git(repo: Path | None, *args: str) -> str:
+    assert repo is not None
+    done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                          timeout=60)
+    if done.returncode != 0:
+        raise BriefingError.at(f"git {args[0]} failed: {done.stderr.strip()[-300:]}", repo,
+                               None, "fix the repository's state, then release again")
+    return done.stdout
+
+
+def _check_clean(root: Path, repo: Path) -> None:
+    """The release must be of committed inputs, so that its commit builds the same bytes."""
+    project = config.load(root)
+    paths = [p.relative_to(repo).as_posix() for p in project.input_paths() if p.exists()]
+    paths += [p.relative_to(repo).as_posix() for p in (root / "chapters",
+                                                       root / "seeds") if p.exists()]
+    dirty = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", *paths)
+    if dirty.strip():
+        first = dirty.strip().splitlines()[0][3:]
+        raise BriefingError.at(f"inputs are not committed ({len(dirty.strip().splitlines())} "
+                               f"changed, e.g. {first})", repo / first, None,
+                               "commit them first: a release records a commit")
+
+
+@dataclass
+class Compared:
+    old: str
+    new: str
+    changes: dict[str, list[changes.Change]]
+
+
+def diff(root: Path, old: str, new: str = WORKING) -> Compared:
+    """The changes from release `old` to release `new` (or the working tree)."""
+    project = config.load(root)
+    history = {r.version: r for r in releases.history(root, project.inputs)}
+    default = project.default_edition.id
+
+    def editions(version: str) -> dict[str, dict]:
+        if version == WORKING:
+            loaded = recipe.load(root)
+            return {e.id: snapshot.snapshot(loaded.model, loaded.localised(e))
+                    for e in loaded.model.project.editions}
+        if version not in history:
+            known = ", ".join(history) or "none yet"
+            raise BriefingError.at(f"no release {version!r}", project.root / releases.FOLDER,
+                                   None, f"releases: {known}; or '{WORKING}' for the working "
+                                   "tree")
+        return {ed: e.model_dump() for ed, e in history[version].record.editions.items()}
+
+    before, after = editions(old), editions(new)
+    return Compared(old, new, changes.compare(before, after, default))

@@ -177,14 +177,13 @@ def renumber_notes(chapters: list[dict]) -> None:
 # --- Paragraph numbers ------------------------------------------------------------------------
 
 
-def number_paragraphs(blocks: list[dict]) -> None:
-    """Number the body paragraphs of every numbered chapter: "2.3" is the third paragraph
-    of chapter 2. Numbers come from the document's structure, not from build order, so a
-    paragraph keeps its number when a later chapter changes. Each number is a visible
-    span with an id (p2.3) that readers and students can link to, printed with a pilcrow,
-    "¶2.3", so that it cannot be taken for section 2.3. Top-level paragraphs are numbered,
-    and a claim block (a Div with class "claim") counts as one paragraph; quotes, lists,
-    tables and unnumbered chapters are not."""
+def numbered(blocks: list[dict]) -> list[tuple[str, dict]]:
+    """The body paragraphs of every numbered chapter, each with its number: "2.3" is the
+    third paragraph of chapter 2. Numbers come from the document's structure, not from
+    build order, so a paragraph keeps its number when a later chapter changes. Top-level
+    paragraphs are numbered, and a claim block (a Div with class "claim") counts as one
+    paragraph (its first); quotes, lists, tables and unnumbered chapters are not."""
+    found: list[tuple[str, dict]] = []
     chapter = count = 0
     numbering = False
     for block in blocks:
@@ -200,10 +199,23 @@ def number_paragraphs(blocks: list[dict]) -> None:
             block = block["c"][1][0] if block["c"][1] else {}
         if block.get("t") == "Para":
             count += 1
-            label = f"{chapter}.{count}"
-            block["c"][:0] = [{"t": "Span", "c": [[f"p{label}", ["pnum"], []],
-                                                  [{"t": "Str", "c": f"¶{label}"}]]},
-                              {"t": "Space"}]
+            found.append((f"{chapter}.{count}", block))
+    return found
+
+
+def number_paragraphs(blocks: list[dict],
+                      identify: Callable[[list[tuple[str, dict]]], list[str]] | None = None
+                      ) -> None:
+    """Put each numbered paragraph's number (`numbered`) before its text: a visible span,
+    printed with a pilcrow, "¶2.3", so that it cannot be taken for section 2.3, whose id
+    readers and students link to. The id is what `identify` gives each (label, paragraph),
+    the identifier kept across releases (paragraphs.py); without it, "p" + the number."""
+    found = numbered(blocks)
+    ids = identify(found) if identify else [f"p{label}" for label, _ in found]
+    for (label, block), ident in zip(found, ids, strict=True):
+        block["c"][:0] = [{"t": "Span", "c": [[ident, ["pnum"], []],
+                                              [{"t": "Str", "c": f"¶{label}"}]]},
+                          {"t": "Space"}]
 
 
 # --- Citations resolved apart -----------------------------------------------------------------

@@ -24,8 +24,9 @@ from typing import ClassVar
 from briefing import TEMPLATES, files
 from briefing.compose.document import Composed
 from briefing.compose.language import Localised
+from briefing.model import releases
 from briefing.model.config import Project
-from briefing.outputs import ast, identifiers, locate, pages, pandoc, sanitise
+from briefing.outputs import ast, identifiers, locate, pages, pandoc, paragraphs, sanitise
 from briefing.runtime import cache
 
 PART = "part.md"  # what a cached part's warnings name as their file, wherever it was read
@@ -56,6 +57,12 @@ class Job:
     _resolved: str | BaseException | None = None
     document: dict = field(default_factory=dict)  # the resolved document, once resolved
     _resolving: threading.Lock = field(default_factory=threading.Lock)
+    # The release this build updates (Model.previous): its paragraphs' identifiers are
+    # kept (paragraphs.py). Once resolved, this build's paragraphs and the identifiers
+    # retired, for the next release record.
+    previous: releases.Release | None = None
+    paragraphs: list[releases.Paragraph] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
 
     @property
     def workdir(self) -> Path:
@@ -85,7 +92,7 @@ class Job:
         csl = self.inputs.csl.read_text("utf-8")
         apart = ast.apart(markdown, csl)
         document = self._read_document(markdown, stage, typeset=apart)
-        ast.number_paragraphs(document["blocks"])
+        ast.number_paragraphs(document["blocks"], self._identify)
         sources = (*self.tools, self.inputs.bibliography.read_text("utf-8"),
                    files.digest(self.inputs.csl, self.project.root))
         # What every output extends: the inputs of resolving, not its result, which
@@ -103,11 +110,23 @@ class Job:
                 return key
         if apart:  # read again without typography, which comes after citeproc here
             document = self._read_document(markdown, None, typeset=False)
-            ast.number_paragraphs(document["blocks"])
+            ast.number_paragraphs(document["blocks"], self._identify)
         data = self._resolved_run(ast.dump(document), sources, stage)
         self.inputs.resolved.write_bytes(data)
         self.document = json.loads(data)
         return key
+
+    def _identify(self, found: list[tuple[str, dict]]) -> list[str]:
+        """The identifiers of the numbered paragraphs, kept from the previous release of
+        this edition; they are in the resolved document, so every key made from it (the
+        resolved run, each chapter's HTML, the EPUB, the DOCX) changes with them."""
+        current = [(label, paragraphs.text_of(block)) for label, block in found]
+        edition = (self.previous.record.editions.get(self.lang.edition.id)
+                   if self.previous else None)
+        ids, self.retired = paragraphs.assign(current, edition)
+        self.paragraphs = [releases.Paragraph(id=ident, label=label, text=text)
+                           for ident, (label, text) in zip(ids, current, strict=True)]
+        return ids
 
     def _resolved_run(self, source: bytes, sources: tuple[str, ...], stage: str) -> bytes:
         """citeproc and typography.lua over a JSON document, cached by it."""

@@ -6,17 +6,44 @@ Content-Security-Policy that lets nothing run and nothing load (sanitise.py)."""
 from __future__ import annotations
 
 import base64
+import html as htmllib
 import mimetypes
 import os
 import re
 from pathlib import Path
 
 from briefing import TEMPLATES, files
+from briefing.compose.metadata import how_to_cite
 from briefing.errors import BriefingError, ResourceError
 from briefing.outputs import sanitise
 from briefing.outputs.base import Job, Output
 
 SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.I)
+# A paragraph's number as Pandoc writes it from ast.number_paragraphs' span.
+PNUM_RE = re.compile(r'<span id="([^"<>]+)" class="pnum">¶([^<]*)</span>')
+
+
+def paragraph_citation(citation: str, url: str | None, number: str, ident: str) -> str:
+    """The briefing's citation (plain text, ending "<url>." when it has an address) for
+    one paragraph: its number as locator, and the address of its anchor."""
+    text = citation.removesuffix(f" <{url}>.") if url else citation
+    text = f"{text.removesuffix('.')}, ¶{number}."
+    return text + (f" <{url.partition('#')[0]}#{ident}>." if url else "")
+
+
+def cite_paragraphs(page: str, citation: str, url: str | None, label: str) -> str:
+    """Each paragraph number made a link to its own anchor, followed by the paragraph's
+    citation, hidden until the anchor is the page's target (screen.css): a reader who
+    follows or clicks the number sees how to cite it, with no script."""
+    def link(match: re.Match) -> str:
+        ident, number = htmllib.unescape(match.group(1)), htmllib.unescape(match.group(2))
+        quoted, shown = htmllib.escape(ident), htmllib.escape(number)
+        cite = htmllib.escape(paragraph_citation(citation, url, number, ident))
+        return (f'<a id="{quoted}" class="pnum" href="#{quoted}" title="{htmllib.escape(label)}'
+                f'">¶{shown}</a><span class="pcite"><span class="pcite-label">'
+                f'{htmllib.escape(label)}:</span> {cite}</span>')
+
+    return PNUM_RE.sub(link, page)
 
 
 def standalone(html: str, css: str, project_root: Path) -> bytes:
@@ -52,4 +79,7 @@ class HtmlOutput(Output):
     def finish(self, job: Job) -> bytes:
         css = (TEMPLATES / "epub.css").read_text("utf-8") + (TEMPLATES / "screen.css").read_text(
             "utf-8")
-        return standalone(job.page(), css, job.project.root)
+        page = cite_paragraphs(job.page(), how_to_cite(job.project, job.lang),
+                               job.project.config.document.url,
+                               job.lang.words.labels["cite_this_paragraph"])
+        return standalone(page, css, job.project.root)

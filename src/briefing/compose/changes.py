@@ -90,18 +90,26 @@ def _compare_edition(old: dict, new: dict, old_default: dict, new_default: dict,
             continue
         shown = after or before
         assert shown is not None
-        found.append(Change(
-            "cell-changed", key, old=before["text"] if before else "",
-            new=after["text"] if after else "",
-            words=word_diff(before["text"] if before else "", after["text"] if after else ""),
-            what=f"{shown['dimension']} × {shown['perspective']}",
-            link="comparison" if after else ""))
+        old_text, new_text = (before or {}).get("text", ""), (after or {}).get("text", "")
+        if old_text == new_text:  # the same words, resting on other claims
+            old_text = _rests_on(before, oc)
+            new_text = _rests_on(after, nc)
+        found.append(Change("cell-changed", key, old=old_text, new=new_text,
+                            words=word_diff(old_text, new_text),
+                            what=f"{shown['dimension']} × {shown['perspective']}"))
     os_, ns = old.get("sources", {}), new.get("sources", {})
     found += [Change("source-added", sid, new=s["title"]) for sid, s in ns.items()
               if sid not in os_]
     found += [Change("source-removed", sid, old=s["title"]) for sid, s in os_.items()
               if sid not in ns]
     return sorted(found, key=lambda c: KINDS.index(c.kind))
+
+
+def _rests_on(cell: dict | None, claims: dict) -> str:
+    """A cell's claims by label, for a cell whose text stayed while its claims changed."""
+    if not cell:
+        return ""
+    return "→ " + ", ".join(claims.get(c, {}).get("label", c) for c in cell["claims"])
 
 
 def _same_original(cid: str, old_default: dict, new_default: dict) -> bool:
@@ -181,8 +189,8 @@ def as_text(changes: dict[str, list[Change]], old: str, new: str) -> str:
     for edition, found in changes.items():
         lines.append(f"\n[{edition}] {len(found)} change{'s' if len(found) != 1 else ''}")
         for change in found:
-            lines.append(f"  {change.kind:<20} {change.label or change.id}: "
-                         + _text_of(change))
+            name = change.what if change.kind == "cell-changed" else change.label or change.id
+            lines.append(f"  {change.kind:<20} {name}: " + _text_of(change))
     return "\n".join(lines) + "\n"
 
 

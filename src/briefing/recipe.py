@@ -161,8 +161,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
                 raise begun
             results = begun.finish()
             job = begun.job
-            paragraphs[edition.id] = list(getattr(job, "paragraphs", []))
-            retired[edition.id] = list(getattr(job, "retired", []))
+            paragraphs[edition.id], retired[edition.id] = job.paragraphs, job.retired
             shown.update(job.composed.images())
             warnings += _problems(job.warnings)
             for fmt, data in results.items():
@@ -269,7 +268,8 @@ def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chose
                            workdir, model.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)
     inputs.markdown.write_text(composed.markdown, "utf-8")
     inputs.bibliography.write_text(model.bib.for_pandoc(), "utf-8")
-    job = Job(project, model.epoch, lang, composed, inputs, store, step)
+    job = Job(project, model.epoch, lang, composed, inputs, store, step,
+              previous=model.previous)
     return render.start(job, chosen)
 
 

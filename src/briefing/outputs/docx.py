@@ -8,6 +8,8 @@ What Pandoc leaves for a word processor to do, we do, so the file reads right wh
   and later only; LibreOffice and older Word show the PNG);
 - the table of contents is filled in (Pandoc writes an empty field for Word to update);
 - the title block's date is in the edition's form, not ISO;
+- the core properties carry the document's version (cp:version; Pandoc writes it only
+  among the custom properties);
 - no picture carries the path it was read from.
 """
 
@@ -30,6 +32,7 @@ FONTS = {b"Aptos Display": b"Noto Sans", b"Aptos": b"Noto Serif"}
 # --bibliography and --csl: drop those, so the file neither leaks nor depends on them.
 PATH_PROPS_RE = re.compile(rb'<property [^>]*name="(?:bibliography|csl)"[^>]*>.*?</property>')
 DATE_RE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+VERSION_RE = re.compile(rb"<cp:version>[^<]*</cp:version>|<cp:version\s*/>")
 # Metadata Pandoc copies with no value (EPUB-only accessibility fields left empty).
 EMPTY_PROP_RE = re.compile(rb'<property [^>]*>\s*<vt:lpwstr>\s*</vt:lpwstr>\s*</property>')
 
@@ -86,7 +89,7 @@ def _rels_target(rels: bytes, rid: bytes) -> bytes | None:
 
 
 def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
-           store: Cache | None = None) -> bytes:
+           store: Cache | None = None, version: str = "") -> bytes:
     import zipfile
 
     def png(svg: bytes) -> bytes:  # the slow step of finishing: kept by the SVG's bytes
@@ -143,7 +146,12 @@ def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
         return data
 
     def core(data: bytes) -> bytes:
-        return DATE_RE.sub(lambda m: m.group(1) + stamp + m.group(2), data)
+        data = DATE_RE.sub(lambda m: m.group(1) + stamp + m.group(2), data)
+        if version:
+            data = VERSION_RE.sub(b"", data)
+            data = data.replace(b"</cp:coreProperties>", b"<cp:version>" + _xml(version)
+                                + b"</cp:version></cp:coreProperties>", 1)
+        return data
 
     def custom(data: bytes) -> bytes:
         data = PATH_PROPS_RE.sub(b"", data)
@@ -176,4 +184,5 @@ class DocxOutput(Output):
     def finish(self, job: Job) -> bytes:
         meta = job.composed.metadata
         return finish(job.saved("raw.docx", self.raw.result()), job.epoch, meta["date"],
-                      md_unescape(meta["date-display"]), job.store)
+                      md_unescape(meta["date-display"]), job.store,
+                      job.project.config.document.version)

@@ -1,5 +1,9 @@
 """EPUB 3: Pandoc writes it; we put in our stylesheet and fix the archive's dates.
 
+The package metadata gets what Pandoc has no field for: the document's version
+(schema:version; schema: is one of EPUB 3's reserved prefixes, so it needs no declaration)
+and the accessibility standard it conforms to. dc:date, Pandoc's, is the publication date.
+
 Under --sandbox Pandoc will not read a --css file, so the e-reader stylesheet is
 swapped into the archive afterwards. Rewriting the archive also pins every entry's
 timestamp, keeping the bytes identical from build to build.
@@ -63,11 +67,11 @@ lang="{lang}" xml:lang="{lang}">
 
 
 def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
-           subtitle: str = "", front: Front | None = None) -> bytes:
+           subtitle: str = "", front: Front | None = None, version: str = "") -> bytes:
     """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first, the
     subtitle as a second dc:title (Pandoc writes the main title only), the cover image if
     given (on a cover page of its own, first in reading order), and the front matter in
-    the edition's language (landmarks, the title page's date)."""
+    the edition's language (landmarks, the title page's date), the version if given."""
     front = front or Front()
     with zipfile.ZipFile(raw) as src:
         names = src.namelist()
@@ -76,6 +80,8 @@ def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
                                "this is a bug in briefing; please report it")
     def package(data: bytes) -> bytes:
         data = _modified(data, epoch)
+        if version:
+            data = _version(data, version)
         if subtitle:
             data = _subtitle(data, subtitle)
         if cover is not None:
@@ -186,6 +192,16 @@ def _subtitle(opf: bytes, subtitle: str) -> bytes:
                    b'property="title-type">subtitle</meta>'), opf, count=1)
 
 
+def _version(opf: bytes, version: str) -> bytes:
+    """The version readers cite, after the modification date: schema.org's
+    CreativeWork version, the property EPUB 3's reserved schema: prefix offers for it."""
+    meta = b'<meta property="schema:version">' + _text(version) + b"</meta>"
+    found = MODIFIED_RE.search(opf)
+    if found is None:
+        return opf.replace(b"</metadata>", b"  " + meta + b"\n  </metadata>", 1)
+    return opf[:found.end()] + b"\n    " + meta + opf[found.end():]
+
+
 def _modified(opf: bytes, epoch: int) -> bytes:
     """Pandoc's sandbox hides the clock and SOURCE_DATE_EPOCH, so it writes 1970: fix it.
     Also declare the accessibility standard the output is built to (Pandoc has no field)."""
@@ -219,7 +235,8 @@ class EpubOutput(Output):
                       md_unescape(meta["date-display"]))
         data = finish(job.saved("raw.epub", self.raw.result()),
                       (TEMPLATES / "epub.css").read_text("utf-8"), job.epoch, cover,
-                      md_unescape(meta["subtitle"]), front)
+                      md_unescape(meta["subtitle"]), front,
+                      job.project.config.document.version)
         locate.refuse([violation for document in xhtml(data)
                        for violation in sanitise.check_xhtml(document, job.store)],
                       job.project, job.composed)

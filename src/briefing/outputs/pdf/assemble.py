@@ -12,7 +12,8 @@ What a single WeasyPrint run would have made, rebuilt across parts:
   stylesheet, drawn over each page as an artifact (not content) for assistive technology
   (stamp.py);
 - one embedded font per face, not one per part (fonts.py).
-The catalog, metadata and document information come from the first part.
+The catalog, metadata and document information come from the first part, with the
+document's version and publication date added (label()).
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ class AssemblyError(Exception):
     """A part is not shaped as WeasyPrint makes them; the caller renders in one piece."""
 
 
-def assemble(parts: Sequence[bytes], owners: dict[str, int], stamps: bytes | None) -> bytes:
+def assemble(parts: Sequence[bytes], owners: dict[str, int], stamps: bytes | None,
+             version: str = "", date: str = "") -> bytes:
+    """The book; `version` and `date` (YYYY-MM-DD), if given, go into its metadata."""
     # Every source stays open until the book is saved: pikepdf copies stream data then.
     sources = [pikepdf.open(io.BytesIO(data)) for data in parts]
     layer = pikepdf.open(io.BytesIO(stamps)) if stamps is not None else None
     try:
-        return _assemble(sources, owners, layer)
+        return _assemble(sources, owners, layer, version, date)
     finally:
         for source in [*sources, layer]:
             if source is not None:
@@ -46,7 +49,7 @@ def assemble(parts: Sequence[bytes], owners: dict[str, int], stamps: bytes | Non
 
 
 def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
-              layer: pikepdf.Pdf | None) -> bytes:
+              layer: pikepdf.Pdf | None, version: str, date: str) -> bytes:
     book = pikepdf.new()
     first = sources[0]
     # Catalog entries a reader or checker looks at: language, tagging, title display, XMP.
@@ -54,6 +57,7 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
         if key in first.Root:
             book.Root[key] = _copied(book, first, first.Root[key])
     book.docinfo = book.copy_foreign(first.docinfo)  # type: ignore[assignment]  # a Dictionary
+    label(book, version, date, first.pdf_version)
 
     offsets = []
     with warnings.catch_warnings():
@@ -76,6 +80,36 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
               min_version=first.pdf_version)
     return out.getvalue()
+
+
+def labelled(data: bytes, version: str, date: str) -> bytes:
+    """A PDF WeasyPrint wrote in one run, with label()'s metadata added."""
+    if not version and not date:
+        return data
+    with pikepdf.open(io.BytesIO(data)) as document:
+        label(document, version, date, document.pdf_version)
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True, min_version=document.pdf_version)
+        return out.getvalue()
+
+
+def label(book: pikepdf.Pdf, version: str, date: str, pdf_version: str) -> None:
+    """The document's version and publication date (YYYY-MM-DD) in the metadata WeasyPrint
+    wrote: in the XMP as xmpMM:VersionID and dc:date (whose xmp:CreateDate and ModifyDate,
+    like the Info dictionary's dates, stay the build's date: SOURCE_DATE_EPOCH or the
+    publication date), and in the Info dictionary as a /Version entry of our own (PDF 1.7,
+    which WeasyPrint writes for PDF/UA-1, allows any; PDF 2.0 deprecates the dictionary, so
+    a `pdf_version` 2.0 file gets the XMP only).
+    Nothing here reads the clock: pikepdf is not marked as the metadata's editor."""
+    if not version and not date:
+        return
+    with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        if version:
+            xmp["xmpMM:VersionID"] = version
+        if date:
+            xmp["dc:date"] = [date]
+    if version and pdf_version < "2.0":
+        book.docinfo[Name.Version] = String(version)
 
 
 def _structure(book: pikepdf.Pdf, sources: list[pikepdf.Pdf], offsets: list[int],

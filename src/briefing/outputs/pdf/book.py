@@ -50,6 +50,8 @@ class Settings:
     memory_mib: float
     key: tuple[str, ...]           # what every layout depends on besides its HTML
     workers: int | None = None     # default: the cores this process may use
+    version: str = ""              # the document's version and publication date (YYYY-MM-DD)
+    date: str = ""                 # for the book's metadata (assemble.label), not its layout
 
 
 @dataclass
@@ -73,7 +75,7 @@ def whole(page: str, settings: Settings) -> bytes:
     """The whole document in one WeasyPrint run (the reference the book must match)."""
     data, _ = pdf.render(page, settings.project_root, PRINT_CSS, settings.epoch,
                          settings.workdir, settings.seconds, settings.memory_mib)
-    return data
+    return assemble.labelled(data, settings.version, settings.date)
 
 
 def workers(settings: Settings) -> pdf.Workers:
@@ -207,7 +209,7 @@ def _book(split: parts.Split, layout: _Layout) -> bytes:
     # is given back before the join, which needs as much again in this process.
     layout.release()
     return assemble.assemble([front.pdf, *(part.pdf for part in body)], split.owners(),
-                             stamps.pdf)
+                             stamps.pdf, layout.settings.version, layout.settings.date)
 
 
 def _anchor_pages(data: bytes) -> dict[str, int]:
@@ -242,12 +244,13 @@ class PdfOutput(Output):
     uses_page = True
 
     def start(self, job: Job) -> None:
-        bounds = job.project.config.limits
+        bounds, document = job.project.config.limits, job.project.config.document
         self.settings = Settings(
             job.project.root, job.epoch, job.workdir,
             bounds.weasyprint_seconds, bounds.weasyprint_memory_mib,
             (cache.engine(), cache.tool("weasyprint"), cache.tool("pikepdf"), _harfbuzz_subset(),
-             job.images, str(job.epoch)))
+             job.images, str(job.epoch)),
+            version=document.version, date=document.date.isoformat())
         self.pool: pdf.Workers | None = workers(self.settings)
         self.pool.start()
         # The book is made as soon as the page is ready, in the background: another
@@ -258,7 +261,9 @@ class PdfOutput(Output):
     def _make(self, job: Job) -> bytes:
         page = job.page()
         job.step("WeasyPrint: HTML -> PDF")
-        key = cache.digest("pdf", *self.settings.key, page)
+        # The version and date are in the book's metadata, not (all) in its parts.
+        key = cache.digest("pdf", *self.settings.key, self.settings.version,
+                           self.settings.date, page)
         return job.store.through("pdf", key, lambda: book(page, self.settings, job.store,
                                                           job.step, self.pool, job.warnings))
 

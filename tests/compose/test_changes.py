@@ -127,6 +127,7 @@ def test_changelog_section_lists_each_change_once(versions, project: Path):
     assert "- A3: A claim that goes." in text  # removed: no link to follow
     assert "[A7](#claim-added): A new claim." in text
     assert "*The second source*" in text
+    assert "- [A7](#claim-added) supports A1" in text and "- A3 attacks A1" in text
     assert text.count("\n- ") == len(found)
 
 

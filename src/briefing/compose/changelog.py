@@ -60,8 +60,9 @@ def _entry(change: Change) -> str:
         name = f"*{md_escape(change.new or change.old)}*"
         return name
     elif change.kind.startswith("relation-"):
-        return md_escape(change.new or change.old) if not change.link else (
-            f"{name}{md_escape((change.new or change.old)[len(change.label):])}")
+        # "P3 undercuts B5", the first claim linked when it is still there.
+        rest = md_escape((change.new or change.old)[len(change.label):])
+        return f"{name} {rest}" if change.link else md_escape(change.new or change.old)
     if change.words:
         return f"{name}: {_words(change.words)}"
     if change.kind in ("claim-changed", "locator-changed"):

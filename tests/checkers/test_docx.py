@@ -16,7 +16,7 @@ import pytest
 from .conftest import EDITIONS, need
 
 CONTENTS = {"en": ("Contents", "Argument map"), "nl": ("Inhoud", "Argumentkaart")}
-DATES = {"en": "23 November 2026", "nl": "23 november 2026"}
+DATES = {"en": "29 November 2026", "nl": "29 november 2026"}
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

@@ -148,3 +148,27 @@ def test_a_changed_record_alone_changes_the_anchors(released, tmp_path: Path):
     cold = copy_project(project, tmp_path / "cold")
     assert run_cli(cold, "build").code == 0
     assert digests(cold / "build") == digests(project / "build")
+
+
+SHOWN = """() => [...document.querySelectorAll('.pcite')]
+    .filter(cite => cite.getBoundingClientRect().height > 0)
+    .map(cite => [cite.previousElementSibling.id, cite.textContent])"""
+
+
+def test_following_a_number_shows_that_paragraph_s_citation_alone(released, browser):
+    """In a real browser, with the page's own policy (no script runs in it): the
+    citation shows under the paragraph that is the target, and under no other."""
+    project, _, after = released
+    page = browser.new_page()
+    try:
+        page.goto((project / "build" / "briefing.html").as_uri())
+        hidden = page.evaluate(SHOWN)
+        page.goto((project / "build" / "briefing.html").as_uri() + "#p1.1")
+        linked = page.evaluate(SHOWN)
+        page.click('a.pnum[href="#p1.1a"]')
+        clicked = page.evaluate(SHOWN)
+    finally:
+        page.close()
+    assert hidden == []
+    assert linked == [["p1.1", after["p1.1"][1]]]
+    assert [ident for ident, _ in clicked] == ["p1.1a"]

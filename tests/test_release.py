@@ -174,3 +174,16 @@ def test_release_commit_builds_the_same_bytes(released: Path, tmp_path: Path):
     built = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
              for p in (again / "build").iterdir() if p.is_file() and p.name[0] != "."}
     assert built == record["outputs"]
+
+
+def test_build_warns_when_a_released_version_changed(released: Path, tmp_path: Path):
+    project = copy_project(released, tmp_path / "p")
+    assert "was released" not in run_cli(project, "build").err  # 1.1 as released
+    edit(project / "seeds" / "derksen.yaml", "The press doubted the stated aim.",
+         "The press doubted the aim.")
+    result = run_cli(project, "build")
+    assert result.code == 0
+    assert "version 1.1 was released, but the argument base has changed since" in result.err
+    assert "briefing.toml:" in result.err and "briefing diff 1.1" in result.err
+    strict = run_cli(project, "build", "--strict")
+    assert strict.code != 0 and "was released" in strict.err

@@ -131,7 +131,8 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     step("Composing chapters")
     composed = _compose_all(loaded, chosen_editions, allow_missing, allow_stale)
     warnings = _allowed(model, chosen_editions, allow_missing, allow_stale) + (
-        model.warnings + [w for one in composed.values() for w in one.warnings])
+        model.warnings + [w for one in composed.values() for w in one.warnings]
+        + document.released_drift(model, loaded.prepared))
     chosen = formats or list(project.config.build.formats)
     store = cache.Cache(project.build_dir)
     rendered: dict[Path, bytes] = {}

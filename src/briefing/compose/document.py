@@ -247,3 +247,22 @@ def _catalogues(project: Project, env, texts: dict[str, str],
                                  edition.id == default.id)
         i18n.engine_gaps(edition, messages, coverage, project.root)
     return ours, engine
+
+
+def released_drift(model: Model, prepared: Prepared) -> list[Problem]:
+    """A warning when briefing.toml names a version already released whose argument base
+    has changed since: the outputs would print the old version's number over new content."""
+    version = model.project.config.document.version
+    record = next((r for r in model.history if r.version == version), None)
+    if record is None:
+        return []
+    for edition in model.project.editions:
+        released = record.record.editions.get(edition.id)
+        now = snapshot.snapshot(model, prepared.localised(model.project, edition))
+        if released is None or any(getattr(released, part) != now[part] for part in now):
+            return [Problem(f"version {version} was released, but the argument base has "
+                            "changed since", model.project.config_path,
+                            model.project.line_of("document", "version"),
+                            "set the next version (and its date) in [document]; `briefing "
+                            f"diff {version}` lists the changes")]
+    return []

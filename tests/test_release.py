@@ -57,6 +57,7 @@ def released(tmp_path_factory) -> Path:
     commit_all(project, "1.0")
     result = run_cli(project, "release", "1.0", env=GIT_ENV)
     assert result.code == 0, result.err
+    assert "recorded releases/1.0.json; committed and tagged v1.0" in result.err
     seed = project / "seeds" / "derksen.yaml"
     edit(seed, "statement: The government says the system should improve mutual trust in "
                "society.", "statement: The government said the system should improve "

@@ -271,8 +271,9 @@ def release(obj: Context, version: str, no_tag: bool) -> None:
 
     with obj.stages() as step:
         done = obj.run(lambda: releasing.release(obj.project, version, step, not no_tag))
-    obj.say(f"recorded {done.path.relative_to(obj.project)}"
-            + (f"; committed and tagged {done.tag}" if done.tag else ""))
+    if not obj.quiet:  # the answer to the command: printed also when piped
+        click.echo(f"recorded {done.path.relative_to(obj.project)}"
+                   + (f"; committed and tagged {done.tag}" if done.tag else ""), err=True)
 
 
 @main.command()

@@ -147,7 +147,8 @@ def main() -> None:
         format=releases.FORMAT, version=args.version, date=project.config.document.date,
         commit=commit, note=note, digest=releases.digest(editions), editions=editions,
         outputs={p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                 for p in sorted((tree / "build").iterdir()) if p.is_file()})
+                 for p in sorted((tree / "build").iterdir())
+                 if p.is_file() and not p.name.startswith(".")})  # not the build's lock
     path = releases.path_for(ROOT, args.version)
     path.parent.mkdir(exist_ok=True)
     path.write_text(releases.dump(record), "utf-8")

@@ -188,3 +188,17 @@ def test_build_warns_when_a_released_version_changed(released: Path, tmp_path: P
     assert "briefing.toml:" in result.err and "briefing diff 1.1" in result.err
     strict = run_cli(project, "build", "--strict")
     assert strict.code != 0 and "was released" in strict.err
+
+
+def test_unchanged_claims_keep_their_anchors(released: Path):
+    """A claim's anchor is its id: every claim of 1.0 still in 1.1 is found at the same
+    #claim-<id> in 1.1's outputs, and the changelog links there."""
+    old = json.loads((released / "releases" / "1.0.json").read_text())["editions"]["en"]
+    new = json.loads((released / "releases" / "1.1.json").read_text())["editions"]["en"]
+    kept = set(old["claims"]) & set(new["claims"])
+    assert kept == {"press-confusion", "aim-trust"}
+    page = (released / "build" / "briefing.html").read_text("utf-8")
+    epub = zipfile.ZipFile(released / "build" / "briefing.epub")
+    xhtml = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
+    for cid in kept:
+        assert page.count(f'id="claim-{cid}"') == 1 and f'id="claim-{cid}"' in xhtml

@@ -202,3 +202,13 @@ def test_unchanged_claims_keep_their_anchors(released: Path):
     xhtml = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
     for cid in kept:
         assert page.count(f'id="claim-{cid}"') == 1 and f'id="claim-{cid}"' in xhtml
+
+
+def test_release_refuses_a_tag_that_exists(tmp_path: Path):
+    project = copy_project(FIXTURES / "minimal", tmp_path / "p")
+    git(project, "init", "-q", "-b", "main")
+    commit_all(project, "first")
+    git(project, "tag", "v1.0")
+    result = run_cli(project, "release", "1.0", env=GIT_ENV)
+    assert result.code != 0 and "the git tag v1.0 exists already" in result.err
+    assert not (project / "releases").exists()

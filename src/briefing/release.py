@@ -37,6 +37,10 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
     repo = _git_root(root)
     if repo is not None and tag:
         _check_clean(root, repo)
+        if _git(repo, "tag", "--list", f"v{version}").strip():
+            raise BriefingError.at(f"the git tag v{version} exists already", repo, None,
+                                   "a tag names one release: delete the stray tag (git tag -d "
+                                   f"v{version}) if it is not one, or release the next version")
     step("Building every edition, warnings as errors")
     built = recipe.build(root, None, step, strict=True, force=True)
     loaded = recipe.load(root)

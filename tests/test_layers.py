@@ -19,7 +19,9 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "briefing"
 RANK = {"errors": 0, "files": 0, "__init__": 0, "runtime": 1, "model": 1, "compose": 2,
         "authoring": 2,  # writes an author's inputs: may use model/ and compose/'s words
-        "outputs": 3, "recipe": 4, "cli": 5}
+        "outputs": 3, "recipe": 4,
+        "release": 5,  # a clean build (recipe), recorded
+        "cli": 6}
 
 
 def module_name(path: Path) -> str:

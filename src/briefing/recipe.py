@@ -267,11 +267,20 @@ def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chose
     inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib",
                            project.csl_for(lang.edition),
                            workdir, model.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)
-    inputs.markdown.write_text(composed.markdown, "utf-8")
-    inputs.bibliography.write_text(model.bib.for_pandoc(), "utf-8")
+    _write(inputs.markdown, composed.markdown)
+    _write(inputs.bibliography, model.bib.for_pandoc())
     job = Job(project, model.epoch, lang, composed, inputs, store, step,
               previous=model.previous)
     return render.start(job, chosen)
+
+
+def _write(path: Path, text: str) -> None:
+    """A working file; a failed write (a full disk) names it, as Pandoc's do."""
+    try:
+        path.write_text(text, "utf-8")
+    except OSError as exc:
+        exc.filename = exc.filename or str(path)
+        raise
 
 
 def _problems(found: list) -> list[Problem]:

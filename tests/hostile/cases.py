@@ -357,7 +357,8 @@ CASES = [
     Case("build_dir_not_writable", lambda project, world: None, "build/.build.lock", None,
          "cannot write", hint="writable", setup="read-only-build"),
     # The first file past the limit: a chapter's Pandoc JSON (Pandoc reads each alone).
-    Case("disk_full", lambda project, world: None, "build/.work/read/002.json", None,
+    # The first file past the limit: the composed Markdown (74 KB since the changelog).
+    Case("disk_full", lambda project, world: None, "build/.work/briefing.md", None,
          "cannot write: file too large", hint="free disk space", setup="disk-full"),
 ]
 

@@ -110,6 +110,7 @@ LOCK_NAME = ".build.lock"
 def _write_error(exc: OSError, build_dir: Path) -> BriefingError:
     where = Path(exc.filename) if exc.filename else build_dir
     reason = exc.strerror or str(exc)
+    reason = reason[:1].lower() + reason[1:]  # "file too large", as Pandoc's are told
     return BriefingError.at(f"cannot write: {reason}", where, None,
                             "check free disk space and that build/ is a writable directory")
 

@@ -100,6 +100,7 @@ class Built:
     # released before and deleted since; what `briefing release` records.
     paragraphs: dict[str, list] = field(default_factory=dict)
     retired: dict[str, list[str]] = field(default_factory=dict)
+    loaded: Loaded | None = None  # the inputs as this build read them (None when unchanged)
 
 
 def build(root: Path, formats: list[str] | None = None,
@@ -189,7 +190,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     store.prune()
     manifest.record(project.input_paths() + [project.root / src for src in sorted(shown)],
                     written)
-    return Built(written, warnings, paragraphs=paragraphs, retired=retired)
+    return Built(written, warnings, paragraphs=paragraphs, retired=retired, loaded=loaded)
 
 
 def _allowed(model: model_load.Model, editions: list[Edition], allow_missing: bool,

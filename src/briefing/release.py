@@ -36,14 +36,17 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
     _check_version(project, version, releases.history(root, project.inputs))
     repo = _git_root(root)
     if repo is not None and tag:
-        _check_clean(root, repo)
+        _check_clean(project, repo)
         if _git(repo, "tag", "--list", f"v{version}").strip():
             raise BriefingError.at(f"the git tag v{version} exists already", repo, None,
                                    "a tag names one release: delete the stray tag (git tag -d "
                                    f"v{version}) if it is not one, or release the next version")
     step("Building every edition, warnings as errors")
     built = recipe.build(root, None, step, strict=True, force=True)
-    loaded = recipe.load(root)
+    # The argument base as the build read it, not read again (an edit in between would
+    # record other content than the outputs show).
+    loaded = built.loaded
+    assert loaded is not None  # a forced build reads its inputs
     model = loaded.model
     editions = {}
     for edition in model.project.editions:
@@ -114,12 +117,11 @@ def _git(repo: Path | None, *args: str) -> str:
     return done.stdout
 
 
-def _check_clean(root: Path, repo: Path) -> None:
+def _check_clean(project: config.Project, repo: Path) -> None:
     """The release must be of committed inputs, so that its commit builds the same bytes."""
-    project = config.load(root)
     paths = [p.relative_to(repo).as_posix() for p in project.input_paths() if p.exists()]
-    paths += [p.relative_to(repo).as_posix() for p in (root / "chapters",
-                                                       root / "seeds") if p.exists()]
+    paths += [p.relative_to(repo).as_posix() for p in (project.chapters_dir,
+                                                       project.seeds_dir) if p.exists()]
     dirty = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", *paths)
     if dirty.strip():
         first = dirty.strip().splitlines()[0][3:]

@@ -19,6 +19,7 @@ document's version and publication date added (label()).
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Sequence
 
@@ -28,6 +29,14 @@ from pikepdf import Array, Dictionary, Name, String
 from briefing.outputs.pdf import fonts, stamp
 
 STANDINS = Name("/Art")  # how WeasyPrint tags parts.py's <article> of stand-in anchors
+
+
+# pikepdf warns that named destinations do not follow copied pages: _destinations does it.
+# Set once for this module, not with warnings.catch_warnings() around the copy: that swaps
+# the process's filters and is not thread-safe, and each edition's book is joined in a
+# thread of its own (a warning leaked into a build's messages when two joins overlapped).
+warnings.filterwarnings("ignore", category=pikepdf.PageCopyWarning,
+                        module=re.escape(__name__) + "$")
 
 
 class AssemblyError(Exception):
@@ -60,12 +69,9 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
     label(book, version, date, first.pdf_version)
 
     offsets = []
-    with warnings.catch_warnings():
-        # pikepdf warns that named destinations do not follow pages: _destinations does it.
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source in sources:
-            offsets.append(len(book.pages))
-            book.pages.extend(source.pages)
+    for source in sources:
+        offsets.append(len(book.pages))
+        book.pages.extend(source.pages)
     total = len(book.pages)
 
     _structure(book, sources, offsets, total)

@@ -4,6 +4,8 @@ The file is kept in the project under sources/ (a file already there is used in 
 any other is copied there), its paragraphs are copied into the seed, numbered 1..n,
 with the file's path and SHA-256, so `briefing check` can tell when the file changes.
 `--update` rewrites the paragraphs and the digest of an existing seed and keeps the rest.
+Every file is written through the project's one door (runtime/writing.py), together or
+not at all: the kept copy, the seed and the bibliography.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from briefing.authoring.extract import FORMATS, Extracted, extract
 from briefing.errors import BriefingError
 from briefing.model import config, yamlfile
 from briefing.model.bibliography import LANGUAGES
+from briefing.runtime import writing
 
 SOURCES = "sources"
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]*$")
@@ -60,11 +63,12 @@ def add(root: Path, given: Path, key: str, ident: str | None = None,
         if existing is None:
             raise BriefingError.at(f"no seed in seeds/ has key {key!r}", project.seeds_dir,
                                    None, "leave out --update to add the source")
-        _keep(root, origin, rel)
-        changed = _update(existing, found, rel, digest, project.inputs)
+        text, changed = _update(existing, found, rel, digest, project.inputs)
+        writing.write_files(root, {**_kept(root, origin, rel, data),
+                                   existing.path: text.encode("utf-8")})
         return Added(existing.path, rel, len(found.paragraphs), len(found.left_out),
                      changed=changed)
-    title = title or found.title
+    title = _title(title, origin) or found.title
     if not title and not (language or found.language):  # both at once, not one per run
         raise BriefingError.at("the source's language and title are not known", origin, None,
                                "pass --language with its BCP 47 tag (e.g. --language en) "
@@ -94,14 +98,14 @@ def add(root: Path, given: Path, key: str, ident: str | None = None,
         raise BriefingError.at(f"bibliography entry {key!r} exists already", bib_path, line,
                                "choose another --key; a seed and its entry share it")
     editions = [e.id for e in project.editions]
-    _keep(root, origin, rel)  # every check passed: now the files are written
-    seed.parent.mkdir(exist_ok=True)
-    _write_new(seed, seed_text(ident, key, title, language, rel, digest, found,
-                               list(project.config.perspectives), editions))
+    text = seed_text(ident, key, title, language, rel, digest, found,
+                     list(project.config.perspectives), editions)
     stub = bib_stub(key, title, language, rel, Path(rel).suffix.lower() in (".html", ".htm"))
-    bib_path.parent.mkdir(exist_ok=True)
-    with open(bib_path, "a", encoding="utf-8") as out:
-        out.write(("\n" if bib_text and not bib_text.endswith("\n\n") else "") + stub)
+    # Every check passed: the three files now, together (the stub appended by writing the
+    # bibliography as it was read, plus the stub).
+    bib = bib_text + ("\n" if bib_text and not bib_text.endswith("\n\n") else "") + stub
+    writing.write_files(root, {**_kept(root, origin, rel, data),
+                               seed: text.encode("utf-8"), bib_path: bib.encode("utf-8")})
     return Added(seed, rel, len(found.paragraphs), len(found.left_out), bib_path)
 
 
@@ -113,12 +117,14 @@ def _locate(root: Path, given: Path, input_mib: float, update: bool
     files.check_folder(folder, root, f"{SOURCES}/")
     absolute = Path(os.path.abspath(given))
     if files.within(str(absolute), os.path.abspath(folder)):
+        rel = absolute.relative_to(os.path.abspath(root)).as_posix()
+        _one_line_name(rel, absolute)
         data = files.read_bytes(absolute, root, limit)
-        return data, absolute.relative_to(os.path.abspath(root)).as_posix(), absolute
+        return data, rel, absolute
+    _one_line_name(absolute.name, absolute)
     data = files.read_bytes(absolute, None, limit)
     target = folder / absolute.name
-    if os.path.lexists(target) and not files.regular_file(target):
-        raise BriefingError.at("not a regular file", target, None, "remove it first")
+    writing.check_writable(root, target)  # a link or a special file there is refused
     if os.path.lexists(target) and not update and files.read_bytes(target, root) != data:
         raise BriefingError.at("a different file of this name is in sources/ already", target,
                                None, "rename the file you add, or pass --update to replace "
@@ -126,15 +132,35 @@ def _locate(root: Path, given: Path, input_mib: float, update: bool
     return data, f"{SOURCES}/{absolute.name}", absolute
 
 
-def _keep(root: Path, origin: Path, rel: str) -> None:
-    """Copy a source file from outside sources/ into it (through a temporary name)."""
+def _one_line_name(name: str, path: Path) -> None:
+    """The file's name goes into the seed's comments and the bibliography's note, one line
+    each: a line break or a control character in it would break (or inject into) both."""
+    bad = files.forbidden(name, single_line=True)
+    if bad:
+        raise BriefingError.at(f"the file's name holds {files.describe(bad.group())}", path,
+                               None, "rename the file to a name on one line, without control "
+                               "characters, and add it again")
+
+
+def _title(title: str | None, origin: Path) -> str | None:
+    """--title on one line (it heads the seed, as a comment too)."""
+    if title is None:
+        return None
+    title = " ".join(title.split())
+    bad = files.forbidden(title)
+    if bad:
+        raise BriefingError.at(f"--title holds {files.describe(bad.group())}", origin, None,
+                               "give the title as plain text")
+    return title or None
+
+
+def _kept(root: Path, origin: Path, rel: str, data: bytes) -> dict[Path, bytes]:
+    """The copy kept under sources/ of a file from outside it (the bytes read once, for
+    the digest too); nothing if the file is there already."""
     target = root / rel
     if Path(os.path.abspath(origin)) == Path(os.path.abspath(target)):
-        return
-    target.parent.mkdir(exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(origin, tmp)
-    os.replace(tmp, target)
+        return {}
+    return {target: data}
 
 
 def _language(language: str | None, path: Path) -> str:
@@ -163,11 +189,6 @@ def bib_line(text: str, key: str) -> int | None:
     return text.count("\n", 0, found.start()) + 1 if found else None
 
 
-def _write_new(path: Path, text: str) -> None:
-    with open(path, "x", encoding="utf-8") as out:
-        out.write(text)
-
-
 def bib_stub(key: str, title: str, language: str, rel: str, web: bool) -> str:
     """Only what the file itself shows: its title and language. No author, date or URL is
     guessed, so `briefing check` stops at the entry until they are added; the note says
@@ -179,11 +200,19 @@ def bib_stub(key: str, title: str, language: str, rel: str, web: bool) -> str:
     if langid:
         lines.append(f"  langid       = {{{langid}}},")
     where = "the url and urldate" if web else "the publisher or url"
+    rel = bib_escape(rel)  # a file name is the author's, not BibTeX
     lines.append(f"  note         = {{Stub written by briefing source add from {rel}. Verify "
                  "the title; add the author (or organization), the date (year = {n.d.} if "
                  f"it has none) and {where}, from the source itself; then say here where "
                  "you verified them.}")
     return "\n".join(lines) + "\n}\n"
+
+
+def bib_escape(text: str) -> str:
+    """Text inside a braced BibTeX field: a brace or backslash of its own cannot close the
+    field or start a command (`{`, `}` and `\\` as TeX writes them)."""
+    marks = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}"}
+    return re.sub(r"[\\{}]", lambda m: marks[m.group()], text)
 
 
 def seed_text(ident: str, key: str, title: str, language: str, rel: str, digest: str,
@@ -192,6 +221,8 @@ def seed_text(ident: str, key: str, title: str, language: str, rel: str, digest:
     reporter = f"{ident}-author"  # actor ids are shared by all seeds: one of its own
     statement = "\n".join(f"#       {e}: What the source claims, in our words ({e} edition)."
                           for e in editions)
+    # Pasted into a shell as it stands: the file's name quoted for one.
+    refresh = f"briefing source add {shlex.quote(rel)} --key {shlex.quote(key)} --update"
     return f"""\
 # yaml-language-server: $schema=../schemas/seed.schema.json
 # {title}: its text as numbered paragraphs, and the claims taken from it.
@@ -199,7 +230,7 @@ def seed_text(ident: str, key: str, title: str, language: str, rel: str, digest:
 # from that file (each run of whitespace made one space) and numbered 1..n; claims cite
 # them by number and quotes are checked against them word for word. Do not edit them: if
 # the file changes, this rewrites them and keeps the rest:
-#   briefing source add {rel} --key {key} --update
+#   {refresh}
 
 source:
   id: {yamltext.scalar(ident)}  # this source's id (claims of other seeds cite it by it)
@@ -242,9 +273,9 @@ relations: []
 
 
 def _update(doc: yamlfile.YamlDoc, found: Extracted, rel: str, digest: str,
-            inputs: files.Inputs) -> list[int]:
-    """Rewrite the paragraphs, `file` and `sha256` of a seed in place; everything else
-    (comments, actors, claims) stays as written. Returns the paragraphs that changed."""
+            inputs: files.Inputs) -> tuple[str, list[int]]:
+    """A seed's text with its paragraphs, `file` and `sha256` rewritten; everything else
+    (comments, actors, claims) stays as written. With the paragraphs that changed."""
     source = doc.data["source"]
     old = source.get("paragraphs") if isinstance(source.get("paragraphs"), dict) else {}
     lines = inputs.read_text(doc.path).split("\n")
@@ -279,8 +310,5 @@ def _update(doc: yamlfile.YamlDoc, found: Extracted, rel: str, digest: str,
             edits.append((first + 1, 0, [text]))
     for first, removed, new in sorted(edits, key=lambda e: e[0], reverse=True):
         lines[first:first + removed] = new
-    tmp = doc.path.with_name(f".{doc.path.name}.tmp")
-    tmp.write_text("\n".join(lines), "utf-8")
-    os.replace(tmp, doc.path)
-    return [n for n, text in enumerate(found.paragraphs, 1)
-            if " ".join(str(old.get(n, "")).split()) != text]
+    return "\n".join(lines), [n for n, text in enumerate(found.paragraphs, 1)
+                              if " ".join(str(old.get(n, "")).split()) != text]

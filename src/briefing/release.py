@@ -9,16 +9,16 @@ commit tagged v<version>. `diff` compares two releases, or a release and the wor
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import recipe
+from briefing import files, recipe
 from briefing.compose import changes, snapshot
 from briefing.errors import BriefingError
 from briefing.model import config, releases
+from briefing.runtime import writing
 
 WORKING = "working"  # `briefing diff 1.0 working`: the working tree's argument base
 
@@ -33,7 +33,12 @@ class Released:
 def release(root: Path, version: str, step: Callable[[str], None] = lambda s: None,
             tag: bool = True) -> Released:
     project = config.load(root)
+    # releases/ a link out of the project, a broken one or a file: refused before its
+    # records are read and before the build, as is anything where the record goes.
+    files.check_folder(root / releases.FOLDER, root, f"{releases.FOLDER}/")
     _check_version(project, version, releases.history(root, project.inputs))
+    path = releases.path_for(root, version)
+    writing.check_writable(root, path)
     repo = _git_root(root)
     if repo is not None and tag:
         _check_clean(project, repo)
@@ -58,13 +63,9 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
     record = releases.Record(
         format=releases.FORMAT, version=version, date=model.project.config.document.date,
         commit=commit, digest=releases.digest(editions), editions=editions,
-        outputs={path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-                 for path in sorted(built.outputs.values())})
-    path = releases.path_for(root, version)
-    path.parent.mkdir(exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(releases.dump(record), "utf-8")
-    os.replace(temporary, path)
+        outputs={output.name: hashlib.sha256(output.read_bytes()).hexdigest()
+                 for output in sorted(built.outputs.values())})
+    writing.write_file(root, path, releases.dump(record).encode("utf-8"))
     made = None
     if repo is not None and tag:
         rel = path.relative_to(repo).as_posix()
@@ -140,6 +141,7 @@ class Compared:
 def diff(root: Path, old: str, new: str = WORKING) -> Compared:
     """The changes from release `old` to release `new` (or the working tree)."""
     project = config.load(root)
+    files.check_folder(root / releases.FOLDER, root, f"{releases.FOLDER}/")
     history = {r.version: r for r in releases.history(root, project.inputs)}
     default = project.default_edition.id
 

@@ -419,19 +419,25 @@ def new(obj: Context, directory: Path, title: str | None, editions: tuple[str, .
 
     def make() -> authoring.Created:
         chosen = authoring.parse_editions(list(editions))
-        created = authoring.create(Path(os.path.abspath(directory)), title, chosen,
-                                   authoring.parse_perspectives(list(perspectives)),
-                                   authoring.today())
-        if len(chosen) > 1:  # each translation recorded against its original: drift is seen
-            recipe.update_translations(created.root, None, [], False)
-            created.written += [f"locale/{e.id}.texts.json" for e in chosen[1:]
-                                if (created.root / "locale" / f"{e.id}.texts.json").exists()]
-        return created
+        chosen_perspectives = authoring.parse_perspectives(list(perspectives))
+        target = Path(os.path.abspath(directory))
+        # All or nothing: made in a hidden folder inside DIRECTORY, translations recorded
+        # there too, then moved in; on any failure DIRECTORY is left as it was.
+        with authoring.staged(target) as stage:
+            created = authoring.write_project(stage.path, title, chosen, chosen_perspectives,
+                                              authoring.today())
+            if len(chosen) > 1:  # each translation recorded against its original
+                recipe.update_translations(stage.path, None, [], False)
+                created.written += [f"locale/{e.id}.texts.json" for e in chosen[1:] if
+                                    (stage.path / "locale" / f"{e.id}.texts.json").exists()]
+        return stage.finished(created, target)
 
     created = obj.run(make)
     if obj.quiet:
         return
     click.echo(f"created {directory}: {len(created.written)} files", err=True)
+    for note in created.notes:
+        click.echo(f"  {note}", err=True)
     for edition, count in created.untranslated.items():
         click.echo(f"  edition {edition}: {count} texts to translate (the example has only "
                    "English and Dutch words); `briefing check` lists them", err=True)
@@ -503,6 +509,7 @@ def source_add(obj: Context, file: Path, key: str, ident: str | None, language: 
 def schema(obj: Context, name: str | None, directory: Path | None, markdown: bool) -> None:
     """Print the JSON Schema of briefing.toml (settings), a seed or analysis.yaml (all
     three by name when none is given), for editors that check and complete them."""
+    from briefing.authoring.schemas import write_schemas
     from briefing.model import schema as schemas
 
     if markdown:
@@ -510,7 +517,7 @@ def schema(obj: Context, name: str | None, directory: Path | None, markdown: boo
 
         click.echo(formatdoc.markdown(), nl=False)
     elif directory is not None:
-        for path in obj.run(lambda: schemas.write_schemas(directory)):
+        for path in obj.run(lambda: write_schemas(directory)):
             obj.say(f"wrote {path}")
     else:
         click.echo(schemas.dumps(schemas.schema(name) if name else schemas.schemas()), nl=False)

@@ -195,7 +195,9 @@ def test_the_committed_docs_are_what_the_code_generates():
 
 
 def test_write_schemas_writes_the_three_files(tmp_path: Path):
-    written = schemas.write_schemas(tmp_path / "schemas")
+    from briefing.authoring.schemas import write_schemas
+
+    written = write_schemas(tmp_path / "schemas")
     assert [p.name for p in written] == [
         "briefing.schema.json", "seed.schema.json", "analysis.schema.json"]
     for path, spec in zip(written, schemas.FILES, strict=True):

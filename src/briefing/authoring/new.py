@@ -2,29 +2,37 @@
 of a briefing once, on an invented example (a council's debate on car-free streets).
 
 Every file is written from here (the CSL style is copied from the package): the words
-come from authoring/words.py, the chapters from authoring/chapters.py. Nothing is
-written until every file is ready, and never into a folder that holds anything but
-hidden files.
+come from authoring/words.py, the chapters from authoring/chapters.py. All or nothing:
+the project is made in a hidden folder inside DIR (see `staged`), through the project
+door (runtime/writing.py), and its pieces are moved into DIR only when all are there;
+on any failure everything made is removed and DIR is left as it was. DIR may hold hidden
+files (.git, .gitignore); nothing of theirs is replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.core import get_global
 
+from briefing import files
 from briefing.authoring import chapters, languages, project_files
 from briefing.authoring.extract import extract
+from briefing.authoring.schemas import write_schemas
 from briefing.authoring.words import EXAMPLE_SOURCE, EditionChoice, PerspectiveChoice, Words
 from briefing.errors import BriefingError
 from briefing.model.config import IDENT
-from briefing.model.schema import write_schemas
+from briefing.runtime import writing
 
 DEFAULT_PERSPECTIVES = ["liveability", "trade", "access"]
 
@@ -34,6 +42,7 @@ class Created:
     root: Path
     written: list[str]  # project-relative paths, in order
     untranslated: dict[str, int]  # edition id -> texts left for the author to translate
+    notes: list[str] = field(default_factory=list)  # what was done with the author's files
 
 
 def parse_editions(values: list[str]) -> list[EditionChoice]:
@@ -94,11 +103,20 @@ def parse_perspectives(values: list[str]) -> list[PerspectiveChoice]:
 
 def create(directory: Path, title: str | None, editions: list[EditionChoice],
            perspectives: list[PerspectiveChoice], today: dt.date) -> Created:
-    _check_empty(directory)
+    """The project made in `directory`, all or nothing (`briefing new` also records the
+    translations before it is moved in: cli.py uses `staged` and `write_project`)."""
+    with staged(directory) as stage:
+        created = write_project(stage.path, title, editions, perspectives, today)
+    return stage.finished(created, directory)
+
+
+def write_project(directory: Path, title: str | None, editions: list[EditionChoice],
+                  perspectives: list[PerspectiveChoice], today: dt.date) -> Created:
+    """Write the project into `directory`: an empty folder (the one `staged` gives)."""
     words = Words(editions)
     source = extract(Path("example.md"), EXAMPLE_SOURCE.encode("utf-8"))
     digest = hashlib.sha256(EXAMPLE_SOURCE.encode("utf-8")).hexdigest()
-    files: dict[str, str | bytes] = {
+    contents: dict[str, str | bytes] = {
         "briefing.toml": project_files.toml(words, title, perspectives, today,
                                             [str(uuid.uuid4()) for _ in editions]),
         "sources/example.md": EXAMPLE_SOURCE,
@@ -109,22 +127,133 @@ def create(directory: Path, title: str | None, editions: list[EditionChoice],
     }
     default = editions[0]
     for name, text in chapters.chapters(lambda key: words.message(key, default)).items():
-        files[f"chapters/{name}"] = text
+        contents[f"chapters/{name}"] = text
     for edition in editions:  # the default edition's only for the engine's words
         if edition != default or not project_files.engine_words(edition):
-            files[f"locale/{edition.id}.po"] = project_files.catalogue(words, edition)
-    files[".gitignore"] = "# Outputs only: `briefing build` writes them again.\nbuild/\n"
-    files["README.md"] = project_files.readme(words, editions)
-    directory.mkdir(parents=True, exist_ok=True)
-    for rel, content in files.items():
-        path = directory / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as out:  # x: never over a file that appeared meanwhile
-            out.write(content.encode("utf-8") if isinstance(content, str) else content)
+            contents[f"locale/{edition.id}.po"] = project_files.catalogue(words, edition)
+    contents[".gitignore"] = GITIGNORE
+    contents["README.md"] = project_files.readme(words, editions)
+    writing.write_files(directory, {
+        directory / rel: content.encode("utf-8") if isinstance(content, str) else content
+        for rel, content in contents.items()})
     # The JSON schemas the first line of each data file names, for an editor's checks.
-    schemas = write_schemas(directory / "schemas")
-    written = list(files) + [p.relative_to(directory).as_posix() for p in schemas]
+    schemas = write_schemas(directory / "schemas", directory)
+    written = list(contents) + [p.relative_to(directory).as_posix() for p in schemas]
     return Created(directory, written, words.untranslated)
+
+
+GITIGNORE = "# Outputs only: `briefing build` writes them again.\nbuild/\n"
+STAGE_PREFIX = ".briefing-new-"
+
+
+@dataclass
+class Stage:
+    path: Path  # the hidden folder the project is made in
+    notes: list[str]  # what was done with the author's own files once moved in
+    kept: list[str]  # the project's files not written: the author's own stayed
+
+    def finished(self, created: Created, directory: Path) -> Created:
+        """What was made, as moved into `directory`."""
+        written = [rel for rel in created.written if rel not in self.kept]
+        return Created(directory, written, created.untranslated, self.notes)
+
+
+@contextlib.contextmanager
+def staged(directory: Path) -> Iterator[Stage]:
+    """A hidden folder inside `directory` (made if missing) to make the project in. When
+    the block ends without an error, its pieces are moved into `directory`; otherwise, or
+    if a move fails, everything made is removed and `directory` is as it was."""
+    _check_empty(directory)
+    made = _make_folder(directory)
+    try:
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=directory))
+    except OSError as exc:
+        _remove_made(made)
+        raise BriefingError.at(f"cannot write in the folder: {writing.reason(exc)}",
+                               directory, None, writing.WRITE_HINT) from None
+    done = Stage(stage, [], [])
+    try:
+        yield done
+        _move_in(done, directory)
+    except BaseException as exc:
+        shutil.rmtree(stage, ignore_errors=True)  # never follows a link inside
+        _remove_made(made)
+        if isinstance(exc, BriefingError):  # named where the file was to be
+            for problem in exc.problems:
+                if problem.path is not None and files.within(
+                        os.path.abspath(problem.path), str(stage)):
+                    problem.path = directory / os.path.relpath(problem.path, stage)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)  # what is left: the .gitignore not moved in
+
+
+def _make_folder(directory: Path) -> list[Path]:
+    """`directory` and any missing folder above it, made; the ones made, top first."""
+    missing: list[Path] = []
+    folder = directory
+    while not os.path.lexists(folder):
+        missing.insert(0, folder)
+        folder = folder.parent
+    made: list[Path] = []
+    for folder in missing:
+        try:
+            os.mkdir(folder)
+        except OSError as exc:
+            _remove_made(made)
+            raise BriefingError.at(f"cannot create the folder: {writing.reason(exc)}",
+                                   folder, None, "name a folder in a place you can write "
+                                   "to") from None
+        made.append(folder)
+    return made
+
+
+def _remove_made(made: list[Path]) -> None:
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)  # only if empty: what someone else put there stays
+
+
+def _move_in(done: Stage, directory: Path) -> None:
+    """Each piece of the staged project into `directory`, or (if one cannot be) none."""
+    stage, moved = done.path, []
+    theirs = os.path.lexists(directory / ".gitignore")
+    try:
+        for name in sorted(os.listdir(stage)):
+            if name == ".gitignore" and theirs:
+                continue  # the author's: joined below, once everything else is in
+            if os.path.lexists(directory / name):
+                raise BriefingError.at("appeared while briefing new ran", directory / name,
+                                       None, "run briefing new again in an empty folder")
+            try:
+                os.rename(stage / name, directory / name)
+            except OSError as exc:
+                raise writing.cannot_write(exc, directory / name) from None
+            moved.append(name)
+        if theirs and not _join_gitignore(directory, done.notes):
+            done.kept.append(".gitignore")
+    except BaseException:
+        for name in reversed(moved):
+            with contextlib.suppress(OSError):
+                os.rename(directory / name, stage / name)
+        raise
+
+
+def _join_gitignore(directory: Path, notes: list[str]) -> bool:
+    """The author's own .gitignore stays; build/ is added to it if it does not ignore it
+    yet (a link or anything but a file is left alone). Whether it was written."""
+    path = directory / ".gitignore"
+    if not files.regular_file(path):
+        notes.append(".gitignore (not a regular file) left as it is: make it ignore build/")
+        return False
+    data = files.read_bytes(path, directory)
+    if any(line.strip() in (b"build", b"build/", b"/build", b"/build/")
+           for line in data.splitlines()):
+        notes.append(".gitignore kept as it was (it ignores build/ already)")
+        return False
+    joined = data + (b"\n" if data and not data.endswith(b"\n") else b"")
+    writing.write_file(directory, path, joined + GITIGNORE.encode("utf-8"))
+    notes.append(".gitignore kept, with build/ added at its end")
+    return True
 
 
 def today() -> dt.date:

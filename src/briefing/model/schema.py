@@ -19,13 +19,11 @@ import textwrap
 import typing
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
-from briefing.errors import BriefingError
 from briefing.model import texts
 from briefing.model.analysis import Analysis
 from briefing.model.config import IDENT, Config
@@ -92,22 +90,6 @@ def dumps(value: dict[str, Any]) -> str:
     """The one serialisation of a schema: sorted keys, two-space indent, a final newline,
     so a written file changes only when the models do."""
     return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_schemas(directory: Path) -> list[Path]:
-    """Write the three schemas into directory (made if missing); the paths written."""
-    written, path = [], directory
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for spec in FILES:
-            path = directory / spec.file_name
-            path.write_text(dumps(schema(spec.name)), "utf-8")
-            written.append(path)
-    except OSError as exc:
-        what = "the folder for the schemas" if path == directory else "the schema"
-        raise BriefingError.at(f"cannot write {what}: {exc.strerror or exc}", path,
-                               hint="give a folder you can write to") from None
-    return written
 
 
 def _models(root: type[BaseModel], found: dict) -> list[tuple[type[BaseModel], dict]]:

@@ -116,7 +116,7 @@ LOCK_NAME = ".build.lock"
 
 def _write_error(exc: OSError, build_dir: Path) -> BriefingError:
     where = Path(exc.filename) if exc.filename else build_dir
-    return BriefingError.at(f"cannot write: {_reason(exc)}", where, None,
+    return BriefingError.at(f"cannot write: {reason(exc)}", where, None,
                             "check free disk space and that build/ is a writable directory")
 
 
@@ -289,7 +289,7 @@ class ProjectWrite:
             try:
                 fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
             except OSError as exc:
-                raise BriefingError.at(f"cannot open the project folder: {_reason(exc)}",
+                raise BriefingError.at(f"cannot open the project folder: {reason(exc)}",
                                        self.root, None, "name a folder you can write to"
                                        ) from None
         else:
@@ -318,7 +318,7 @@ class ProjectWrite:
         except FileExistsError:
             pass  # made meanwhile: opened and checked below like any other
         except OSError as exc:
-            raise BriefingError.at(f"cannot create the folder: {_reason(exc)}", path, None,
+            raise BriefingError.at(f"cannot create the folder: {reason(exc)}", path, None,
                                    WRITE_HINT) from None
         try:  # a link put there meanwhile is refused here
             return os.open(path.name, _FOLDER_FLAGS, dir_fd=parent)
@@ -329,7 +329,7 @@ class ProjectWrite:
         try:
             mode = os.stat(path.name, dir_fd=parent, follow_symlinks=False).st_mode
         except OSError:
-            return BriefingError.at(f"cannot open the folder: {_reason(exc)}", path, None,
+            return BriefingError.at(f"cannot open the folder: {reason(exc)}", path, None,
                                     WRITE_HINT)
         if stat.S_ISLNK(mode):
             return BriefingError.at(
@@ -365,7 +365,7 @@ class ProjectWrite:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise _cannot_write(exc, path) from None
+            raise cannot_write(exc, path) from None
         if stat.S_ISLNK(info.st_mode):
             raise BriefingError.at("a symbolic link, where briefing writes a file", path, None,
                                    "remove the link (or put the file itself in its place): "
@@ -386,7 +386,7 @@ class ProjectWrite:
         try:
             fd = os.open(temp, _TEMP_FLAGS, 0o666, dir_fd=folder)
         except OSError as exc:
-            raise _cannot_write(exc, path) from None
+            raise cannot_write(exc, path) from None
         staged = _Staged(path, folder, temp, (0, 0))
         self._staged.append(staged)
         try:
@@ -398,7 +398,7 @@ class ProjectWrite:
                 os.fsync(out.fileno())
                 info = os.fstat(out.fileno())
         except OSError as exc:
-            raise _cannot_write(exc, path) from None
+            raise cannot_write(exc, path) from None
         staged.identity = (info.st_dev, info.st_ino)
 
     def commit(self) -> None:
@@ -415,7 +415,7 @@ class ProjectWrite:
                     os.replace(staged.temp, name, src_dir_fd=staged.folder,
                                dst_dir_fd=staged.folder)
                 except OSError as exc:
-                    raise _cannot_write(exc, staged.target) from None
+                    raise cannot_write(exc, staged.target) from None
                 done.append(staged)
                 self._verify(staged)
         except BaseException:
@@ -463,7 +463,7 @@ class ProjectWrite:
         except OSError as exc:
             with contextlib.suppress(OSError):
                 os.unlink(backup, dir_fd=staged.folder)
-            raise _cannot_write(exc, staged.target) from None
+            raise cannot_write(exc, staged.target) from None
 
     def _verify(self, staged: _Staged) -> None:
         """The file now at the target is the temporary written, not something swapped in."""
@@ -525,11 +525,11 @@ def _what(mode: int) -> str:
     return "a file" if stat.S_ISREG(mode) else _kind(mode)
 
 
-def _cannot_write(exc: OSError, path: Path) -> BriefingError:
-    return BriefingError.at(f"cannot write: {_reason(exc)}", path, None, WRITE_HINT)
+def cannot_write(exc: OSError, path: Path) -> BriefingError:
+    return BriefingError.at(f"cannot write: {reason(exc)}", path, None, WRITE_HINT)
 
 
-def _reason(exc: OSError) -> str:
+def reason(exc: OSError) -> str:
     """The reason in lower case ("file too large"), as Pandoc's failures are told."""
-    reason = exc.strerror or str(exc)
-    return reason[:1].lower() + reason[1:]
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from briefing.errors import BriefingError, Problem
 from briefing.model import records
 from briefing.model.config import Project
 from briefing.model.load import Model
+from briefing.runtime import writing
 
 WIDTH = 100  # the width the catalogues have been written at
 
@@ -65,8 +65,10 @@ def update(model: Model, ident: str | None, confirm: list[str], confirm_all: boo
                                      project.root / path, line,
                                      "--confirm takes a place `briefing check` names as stale")
                              for path, line in unknown])
-    for path, text in plan.writes.items():
-        _write(path, text)
+    # Every catalogue and record together, through the project door: each keeps its
+    # permissions, and a link or a planted temporary in locale/ is never written through.
+    writing.write_files(project.root, {path: text.encode("utf-8")
+                                       for path, text in plan.writes.items()})
     return plan.report
 
 
@@ -225,18 +227,3 @@ def _records(project: Project, model: Model, edition, targets, confirm_all: bool
         f"locale/{path.name}: {len(new)} data text(s) recorded ({fresh} new, {changed} "
         f"updated, {len(set(old) - set(new))} gone), {len(stale)} still stale, "
         f"{confirmed} confirmed")
-
-
-def _write(path: Path, text: str) -> None:
-    """All or nothing: a temporary file beside it, then renamed over it."""
-    path.parent.mkdir(exist_ok=True)
-    mode = os.stat(path).st_mode & 0o777 if os.path.lexists(path) else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-        os.chmod(temporary, mode)  # as it was: mkstemp makes it private
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise

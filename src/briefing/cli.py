@@ -307,6 +307,8 @@ def diff(obj: Context, old: str, new: str, as_json: bool, editions: tuple[str, .
 @click.pass_obj
 def watch(obj: Context, debounce: int, open_output: bool) -> None:
     """Rebuild on every saved change; errors are shown and watching goes on."""
+    import functools
+
     import watchfiles
 
     from briefing import recipe
@@ -351,19 +353,53 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
             return False
         return rel.parts[:1] != ("build",) and not rel.name.startswith(".")
 
+    def folders() -> list[Path]:
+        """What is watched: each real folder of the project, one by one (watchfiles'
+        recursive watch follows links: a link to / had it watch the whole disk), build/
+        aside. No link is followed, at the start or later."""
+        found = []
+        for folder, dirs, _ in os.walk(obj.project):  # never into a link; unreadable: skipped
+            here = Path(folder)
+            dirs[:] = sorted(d for d in dirs if here != obj.project or d != "build")
+            found.append(here)
+        return found
+
+    def added_folder(changes) -> bool:
+        return any(change == watchfiles.Change.added and os.path.isdir(path)
+                   and not os.path.islink(path) for change, path in changes)
+
+    def cannot_watch(exc: OSError) -> None:
+        raise BriefingError.at(f"cannot watch the project: {exc}", obj.project, None,
+                               "make its folders readable (on Linux, if the limit of watches "
+                               "is reached, raise fs.inotify.max_user_watches)")
+
     # The first (empty) yield comes once the watcher is set up: build then, so that an
-    # edit saved during the first build is not missed. The WeasyPrint workers stay between
+    # edit saved during the first build is not missed. A folder added is watched from then
+    # on (watching starts again, and builds once). The WeasyPrint workers stay between
     # builds, and stop when watching does (Ctrl-C, SIGTERM, or an exit); a YAML file saved
     # unchanged is not parsed again.
-    first = True
+    first, vanished = True, 0
     try:
         with workers.kept_warm(), yamlfile.remembered():
-            for changes in watchfiles.watch(obj.project, watch_filter=relevant,
-                                            debounce=debounce, raise_interrupt=True,
-                                            yield_on_timeout=True, rust_timeout=500):
-                if first or changes:
-                    first = False
-                    obj.run(once)
+            while True:
+                try:
+                    for changes in watchfiles.watch(
+                            *folders(), watch_filter=relevant, debounce=debounce,
+                            recursive=False, ignore_permission_denied=True,
+                            raise_interrupt=True, yield_on_timeout=True, rust_timeout=500):
+                        vanished = 0
+                        if first or changes:
+                            first = False
+                            obj.run(once)
+                        if added_folder(changes):
+                            first = True
+                            break
+                except FileNotFoundError as exc:  # a folder went between listing and watching
+                    vanished += 1
+                    if vanished > 3:
+                        obj.run(functools.partial(cannot_watch, exc))
+                except OSError as exc:
+                    obj.run(functools.partial(cannot_watch, exc))
     except (KeyboardInterrupt, Terminated):
         sys.exit(EXIT_TERMINATED if Terminated.received else EXIT_INTERRUPTED)
 

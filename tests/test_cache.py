@@ -4,12 +4,12 @@ detected and rebuilt; an unchanged project is a no-op. Real Pandoc and WeasyPrin
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from briefing.runtime import trust
 from conftest import FIXTURES, copy_project, digests, run_cli
 
 
@@ -106,8 +106,9 @@ def test_a_corrupt_cache_entry_is_detected_and_rebuilt(tmp_path: Path, warm: Pat
     assert result.code == 0, result.err
     assert digests(project / "build") == before
     for entry in (project / "build" / ".cache").glob("*/*/*"):
-        data = entry.read_bytes()
-        assert hashlib.sha256(data[32:]).digest() == data[:32], f"{entry} still corrupt"
+        data = entry.read_bytes()  # signed by this user's key, as the child build signs
+        assert trust.verify(data[:32], "cache", entry.parent.parent.name, entry.name,
+                            data[32:]), f"{entry} still corrupt"
 
 
 def test_deleting_the_cache_is_always_safe(tmp_path: Path, warm: Path):

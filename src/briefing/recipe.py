@@ -5,6 +5,7 @@
             -> per edition, in order: finish each format (every edition's slow work was
                started first, so the editions render side by side)
             -> the briefing's own citation -> warnings (errors with --strict)
+            -> the last wall: no output carries active content, whatever a stage gave
             -> write every output at once, under build/'s lock
     check:  load -> compose every edition -> warnings
 
@@ -16,6 +17,7 @@ model/ (inputs), compose/ (document), outputs/ (files), runtime/ (safety and spe
 from __future__ import annotations
 
 import collections
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import bibliography, config
 from briefing.model import load as model_load
 from briefing.model.texts import Edition
-from briefing.outputs import cite, pandoc, render
+from briefing.outputs import cite, inert, pandoc, render
 from briefing.outputs.base import Job
 from briefing.outputs.render import Rendering
 from briefing.runtime import cache, limits, writing
@@ -186,6 +188,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
         step("Reused from the cache: " + ", ".join(
             f"{stage} ×{n}" if n > 1 else stage for stage, n in counts.items()))
     step("Writing outputs")
+    inert.check(rendered)  # the last wall: nothing that runs or loads, whatever a stage gave
     written = writing.write_outputs(project.build_dir, rendered)
     store.prune()
     manifest.record(project.input_paths() + [project.root / src for src in sorted(shown)],
@@ -235,7 +238,7 @@ def _incomplete(model: model_load.Model, editions: list[Edition], allow_missing:
     if not complete or len(complete) == len(editions):
         return []
     names = ", ".join(e.id for e in editions if e.id in lacking)
-    flags = " ".join(f"--edition {ident}" for ident in complete)
+    flags = " ".join(f"--edition {shlex.quote(ident)}" for ident in complete)  # to paste
     return [Problem(f"translations missing or stale in {names} (above); "
                     f"{', '.join(complete)} {'are' if len(complete) > 1 else 'is'} complete",
                     None, None,

@@ -2,9 +2,11 @@
 
 Each entry is stored under the SHA-256 of everything its stage reads: the stage's text
 inputs, the bytes of the files it embeds, the tool's identity and the engine's own code
-and templates. An entry is the digest of its payload followed by the payload, so a
-corrupt or truncated entry is detected, removed and rebuilt. Deleting the directory is
-always safe; a hit returns exactly the bytes a cold build would make.
+and templates. An entry is a MAC of its stage, key and payload under this user's key
+(runtime/trust.py) followed by the payload: an entry this user's builds did not write
+(shipped with the project, made on another machine, corrupt or truncated) is removed and
+rebuilt, never used. Deleting the directory is always safe; a hit returns exactly the
+bytes a cold build would make.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import tempfile
 from pathlib import Path
 
 from briefing import ENGINE_DIR
+from briefing.runtime import trust
 
 FORMAT = b"briefing-cache-1\n"
+MAC_BYTES = 32
 
 
 def digest(*parts: bytes | str) -> str:
@@ -78,8 +82,8 @@ class Cache:
         except OSError:
             self.misses.append(stage)
             return None
-        stored, payload = data[:32], data[32:]
-        if hashlib.sha256(payload).digest() != stored:  # corrupt: drop it and rebuild
+        stored, payload = data[:MAC_BYTES], data[MAC_BYTES:]
+        if not trust.verify(stored, "cache", stage, key, payload):  # not ours: drop it
             with contextlib.suppress(OSError):
                 path.unlink()
             self.misses.append(stage)
@@ -110,7 +114,7 @@ class Cache:
                     return
             fd, name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                handle.write(hashlib.sha256(payload).digest() + payload)
+                handle.write(trust.sign("cache", stage, key, payload) + payload)
             os.replace(name, path)
             self.used.add(path)
         except OSError:

@@ -4,18 +4,23 @@ When no input, no engine file and no output has changed since, the build has not
 do: it says so and returns without parsing anything. The inputs are whatever the recipe
 says it read (the model's Project.input_paths() and the images the documents use); this
 module knows no stage.
+
+The manifest is signed (runtime/trust.py) with this user's key: one shipped with a
+project is not evidence that the outputs beside it are a build's of this user, so it
+means: build. (A copy of the user's own project, outputs and all, stays up to date.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import json
 import os
 from pathlib import Path
 
 from briefing import files
 from briefing.errors import BriefingError
-from briefing.runtime import cache, writing
+from briefing.runtime import cache, trust, writing
 
 
 class Manifest:
@@ -37,10 +42,11 @@ class Manifest:
         same regular file it was. Any doubt (a malformed manifest, a name that is not a
         plain path inside the project, a link, a named pipe) means: build."""
         try:
-            saved = json.loads(files.read_bytes(self.path, self.root, 64 * files.MIB))
-        except (BriefingError, ValueError):
+            signed = json.loads(files.read_bytes(self.path, self.root, 64 * files.MIB))
+        except (BriefingError, ValueError, RecursionError):
             return False
-        if not isinstance(saved, dict):
+        saved = self._verified(signed)
+        if saved is None:
             return False
         inputs, outputs = saved.get("inputs"), saved.get("outputs")
         if saved.get("context") != self.context or not isinstance(inputs, dict) or not (
@@ -65,6 +71,22 @@ class Manifest:
         self.saved = saved
         return True
 
+    def _signature(self, state: dict) -> bytes:
+        return trust.sign("manifest", json.dumps(state, sort_keys=True, ensure_ascii=True))
+
+    def _verified(self, signed: object) -> dict | None:
+        """The recorded state, if this user's builds of this folder wrote it."""
+        if not isinstance(signed, dict) or set(signed) != {"state", "mac"}:
+            return None
+        state, mac = signed["state"], signed["mac"]
+        if not isinstance(state, dict) or not isinstance(mac, str):
+            return None
+        try:
+            given = bytes.fromhex(mac)
+        except ValueError:
+            return None
+        return state if hmac.compare_digest(given, self._signature(state)) else None
+
     def outputs(self) -> dict[str, Path]:
         return {name: self.root / "build" / name for name in self.saved["outputs"]}
 
@@ -85,7 +107,8 @@ class Manifest:
         with contextlib.suppress(OSError, BriefingError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temp = writing.BuildDir(self.root / "build").inside(self.path.with_suffix(".tmp"))
-            writing.write_new(temp, json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+            signed = {"state": state, "mac": self._signature(state).hex()}
+            writing.write_new(temp, json.dumps(signed, indent=1, sort_keys=True).encode("utf-8"))
             os.replace(temp, self.path)
 
 

@@ -1,6 +1,6 @@
 """The package tree is the pipeline: imports run one way only.
 
-    errors, files, (package root)           used by every layer
+    errors, files, terminal, (package root) used by every layer
     runtime/    model/                      never import each other
     compose/                                 may use model/ and runtime/
     outputs/                                 may use compose/, model/, runtime/
@@ -18,6 +18,7 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "briefing"
 RANK = {"errors": 0, "files": 0, "__init__": 0, "runtime": 1, "model": 1, "compose": 2,
+        "terminal": 0,  # makes text from the inputs safe to print: used by errors and cli
         "authoring": 2,  # writes an author's inputs: may use model/ and compose/'s words
         "outputs": 3, "recipe": 4,
         "release": 5,  # a clean build (recipe), recorded

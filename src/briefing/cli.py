@@ -18,6 +18,8 @@ from typing import Any
 
 import click
 
+from briefing.terminal import safe, safe_json
+
 EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 70, 130, 143
 
 
@@ -30,6 +32,14 @@ class Terminated(BaseException):  # noqa: N818 - like KeyboardInterrupt, for SIG
 def _on_sigterm(signum, frame):
     Terminated.received = True
     raise Terminated()
+
+
+def echo(text: str = "", err: bool = False, nl: bool = True, lines: bool = False) -> None:
+    """click.echo for every text that may hold a file name or a text from the inputs:
+    what a terminal would obey (escape sequences, CR, bidi controls) is printed escaped
+    (briefing.terminal); with `lines`, the text's own newlines stay."""
+    click.echo(safe(text, lines), err=err, nl=nl)
+
 CITE_FORMATS = ["bibtex", "ris", "csl-json", "text", "cff"]  # kept equal to cite.FORMATS
 ALLOW_STALE = ("Draft: a translation whose original changed since it was written (a data text "
                "or a catalogue entry marked fuzzy) is a warning, printed as it was, instead "
@@ -47,7 +57,7 @@ class Context:
 
     def say(self, text: str) -> None:
         if self.progress != "none":
-            click.echo(text, err=True)
+            echo(text, err=True)
 
     @contextlib.contextmanager
     def stages(self):
@@ -55,15 +65,17 @@ class Context:
         finished stage's time on a terminal, plain '· stage' lines with --progress plain."""
         if self.progress != "live":
             # Lines starting with two spaces are progress within a stage: live status only.
-            yield (lambda text: None if text.startswith("  ") else click.echo(
+            yield (lambda text: None if text.startswith("  ") else echo(
                 f"· {text}", err=True)) if self.progress == "plain" else (lambda text: None)
             return
         from rich.console import Console
+        from rich.markup import escape
 
         console = Console(stderr=True, highlight=False)
         current: dict[str, Any] = {"text": None, "start": time.perf_counter()}
 
         def step(text: str) -> None:
+            text = escape(safe(text))  # shown as it is: no markup, nothing a terminal obeys
             if text.startswith("  "):  # progress within the stage: "part 3 of 40"
                 status.update(f"{current['text']} … {text.strip()}")
                 return
@@ -88,7 +100,7 @@ class Context:
         try:
             return action()
         except BriefingError as exc:
-            click.echo(exc.format(self.project), err=True)
+            echo(exc.format(self.project), err=True, lines=True)
             if self.debug:
                 traceback.print_exc()
             sys.exit(EXIT_USER)
@@ -107,9 +119,9 @@ class Context:
         except Exception as exc:  # a bug in briefing, not in the user's input
             if self.debug:
                 traceback.print_exc()
-            click.echo(f"briefing: internal error: {type(exc).__name__}: {exc}\n"
-                       "  hint: this is a bug in briefing; rerun with --debug and report it",
-                       err=True)
+            echo(f"briefing: internal error: {type(exc).__name__}: {safe(str(exc))}\n"
+                 "  hint: this is a bug in briefing; rerun with --debug and report it",
+                 err=True, lines=True)
             sys.exit(EXIT_BUG)
 
 
@@ -194,7 +206,8 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
                                              list(editions) or None, allow_missing, strict,
                                              allow_stale))
     for warning in built.warnings:  # shown even with --quiet: they may mean a wrong output
-        click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
+        echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True,
+             lines=True)
     outputs = built.outputs
     if allow_missing:
         obj.say("draft: missing translations are marked [NOT TRANSLATED]; do not publish")
@@ -224,17 +237,18 @@ def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: 
     checked = obj.run(lambda: recipe.check(obj.project, strict, list(editions) or None,
                                            allow_missing, allow_stale))
     for warning in checked.warnings:
-        click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
+        echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True,
+             lines=True)
     for edition, rows in checked.coverage:
         if not obj.quiet:  # the check's report: printed also when piped
-            click.echo(f"edition {edition.id} ({edition.language}): text fields and messages "
-                       "with a value, per file")
+            echo(f"edition {edition.id} ({edition.language}): text fields and messages "
+                 "with a value, per file")
             for row in rows:
-                click.echo(f"  {row}")
+                echo(f"  {row}")
     warnings = checked.warnings
     if not obj.quiet:  # the answer to the question asked: printed also when piped
-        click.echo("check passed" + (f" with {len(warnings)} warning(s)" if warnings else ""),
-                   err=True)
+        echo("check passed" + (f" with {len(warnings)} warning(s)" if warnings else ""),
+             err=True)
 
 
 @main.command()
@@ -253,7 +267,8 @@ def cite(obj: Context, fmt: str, edition: str | None) -> None:
         lang = i18n.localised(project, edition or project.default_edition.id)
         return citation.render(project, fmt, lang)
 
-    click.echo(obj.run(text), nl=False)
+    cited = obj.run(text)  # the format's own lines stay; CSL JSON keeps to JSON's escapes
+    click.echo(safe_json(cited) if fmt == "csl-json" else safe(cited, lines=True), nl=False)
 
 
 @main.command()
@@ -272,8 +287,8 @@ def release(obj: Context, version: str, no_tag: bool) -> None:
     with obj.stages() as step:
         done = obj.run(lambda: releasing.release(obj.project, version, step, not no_tag))
     if not obj.quiet:  # the answer to the command: printed also when piped
-        click.echo(f"recorded {done.path.relative_to(obj.project)}"
-                   + (f"; committed and tagged {done.tag}" if done.tag else ""), err=True)
+        echo(f"recorded {done.path.relative_to(obj.project)}"
+             + (f"; committed and tagged {done.tag}" if done.tag else ""), err=True)
 
 
 @main.command()
@@ -294,10 +309,11 @@ def diff(obj: Context, old: str, new: str, as_json: bool, editions: tuple[str, .
 
     compared = obj.run(lambda: releasing.diff(obj.project, old, new))
     found = {ed: c for ed, c in compared.changes.items() if not editions or ed in editions}
-    if as_json:
-        click.echo(json.dumps(changes.as_json(found, old, new), ensure_ascii=False, indent=1))
+    if as_json:  # what a terminal would obey written as JSON escapes: the same JSON
+        click.echo(safe_json(json.dumps(changes.as_json(found, old, new), ensure_ascii=False,
+                                        indent=1)))
     else:
-        click.echo(changes.as_text(found, old, new), nl=False)
+        echo(changes.as_text(found, old, new), nl=False, lines=True)
 
 
 @main.command()
@@ -427,7 +443,7 @@ def translations_update(obj: Context, edition: str | None, confirm: tuple[str, .
     reports = obj.run(lambda: recipe.update_translations(obj.project, edition, list(confirm),
                                                          confirm_all))
     for line in reports:
-        click.echo(line)
+        echo(line)
 
 
 @main.command()
@@ -520,17 +536,17 @@ def source_add(obj: Context, file: Path, key: str, ident: str | None, language: 
     seed = os.path.relpath(added.seed, obj.project)
     if added.changed is not None:
         changed = ", ".join(map(str, added.changed)) or "none"
-        click.echo(f"updated {seed}: {added.paragraphs} paragraphs from {added.file} "
-                   f"(changed or new: {changed}); run `briefing check` to recheck the quotes",
-                   err=True)
+        echo(f"updated {seed}: {added.paragraphs} paragraphs from {added.file} "
+             f"(changed or new: {changed}); run `briefing check` to recheck the quotes",
+             err=True)
         return
-    click.echo(f"wrote {seed}: {added.paragraphs} paragraphs from {added.file}"
-               + (f" ({added.left_out} left out: headings and the like, listed in the seed)"
-                  if added.left_out else ""), err=True)
+    echo(f"wrote {seed}: {added.paragraphs} paragraphs from {added.file}"
+         + (f" ({added.left_out} left out: headings and the like, listed in the seed)"
+            if added.left_out else ""), err=True)
     if added.bib is not None:
-        click.echo(f"appended a stub for {key!r} to {os.path.relpath(added.bib, obj.project)}: "
-                   "verify it and add the author and date", err=True)
-    click.echo(f"next: add the reporter and the claims to {seed}", err=True)
+        echo(f"appended a stub for {key!r} to {os.path.relpath(added.bib, obj.project)}: "
+             "verify it and add the author and date", err=True)
+    echo(f"next: add the reporter and the claims to {seed}", err=True)
 
 
 @main.command()
@@ -551,12 +567,13 @@ def schema(obj: Context, name: str | None, directory: Path | None, markdown: boo
     if markdown:
         from briefing.compose import formatdoc
 
-        click.echo(formatdoc.markdown(), nl=False)
+        echo(formatdoc.markdown(), nl=False, lines=True)
     elif directory is not None:
         for path in obj.run(lambda: write_schemas(directory)):
             obj.say(f"wrote {path}")
     else:
-        click.echo(schemas.dumps(schemas.schema(name) if name else schemas.schemas()), nl=False)
+        click.echo(safe_json(schemas.dumps(schemas.schema(name) if name else schemas.schemas())),
+                   nl=False)
 
 
 @main.command(hidden=True)
@@ -567,7 +584,7 @@ def inputs(obj: Context) -> None:
 
     project = obj.run(lambda: config.load(obj.project))
     for path in project.input_paths():
-        click.echo(os.path.relpath(path, obj.project))
+        echo(os.path.relpath(path, obj.project))
 
 
 if __name__ == "__main__":

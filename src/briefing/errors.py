@@ -11,6 +11,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefing.terminal import safe
+
 
 @dataclass
 class Problem:
@@ -33,9 +35,11 @@ class Problem:
         return f"{path}:{self.line}" if self.line else str(path)
 
     def format(self, root: Path | None = None) -> str:
-        text = f"{self.where(root)}: error: {self.message}"
+        """`path:line: error: message` and `  hint: ...`, each one line: a file name or a
+        text from the inputs can neither act on the terminal nor forge a line."""
+        text = f"{safe(self.where(root))}: error: {safe(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {safe(self.hint)}"
         return text
 
 

@@ -209,7 +209,7 @@ def _records(project: Project, model: Model, edition, targets, confirm_all: bool
     for item in items:
         key = records.address(item, root)
         if records.is_stale(item, old.get(key), default):
-            place = (key.split(" ")[0], item.line or 0)
+            place = (key[:-len(item.key) - 1], item.line or 0)  # "FILE KEY": FILE may hold spaces
             if confirm_all or place in targets:
                 plan.confirmed.add(place)
                 confirmed += 1

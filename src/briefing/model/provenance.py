@@ -7,6 +7,7 @@ longer say what the source says. A warning (an error with --strict), at the seed
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from briefing import files
@@ -20,7 +21,9 @@ def stale(base: ArgumentBase, root: Path) -> list[Problem]:
         if source.file is None:
             continue
         where = base.where[("source-file", source.id)]
-        refresh = (f"briefing source add {source.file} --key {source.key} --update "
+        # A command to paste: each value from the seed quoted for the shell.
+        refresh = (f"briefing source add {shlex.quote(source.file)} --key "
+                   f"{shlex.quote(source.key)} --update "
                    "(rewrites the paragraphs and the digest, keeps actors and claims)")
         path = root / source.file
         if Path(source.file).is_absolute() or not files.within(

@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import json
 import os
+import shlex
 from pathlib import Path
 
 from briefing.errors import BriefingError, Problem
@@ -100,7 +101,9 @@ def find_stale(coverage: Coverage, root: Path, locale_dir: Path, editions: list[
 
 
 def stale_problem(item: Translated, default: str, was: str | None, root: Path) -> Problem:
-    where = f"{address(item, root).split(' ')[0]}:{item.line}"
+    # FILE:LINE as --confirm takes it (the address is "FILE KEY"; FILE may hold spaces),
+    # quoted for the shell: the hint is a command to paste.
+    where = shlex.quote(f"{address(item, root)[:-len(item.key) - 1]}:{item.line}")
     change = f" ({difference(was, item.original)})" if was else ""
     return Problem(
         f"the {item.edition} text of {item.key} is stale: its {default} text changed",

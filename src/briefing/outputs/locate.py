@@ -11,6 +11,8 @@ template printed a value from the data, the data line that holds it is named ins
 from __future__ import annotations
 
 import contextlib
+import functools
+import html.entities
 import re
 from pathlib import Path
 
@@ -91,20 +93,60 @@ def refuse(violations: list[sanitise.Violation], project: Project,
 def _written_by(needles: tuple[str, ...], project: Project,
                 composed: Composed) -> tuple[Path, int | None] | None:
     """The input line that wrote a piece of output: the chapter template line, or the
-    data, setting or catalogue line when the template printed a value from there."""
-    for needle in (n.strip().splitlines()[0] for n in needles if n.strip()):
+    data, setting or catalogue line when the template printed a value from there.
+    Markup is written in the chapters: every needle is looked for there before any in the
+    other inputs, where a weaker one (a word the value shares) would name a wrong line."""
+    lines = [n.strip().splitlines()[0] for n in needles if n.strip()]
+    for needle in lines:
         for chapter in composed.chapters:
-            at = chapter.markdown.find(needle)
-            if at >= 0:
-                if not chapter.literal(at):  # a value the template printed: find its source
-                    found = _in_inputs(_contexts(chapter.markdown, at, len(needle)), project)
-                    if found:
-                        return found
-                return chapter.origin(at)
-        found = _in_inputs([needle], project)
-        if found:
-            return found
-    return None
+            found = _find(chapter.markdown, needle)
+            if found is None:
+                continue
+            at, size = found
+            if not chapter.literal(at):  # a value the template printed: find its source
+                source = _in_inputs(_contexts(chapter.markdown, at, size), project)
+                if source:
+                    return source
+            return chapter.origin(at)
+    return _in_inputs(lines, project)
+
+
+def _find(text: str, needle: str) -> tuple[int, int] | None:
+    """Where the needle stands in Markdown text, and how long it is there: as it is, or
+    written with character references (`&#106;`, `&colon;`) or backslash escapes, which
+    Pandoc decodes before the sanitiser sees the output."""
+    at = text.find(needle)
+    if at >= 0:
+        return at, len(needle)
+    if "&" not in text and "\\" not in text:
+        return None
+    found = _spelled(needle).search(text)
+    return (found.start(), found.end() - found.start()) if found else None
+
+
+@functools.lru_cache(maxsize=256)
+def _spelled(needle: str) -> re.Pattern[str]:
+    """A pattern for every way Markdown can write the needle's characters."""
+    return re.compile("".join(_ways(char) for char in needle))
+
+
+def _ways(char: str) -> str:
+    code = ord(char)
+    ways = [re.escape(char), f"&#0*{code};", f"(?i:&#x0*{code:x};)"]
+    ways += [re.escape(f"&{name}") for name in _entity_names().get(char, ())]
+    if char.isascii() and not char.isalnum() and not char.isspace():
+        ways.append(re.escape("\\" + char))  # Markdown's backslash escape
+    return "(?:" + "|".join(ways) + ")"
+
+
+@functools.cache
+def _entity_names() -> dict[str, list[str]]:
+    """Each character's HTML5 named references (`colon;`), as Pandoc reads them."""
+    names: dict[str, list[str]] = {}
+    for name, value in html.entities.html5.items():
+        if name.endswith(";") and len(value) == 1:
+            names.setdefault(value, []).append(name)
+    return names
 
 
 def _contexts(text: str, at: int, size: int) -> list[str]:
@@ -116,6 +158,8 @@ def _contexts(text: str, at: int, size: int) -> list[str]:
 
 
 def _in_inputs(needles: list[str], project: Project) -> tuple[Path, int] | None:
+    """The first line of the settings, catalogues, seeds or analysis that holds a needle
+    (each needle, best first, in every file before the next)."""
     paths = [project.config_path, *sorted(project.locale_dir.glob("*.po")),
              *sorted(project.seeds_dir.glob("*.y*ml")), project.root / ANALYSIS_NAME]
     texts = []
@@ -125,7 +169,7 @@ def _in_inputs(needles: list[str], project: Project) -> tuple[Path, int] | None:
     for needle in needles:
         for path, lines in texts:
             for number, line in enumerate(lines, 1):
-                if needle in line:
+                if _find(line, needle) is not None:
                     return path, number
     return None
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import html as htmllib
 import re
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ ELEMENTS: dict[str, set[str]] = {
         "del", "ins", "mark", "small", "sub", "sup", "code", "kbd", "samp", "var", "pre", "q",
         "blockquote", "cite", "abbr", "dfn", "bdi", "bdo", "wbr", "ul", "dl", "dt", "dd",
         "figure", "figcaption", "table", "caption", "colgroup", "thead", "tbody", "tfoot",
-        "tr", "title")},
+        "tr", "title",
+        "label")},  # Pandoc's task lists: <label><input type="checkbox">task</label>
     "a": {"href"},
     "div": {"tabindex"},  # tables.lua: a table's scroll box can take the keyboard focus
     "img": {"src", "alt", "width", "height"},
@@ -164,7 +166,7 @@ class _Walk(HTMLParser):
     def handle_starttag(self, tag, attrs):
         problem = element_problem(tag, self.kind)
         if problem:
-            self.found.append(Violation(problem, (f"<{tag}", tag)))
+            self.found.append(Violation(problem, (f"<{tag}",)))
         for name, value in attrs:
             problem = attribute_problem(tag, name, value or "", self.kind)
             if problem:
@@ -197,7 +199,7 @@ def walk_xhtml(document: bytes) -> list[Violation]:
         head = head or tag == "head"
         problem = element_problem(tag, "epub")
         if problem:
-            found.append(Violation(problem, (f"<{local}", local)))
+            found.append(Violation(problem, (f"<{local}",)))
         if tag == "style" and re.search(r"url\s*\(|@import|image-set", element.text or "", re.I):
             found.append(Violation("a stylesheet that loads a file", ("url(",)))
         for attr, value in element.attrib.items():
@@ -211,10 +213,16 @@ def walk_xhtml(document: bytes) -> list[Violation]:
 
 
 def _needles(attribute: str, value: str) -> tuple[str, ...]:
-    """How an attribute may stand in the input that wrote it: its value (as written, or
-    its first word), then its name."""
+    """How an attribute may stand in the input that wrote it: as Pandoc's attribute
+    syntax writes it (`as="image"`, `as=image`), its value (a link's target, as written
+    or its first word), then its name with its `=` (`as=`: the bare name is a word that
+    stands anywhere). Pandoc percent-encodes a link's spaces and quotes: the decoded
+    target too."""
     words = re.findall(r"[\w:/.-]{4,}", value)
-    return tuple(n for n in (value.strip(), *words[:1], attribute) if n)
+    return tuple(n for n in (f'{attribute}="{value}"', f"{attribute}={value}",
+                             f"{attribute}='{value}'", value.strip(),
+                             urllib.parse.unquote(value).strip(), *words[:1],
+                             f"{attribute}=") if n)
 
 
 # --- nh3 -------------------------------------------------------------------------------

@@ -16,11 +16,13 @@ def write_schemas(directory: Path, root: Path | None = None) -> list[Path]:
     """Write the three schemas into `directory` (made if missing), together; the paths
     written. The write stays inside `root`: the project, for `briefing new`; by default
     the working folder when `directory` lies in it (`briefing schema --write schemas`
-    run in a project), else the folder that holds `directory`."""
+    run in a project), else the nearest folder above `directory` that exists."""
     directory = Path(os.path.abspath(directory))
     if root is None:
         here = os.getcwd()
         root = Path(here) if files.within(str(directory), here) else directory.parent
+        while not os.path.lexists(root):
+            root = root.parent
     contents = {directory / spec.file_name: dumps(schema(spec.name)).encode("utf-8")
                 for spec in FILES}
     writing.write_files(root, contents)

@@ -648,6 +648,32 @@ def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path, monkeypatch
     assert stat.S_IMODE((root / "seeds" / "a.yaml").stat().st_mode) == 0o600  # kept
 
 
+def test_without_hard_links_the_file_put_back_is_a_copy_of_it(tmp_path, monkeypatch):
+    """A file system without hard links: the previous file is kept as a copy, and put
+    back with its bytes and permissions when a later rename fails."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "a.po").write_bytes(b"old a")
+    (root / "a.po").chmod(0o640)
+    real = os.replace
+
+    def no_link(*args, **kw):
+        raise OSError(1, "Operation not permitted")
+
+    def replace(src, dst, **kw):
+        if dst == "b.po":
+            raise OSError(28, "No space left on device")
+        return real(src, dst, **kw)
+
+    monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(BriefingError, match="cannot write: no space left on device"):
+        writing.write_files(root, {root / "a.po": b"new a", root / "b.po": b"new b"})
+    assert sorted(os.listdir(root)) == ["a.po"]
+    assert (root / "a.po").read_bytes() == b"old a"
+    assert stat.S_IMODE((root / "a.po").stat().st_mode) == 0o640
+
+
 def test_the_door_refuses_a_path_outside_its_root(tmp_path):
     with pytest.raises(BriefingError, match="refused to write outside the project"):
         writing.write_file(tmp_path / "project", tmp_path / "elsewhere.txt", b"x")

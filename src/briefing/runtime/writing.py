@@ -382,7 +382,7 @@ class ProjectWrite:
         folder = self.folder(path.parent)
         assert folder is not None  # made if missing
         kept = self._target_mode(folder, path)
-        temp = f".{path.name[:80]}.{secrets.token_hex(8)}.tmp"
+        temp = f".{path.name[:40]}.{secrets.token_hex(8)}.tmp"  # within NAME_MAX
         try:
             fd = os.open(temp, _TEMP_FLAGS, 0o666, dir_fd=folder)
         except OSError as exc:
@@ -406,8 +406,7 @@ class ProjectWrite:
         under a second name until every rename has succeeded."""
         done: list[_Staged] = []
         try:
-            for staged in self._staged:
-                self._target_mode(staged.folder, staged.target)  # still a file or nothing
+            for staged in self._staged:  # each target still a regular file or nothing
                 staged.backup = self._backup(staged)
             for staged in self._staged:
                 name = staged.target.name
@@ -442,9 +441,10 @@ class ProjectWrite:
     def _backup(self, staged: _Staged) -> str | None:
         """The file about to be replaced, under a second (random, exclusive) name."""
         name = staged.target.name
-        if self._target_mode(staged.folder, staged.target) is None:
+        mode = self._target_mode(staged.folder, staged.target)
+        if mode is None:
             return None
-        backup = f".{name[:80]}.{secrets.token_hex(8)}.old.tmp"
+        backup = f".{name[:40]}.{secrets.token_hex(8)}.old.tmp"
         try:
             os.link(name, backup, src_dir_fd=staged.folder, dst_dir_fd=staged.folder,
                     follow_symlinks=False)
@@ -459,6 +459,7 @@ class ProjectWrite:
             copy = os.open(backup, _TEMP_FLAGS, 0o600, dir_fd=staged.folder)
             with os.fdopen(copy, "wb") as out:
                 out.write(data)
+                os.fchmod(out.fileno(), mode)  # as it was, if it is put back
             return backup
         except OSError as exc:
             with contextlib.suppress(OSError):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
+import math
 import os
 import re
 import stat
@@ -196,5 +198,173 @@ def check_folder(path: Path, root: Path, what: str) -> None:
                                f"make {what} a folder")
 
 
+# --- JSON: one bounded reader for every JSON input (release records, locale/*.texts.json,
+# build/.cache/manifest.json) ---------------------------------------------------------------
+
+JSON_DEPTH = 32  # records nest six deep; json.loads recurses once per level
+JSON_DIGITS = 40  # an integer in a JSON input is a count, a size or a time in nanoseconds
+JSON_SKIP = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'  # a string: its brackets do not nest
+# TOML: strings of the four kinds, and comments.
+TOML_SKIP = (r'"""[\s\S]*?"""|' r"'''[\s\S]*?'''|" + JSON_SKIP + r"|'[^'\n]*'|#[^\n]*")
+_JSON_TOKEN = re.compile(JSON_SKIP + r'|[\[\]{}:,]|[^\s\[\]{}:,"]+')
+_JSON_ESCAPE = re.compile(r"\\(?:u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+                          r"|u([0-9a-fA-F]{4})|.)")
 
 
+def too_deep(text: str, most: int, skip: str = JSON_SKIP) -> int | None:
+    """The line on which brackets ([ and {) outside what `skip` matches (strings, and for
+    TOML comments) first nest more than `most` deep; None if they never do. One linear
+    pass, run before a parser that recurses once per level (json.loads, tomllib) sees
+    the text: 200,000 '[' would otherwise exhaust Python's stack."""
+    if text.count("[") + text.count("{") <= most:
+        return None
+    depth = 0
+    for match in re.finditer(f"{skip}|[\\[{{]|[\\]}}]", text):
+        char = match.group()
+        if char in ("[", "{"):
+            depth += 1
+            if depth > most:
+                return text.count("\n", 0, match.start()) + 1
+        elif char in ("]", "}"):
+            depth = max(0, depth - 1)
+    return None
+
+
+class _Refused(ValueError):
+    """A value json.loads would take but an input may not hold (see parse_json)."""
+
+    def __init__(self, message: str, token: str | None = None):
+        super().__init__(message)
+        self.message, self.token = message, token
+
+
+def read_json(path: Path, root: Path | None = None, limit: int | None = None,
+              setting: str = "limits.input_mib", hint: str | None = None) -> object:
+    """A JSON input, read as read_text reads any input, then parsed by parse_json."""
+    return parse_json(read_text(path, root, limit, setting), path, hint)
+
+
+def parse_json(text: str, path: Path, hint: str | None = None) -> object:
+    """The data of a JSON input's text, bounded before it is parsed: its nesting
+    (JSON_DEPTH, checked before json.loads recurses), numbers Python holds as written (no
+    5,000-digit integer, no 1e999 or NaN), no key twice in an object, and no character
+    read_text refuses in a file written as an escape (\\u001b, a lone surrogate). Every
+    problem is a BriefingError at its line in `path`, with `hint`."""
+    deep = too_deep(text, JSON_DEPTH)
+    if deep is not None:
+        raise BriefingError.at(f"arrays or objects nested more than {JSON_DEPTH} levels deep",
+                               path, deep, hint)
+    try:
+        data = json.loads(text, object_pairs_hook=_unique, parse_int=_integer,
+                          parse_float=_finite, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise BriefingError.at(f"not valid JSON: {exc.msg}", path, exc.lineno, hint) from None
+    except _Refused as exc:
+        raise BriefingError.at(exc.message, path, _refused_line(text, exc), hint) from None
+    except RecursionError:  # not reached after too_deep; never a traceback all the same
+        raise BriefingError.at("arrays or objects nested too deep", path, None, hint) from None
+    if "\\" in text:
+        for match in _JSON_ESCAPE.finditer(text):  # in valid JSON, a backslash is an escape
+            high, low, single = match.groups()
+            char = (chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + int(low, 16) - 0xDC00)
+                    if high else chr(int(single, 16)) if single else "")
+            if char and (forbidden(char) or 0xD800 <= ord(char) <= 0xDFFF):
+                what = (f"a lone surrogate U+{ord(char):04X}" if 0xD800 <= ord(char) <= 0xDFFF
+                        else describe(char))
+                raise BriefingError.at(f"{what} in a string (written {match.group()})", path,
+                                       text.count("\n", 0, match.start()) + 1, hint)
+    return data
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        raise _Refused("a key given twice in one object")
+    return found
+
+
+def _integer(token: str) -> int:
+    if len(token.lstrip("-")) > JSON_DIGITS:
+        raise _Refused(f"an integer of {len(token.lstrip('-'))} digits", token)
+    return int(token)
+
+
+def _finite(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise _Refused(f"the number {token[:40]} is too large", token)
+    return value
+
+
+def _constant(token: str) -> float:
+    raise _Refused(f"{token} is not a JSON number", token)
+
+
+def _refused_line(text: str, refused: _Refused) -> int | None:
+    """The line of the token a hook refused, or of the first key given twice."""
+    keys: list[set[str]] = []
+    before = None
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == refused.token:
+            return text.count("\n", 0, match.start()) + 1
+        if token == "{":
+            keys.append(set())
+        elif token == "}" and keys:
+            keys.pop()
+        elif token == ":" and keys and before is not None and before.group()[:1] == '"':
+            key = _key(before.group())
+            if key is not None and key in keys[-1]:
+                return text.count("\n", 0, before.start()) + 1
+            if key is not None:
+                keys[-1].add(key)
+        before = match
+    return None
+
+
+def json_line(text: str, loc: tuple) -> int | None:
+    """The line of the value at `loc` (object keys and array indices) in a JSON text, or
+    of the deepest enclosing value found: where a message about that value points."""
+    tokens = _JSON_TOKEN.finditer(text)
+    value = next(tokens, None)
+    line = 1 if value is not None else None
+    for part in loc:
+        if value is None or value.group() not in ("{", "["):
+            break
+        value = _member(tokens, value.group(), part)
+        if value is not None:
+            line = text.count("\n", 0, value.start()) + 1
+    return line
+
+
+def _member(tokens, opener: str, wanted: object) -> re.Match | None:
+    """The first token of member `wanted` of the object or array just opened; None if it
+    has none."""
+    depth, index, key, before = 0, 0, None, opener
+    for match in tokens:
+        token = match.group()
+        if depth == 0:
+            if token in ("}", "]"):
+                return None
+            if opener == "[" and before in ("[", ",") and index == wanted:
+                return match
+            if opener == "{" and before == ":" and key == wanted:
+                return match
+            if opener == "{" and before in ("{", ","):
+                key = _key(token)
+            index += token == ","
+        if token in ("{", "["):
+            depth += 1
+        elif token in ("}", "]"):
+            depth -= 1
+        if depth == 0:
+            before = token
+    return None
+
+
+def _key(token: str) -> str | None:
+    try:
+        found = json.loads(token)
+    except ValueError:
+        return None
+    return found if isinstance(found, str) else None

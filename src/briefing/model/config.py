@@ -185,6 +185,14 @@ class Limits(Strict):
                          description="lists, quotes and raw HTML nested in each other")
     bib_field_chars: int = Field(20_000, gt=0, le=10_000_000,
                                  description="one BibTeX field, @strings expanded")
+    misquote_words: int = Field(
+        1_000_000, gt=0, le=100_000_000,
+        description="words of source paragraphs searched for the passage closest to a "
+                    "misquote, all misquotes of a check together")
+    record_items: int = Field(
+        20_000, gt=0, le=1_000_000,
+        description="claims, relations, cells, sources, paragraphs or retired identifiers "
+                    "(each kind) in one edition of a release record")
     template_seconds: float = Field(10, gt=0, le=3600,
                                     description="rendering all chapter templates")
     template_memory_mib: float = Field(1024, gt=0, le=65536,
@@ -404,23 +412,8 @@ def _check_values(raw: dict, path: Path, text: str) -> None:
 
 
 def _deep_line(text: str) -> int | None:
-    """The first line where brackets outside strings nest past MAX_DEPTH."""
-    depth, quote = 0, None
-    for number, line in enumerate(text.splitlines(), start=1):
-        for char in line:
-            if quote:
-                quote = None if char == quote else quote
-            elif char in "\"'":
-                quote = char
-            elif char == "#":
-                break
-            elif char in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return number
-            elif char in "]}":
-                depth -= 1
-    return None
+    """The first line where brackets outside strings and comments nest past MAX_DEPTH."""
+    return files.too_deep(text, MAX_DEPTH, files.TOML_SKIP)
 
 
 def _default_edition(raw: dict) -> str:

@@ -42,7 +42,7 @@ class Manifest:
         same regular file it was. Any doubt (a malformed manifest, a name that is not a
         plain path inside the project, a link, a named pipe) means: build."""
         try:
-            signed = json.loads(files.read_bytes(self.path, self.root, 64 * files.MIB))
+            signed = files.read_json(self.path, self.root, 64 * files.MIB)
         except (BriefingError, ValueError, RecursionError):
             return False
         saved = self._verified(signed)

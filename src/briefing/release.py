@@ -36,7 +36,8 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
     # releases/ a link out of the project, a broken one or a file: refused before its
     # records are read and before the build, as is anything where the record goes.
     files.check_folder(root / releases.FOLDER, root, f"{releases.FOLDER}/")
-    _check_version(project, version, releases.history(root, project.inputs))
+    _check_version(project, version, releases.history(
+        root, project.inputs, project.config.limits.record_items))
     path = releases.path_for(root, version)
     writing.check_writable(root, path)
     repo = _git_root(root)
@@ -142,7 +143,8 @@ def diff(root: Path, old: str, new: str = WORKING) -> Compared:
     """The changes from release `old` to release `new` (or the working tree)."""
     project = config.load(root)
     files.check_folder(root / releases.FOLDER, root, f"{releases.FOLDER}/")
-    history = {r.version: r for r in releases.history(root, project.inputs)}
+    history = {r.version: r for r in releases.history(
+        root, project.inputs, project.config.limits.record_items)}
     default = project.default_edition.id
 
     def editions(version: str) -> dict[str, dict]:

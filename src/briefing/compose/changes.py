@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from briefing.model.releases import Cell, Claim, Edition, Quote, Relation
 
 # In the order the changelog lists them.
 KINDS = ("claim-added", "claim-removed", "claim-reworded", "translation-changed",
@@ -37,9 +40,16 @@ class Change:
         return {k: v for k, v in found.items() if v not in ("", [])}
 
 
+WORD_PAIRS = 4_000_000  # words of one text times words of the other, compared word by word
+
+
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """The words that changed: runs of equal, deleted and inserted words, in order."""
+    """The words that changed: runs of equal, deleted and inserted words, in order. Two
+    texts too long to compare word by word (a crafted record's statement of 100,000
+    words: difflib is quadratic) show as all deleted and all inserted."""
     a, b = re.findall(r"\S+", old), re.findall(r"\S+", new)
+    if len(a) * len(b) > WORD_PAIRS:
+        return [(op, text) for op, text in (("delete", old), ("insert", new)) if text]
     runs: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -54,103 +64,115 @@ def _claim_anchor(cid: str) -> str:
     return f"claim-{cid}"
 
 
-def _quote_locator(quote: dict | None) -> str:
-    return f"{quote['source']} {quote['para']}" if quote else ""
+def _quote_locator(quote: Quote | None) -> str:
+    return f"{quote.source} {quote.para}" if quote else ""
 
 
-def compare(old: dict[str, dict], new: dict[str, dict], default: str) -> dict[str, list[Change]]:
+Snapshot = Edition | dict[str, Any]  # a record's edition, a snapshot, or their plain data
+
+
+def compare(old: Mapping[str, Snapshot], new: Mapping[str, Snapshot], default: str
+            ) -> dict[str, list[Change]]:
     """Per edition present in `new`, the changes from `old` (snapshots by edition id).
     `default` is the default edition's id: a statement changed in another edition while
     the default's stayed is a changed translation, not a reworded claim."""
-    return {ed: _compare_edition(old.get(ed, {}), new[ed], old.get(default, {}),
-                                 new.get(default, {}), ed != default)
-            for ed in new}
+    before = {ed: _typed(value) for ed, value in old.items()}
+    after = {ed: _typed(value) for ed, value in new.items()}
+    empty = Edition()
+    return {ed: _compare_edition(before.get(ed, empty), after[ed],
+                                 before.get(default, empty), after.get(default, empty),
+                                 ed != default)
+            for ed in after}
 
 
-def _compare_edition(old: dict, new: dict, old_default: dict, new_default: dict,
+def _typed(value: Snapshot) -> Edition:
+    """A snapshot as the model a record holds (a release's edition is one already)."""
+    return value if isinstance(value, Edition) else Edition.model_validate(value)
+
+
+def _compare_edition(old: Edition, new: Edition, old_default: Edition, new_default: Edition,
                      translated: bool) -> list[Change]:
     found: list[Change] = []
-    oc, nc = old.get("claims", {}), new.get("claims", {})
+    oc, nc = old.claims, new.claims
     for cid, claim in nc.items():
         if cid not in oc:
-            found.append(Change("claim-added", cid, claim["label"], new=claim["statement"],
+            found.append(Change("claim-added", cid, claim.label, new=claim.statement,
                                 link=_claim_anchor(cid)))
             continue
         found += _claim_changes(cid, oc[cid], claim, translated and _same_original(
             cid, old_default, new_default))
     for cid, claim in oc.items():
         if cid not in nc:
-            found.append(Change("claim-removed", cid, claim["label"], old=claim["statement"]))
-    found += _relation_changes(old.get("relations", []), new.get("relations", []), nc, oc)
-    oc_cells, nc_cells = old.get("cells", {}), new.get("cells", {})
-    for key in sorted(set(oc_cells) | set(nc_cells)):
-        before, after = oc_cells.get(key), nc_cells.get(key)
-        if before and after and (before["text"], before["claims"]) == (after["text"],
-                                                                       after["claims"]):
+            found.append(Change("claim-removed", cid, claim.label, old=claim.statement))
+    found += _relation_changes(old.relations, new.relations, nc, oc)
+    for key in sorted(set(old.cells) | set(new.cells)):
+        before, after = old.cells.get(key), new.cells.get(key)
+        if before and after and (before.text, before.claims) == (after.text, after.claims):
             continue
         shown = after or before
         assert shown is not None
-        old_text, new_text = (before or {}).get("text", ""), (after or {}).get("text", "")
+        old_text = before.text if before else ""
+        new_text = after.text if after else ""
         if old_text == new_text:  # the same words, resting on other claims
             old_text = _rests_on(before, oc)
             new_text = _rests_on(after, nc)
         found.append(Change("cell-changed", key, old=old_text, new=new_text,
                             words=word_diff(old_text, new_text),
-                            what=f"{shown['dimension']} × {shown['perspective']}"))
-    os_, ns = old.get("sources", {}), new.get("sources", {})
-    found += [Change("source-added", sid, new=s["title"]) for sid, s in ns.items()
-              if sid not in os_]
-    found += [Change("source-removed", sid, old=s["title"]) for sid, s in os_.items()
-              if sid not in ns]
+                            what=f"{shown.dimension} × {shown.perspective}"))
+    found += [Change("source-added", sid, new=s.title) for sid, s in new.sources.items()
+              if sid not in old.sources]
+    found += [Change("source-removed", sid, old=s.title) for sid, s in old.sources.items()
+              if sid not in new.sources]
     return sorted(found, key=lambda c: KINDS.index(c.kind))
 
 
-def _rests_on(cell: dict | None, claims: dict) -> str:
+def _rests_on(cell: Cell | None, claims: dict[str, Claim]) -> str:
     """A cell's claims by label, for a cell whose text stayed while its claims changed."""
     if not cell:
         return ""
-    return "→ " + ", ".join(claims.get(c, {}).get("label", c) for c in cell["claims"])
+    return "→ " + ", ".join(claims[c].label if c in claims else c for c in cell.claims)
 
 
-def _same_original(cid: str, old_default: dict, new_default: dict) -> bool:
-    before = old_default.get("claims", {}).get(cid)
-    after = new_default.get("claims", {}).get(cid)
-    return bool(before and after and before["statement"] == after["statement"])
+def _same_original(cid: str, old_default: Edition, new_default: Edition) -> bool:
+    before, after = old_default.claims.get(cid), new_default.claims.get(cid)
+    return bool(before and after and before.statement == after.statement)
 
 
-def _claim_changes(cid: str, before: dict, after: dict, translation_only: bool) -> list[Change]:
+def _claim_changes(cid: str, before: Claim, after: Claim, translation_only: bool
+                   ) -> list[Change]:
     found = []
-    link, label = _claim_anchor(cid), after["label"]
-    if before["statement"] != after["statement"]:
+    link, label = _claim_anchor(cid), after.label
+    if before.statement != after.statement:
         found.append(Change("translation-changed" if translation_only else "claim-reworded",
-                            cid, label, before["statement"], after["statement"],
-                            word_diff(before["statement"], after["statement"]),
+                            cid, label, before.statement, after.statement,
+                            word_diff(before.statement, after.statement),
                             what="statement", link=link))
-    other = [name for name in ("kind", "perspective", "holders") if before[name] != after[name]]
+    other = [name for name in ("kind", "perspective", "holders")
+             if getattr(before, name) != getattr(after, name)]
     if other:
         found.append(Change("claim-changed", cid, label, what=", ".join(other), link=link,
-                            old="; ".join(f"{n}: {_plain(before[n])}" for n in other),
-                            new="; ".join(f"{n}: {_plain(after[n])}" for n in other)))
-    qa, qb = before.get("quote"), after.get("quote")
-    if (qa or {}).get("text") != (qb or {}).get("text"):
-        found.append(Change("quote-changed", cid, label, (qa or {}).get("text", ""),
-                            (qb or {}).get("text", ""), word_diff((qa or {}).get("text", ""),
-                                                                  (qb or {}).get("text", "")),
+                            old="; ".join(f"{n}: {_plain(getattr(before, n))}" for n in other),
+                            new="; ".join(f"{n}: {_plain(getattr(after, n))}" for n in other)))
+    qa, qb = before.quote, after.quote
+    text_a, text_b = qa.text if qa else "", qb.text if qb else ""
+    if (qa and qa.text) != (qb and qb.text):
+        found.append(Change("quote-changed", cid, label, text_a, text_b,
+                            word_diff(text_a, text_b), what="quote", link=link))
+    elif qa and qb and qa.translation != qb.translation:
+        found.append(Change("translation-changed", cid, label, qa.translation or "",
+                            qb.translation or "",
+                            word_diff(qa.translation or "", qb.translation or ""),
                             what="quote", link=link))
-    elif qa and qb and qa.get("translation") != qb.get("translation"):
-        found.append(Change("translation-changed", cid, label, qa["translation"],
-                            qb["translation"], word_diff(qa["translation"], qb["translation"]),
-                            what="quote", link=link))
-    if _quote_locator(qa) != _quote_locator(qb) or before["cites"] != after["cites"]:
+    if _quote_locator(qa) != _quote_locator(qb) or before.cites != after.cites:
         found.append(Change("locator-changed", cid, label,
                             _locators(before), _locators(after), what="locator", link=link))
     return found
 
 
-def _locators(claim: dict) -> str:
+def _locators(claim: Claim) -> str:
     """Where a claim rests: the paragraphs it cites, and its quote's paragraph."""
-    cites = ", ".join(claim["cites"])
-    quote = _quote_locator(claim.get("quote"))
+    cites = ", ".join(claim.cites)
+    quote = _quote_locator(claim.quote)
     return cites + (f"; quote: {quote}" if quote else "")
 
 
@@ -158,12 +180,14 @@ def _plain(value: Any) -> str:
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
-def _relation_changes(old: list[dict], new: list[dict], nc: dict, oc: dict) -> list[Change]:
-    def key(r: dict) -> tuple[str, str, str]:
-        return r["from"], r["type"], r["to"]
+def _relation_changes(old: list[Relation], new: list[Relation], nc: dict[str, Claim],
+                      oc: dict[str, Claim]) -> list[Change]:
+    def key(r: Relation) -> tuple[str, str, str]:
+        return r.source, r.type, r.to
 
     def label(cid: str) -> str:
-        return (nc.get(cid) or oc.get(cid) or {}).get("label", cid)
+        claim = nc.get(cid) or oc.get(cid)
+        return claim.label if claim else cid
 
     before, after = {key(r) for r in old}, {key(r) for r in new}
     found = []

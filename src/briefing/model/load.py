@@ -92,7 +92,7 @@ def load(root: Path, problems: Collector) -> Model:
                        project.inputs, problems)
     history: list[releases.Release] = []
     try:
-        history = releases.history(root, project.inputs)
+        history = releases.history(root, project.inputs, project.config.limits.record_items)
     except BriefingError as exc:
         problems.extend(exc)
     warnings = _left_out(project)

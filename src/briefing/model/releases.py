@@ -18,9 +18,10 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from briefing import files
 from briefing.errors import BriefingError, Problem
@@ -38,6 +39,61 @@ def parse(version: str) -> tuple[int, ...] | None:
     return tuple(int(part) for part in version.split("."))
 
 
+ID = r"^[a-z0-9][a-z0-9-]*$"  # a claim's or a source's id, as in seeds
+CELL = r"^[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*$"  # "<dimension id>/<perspective id>"
+DIGEST = r"^([0-9a-f]{16})?$"  # an item's content digest (compose/snapshot.py)
+# An id has the form seeds give it; texts are any string (the JSON reader refuses the
+# characters no output can carry, written as escapes).
+Id = Annotated[str, Field(pattern=ID)]
+
+
+class Item(BaseModel):
+    """What compose/snapshot.py writes of one item, validated on load like a seed: a record
+    is an input (a crafted one can be re-signed), never trusted data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True,
+                              validate_by_name=True, validate_by_alias=True)
+
+
+class Quote(Item):
+    text: str
+    translation: str | None
+    source: Id
+    para: int = Field(ge=1)
+
+
+class Claim(Item):
+    label: str
+    statement: str
+    kind: Literal["fact", "interpretation", "value", "prediction", "recommendation"]
+    perspective: Id | None
+    holders: list[Id]
+    cites: list[str]  # "<source id> <paragraph>"
+    quote: Quote | None
+    digest: str = Field("", pattern=DIGEST)
+
+
+class Relation(Item):
+    source: Id = Field(alias="from")
+    to: Id
+    type: Literal["supports", "attacks", "undercuts"]
+
+
+class Cell(Item):
+    dimension: str
+    perspective: str
+    text: str
+    claims: list[Id]
+    digest: str = Field("", pattern=DIGEST)
+
+
+class Source(Item):
+    key: str
+    title: str
+    language: str
+    digest: str = Field("", pattern=DIGEST)
+
+
 class Paragraph(BaseModel):
     """One numbered paragraph of a release: its identifier (its anchor, kept across
     versions), its number as printed then, and its text (words only), to find it again."""
@@ -49,28 +105,34 @@ class Paragraph(BaseModel):
 
 
 class Edition(BaseModel):
-    """One edition as released: its argument base, its paragraphs, and the identifiers of
-    paragraphs released before and since deleted (never given out again)."""
+    """One edition as released: its argument base (what `briefing diff` and the changelog
+    compare), its paragraphs, and the identifiers of paragraphs released before and since
+    deleted (never given out again)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    claims: dict[str, dict[str, Any]] = {}
-    relations: list[dict[str, Any]] = []
-    cells: dict[str, dict[str, Any]] = {}
-    sources: dict[str, dict[str, Any]] = {}
+    claims: dict[Id, Claim] = {}
+    relations: list[Relation] = []
+    cells: dict[Annotated[str, Field(pattern=CELL)], Cell] = {}
+    sources: dict[Id, Source] = {}
     paragraphs: list[Paragraph] = []
-    retired: list[str] = []
+    retired: list[Annotated[str, Field(pattern=r"^p[0-9A-Za-z.\-]{1,40}$")]] = []
+
+    def counts(self) -> dict[str, int]:
+        return {"claims": len(self.claims), "relations": len(self.relations),
+                "cells": len(self.cells), "sources": len(self.sources),
+                "paragraphs": len(self.paragraphs), "retired": len(self.retired)}
 
 
 class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     format: int = Field(ge=1, le=FORMAT)
-    version: str
+    version: str = Field(max_length=40)
     date: dt.date
     commit: str | None = Field(None, pattern=r"^[0-9a-f]{40}$")
     note: str = ""
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
-    editions: dict[str, Edition]
-    outputs: dict[str, str] = {}
+    editions: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")], Edition]
+    outputs: dict[str, Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = {}
 
 
 @dataclass(frozen=True)
@@ -93,9 +155,12 @@ def path_for(root: Path, version: str) -> Path:
     return root / FOLDER / f"{version}.json"
 
 
-def history(root: Path, inputs: files.Inputs) -> list[Release]:
+RECORD_ITEMS = 20_000  # the default of limits.record_items
+
+
+def history(root: Path, inputs: files.Inputs, most: int = RECORD_ITEMS) -> list[Release]:
     """Every release record of the project, oldest first; a malformed one is an error at
-    its line."""
+    its line. `most`: limits.record_items, the items of one kind an edition may hold."""
     folder = root / FOLDER
     if not folder.is_dir():
         return []
@@ -108,7 +173,7 @@ def history(root: Path, inputs: files.Inputs) -> list[Release]:
                                     "written by briefing release; move the file elsewhere"))
             continue
         try:
-            found.append(_load(path, inputs))
+            found.append(_load(path, inputs, most))
         except BriefingError as exc:
             problems += exc.problems
     if problems:
@@ -116,38 +181,67 @@ def history(root: Path, inputs: files.Inputs) -> list[Release]:
     return sorted(found, key=lambda r: r.key)
 
 
-def _load(path: Path, inputs: files.Inputs) -> Release:
+HINT = "release records are written by briefing release; restore it from version control"
+SHOWN = 10  # a crafted record may hold thousands of faults: the first ones say enough
+
+
+def _load(path: Path, inputs: files.Inputs, most: int) -> Release:
     text = inputs.read_text(path)
-    hint = "release records are written by briefing release; restore it from version control"
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BriefingError.at(f"not valid JSON: {exc.msg}", path, exc.lineno, hint) from None
+    raw = files.parse_json(text, path, HINT)
     try:
         record = Record.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BriefingError.at(f"{where}: {first['msg']}", path,
-                               _line_of(text, first["loc"]), hint) from None
+        raise BriefingError(_problems(exc.errors(), path, text)) from None
     if parse(record.version) is None or path.stem != record.version:
         raise BriefingError.at(f"the record is of version {record.version!r} but named "
-                               f"{path.name}", path, _line_of(text, ("version",)),
+                               f"{path.name}", path, files.json_line(text, ("version",)),
                                f"{VERSION_HINT}; the file is named <version>.json")
-    if digest(record.editions) != record.digest:
+    for ident, edition in record.editions.items():
+        for kind, count in edition.counts().items():
+            if count > most:
+                raise BriefingError.at(
+                    f"edition {ident!r} holds {count:,} {kind}, more than limits.record_items "
+                    f"({most:,})", path, files.json_line(text, ("editions", ident, kind)),
+                    "is this a record briefing release wrote? If the briefing is this "
+                    "large, raise limits.record_items in briefing.toml")
+    # Over the record as written (`raw`), not as the models read it: a default filled in
+    # on load is not what was signed.
+    if not isinstance(raw, dict) or digest(raw["editions"]) != record.digest:
         raise BriefingError.at("the record's digest does not match its content: it was "
-                               "edited by hand", path, _line_of(text, ("digest",)), hint)
+                               "edited by hand", path, files.json_line(text, ("digest",)),
+                               HINT)
     return Release(record, path)
 
 
-def _line_of(text: str, loc: tuple) -> int | None:
-    """The line of the last key of `loc` found in the JSON text (a good-enough pointer)."""
-    for part in reversed(loc):
-        if isinstance(part, str):
-            at = text.find(json.dumps(part) + ":")
-            if at >= 0:
-                return text.count("\n", 0, at) + 1
-    return None
+def _problems(errors: list[ErrorDetails], path: Path, text: str) -> list[Problem]:
+    """The first SHOWN validation errors as messages at the line of each value; the keys
+    missing from one object are one message, at the line of the object."""
+    shown: dict[tuple, list[str]] = {}  # the value's place -> its missing keys, or []
+    said: dict[tuple, str] = {}
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "missing":
+            if loc[:-1] not in shown and len(shown) < SHOWN:
+                shown[loc[:-1]] = []
+            if loc[:-1] in shown:
+                shown[loc[:-1]].append(str(loc[-1]))
+            continue
+        if len(shown) >= SHOWN:
+            continue
+        dotted = ".".join(str(p) for p in loc)
+        if loc[-1:] == ("[key]",):  # a mapping's key: its line is that of its value
+            loc = loc[:-1]
+        shown[loc] = []
+        said[loc] = (f"unknown key {dotted!r}" if err["type"] == "extra_forbidden"
+                     else f"{dotted or 'the record'}: {err['msg']}")
+    found = []
+    for loc, keys in shown.items():
+        where = ".".join(str(p) for p in loc)
+        message = said.get(loc) or (
+            f"missing required key {where + '.' + keys[0]!r}" if len(keys) == 1 else
+            f"missing required keys {', '.join(map(repr, keys))} in {where!r}")
+        found.append(Problem(message, path, files.json_line(text, loc), HINT))
+    return found
 
 
 def digest(editions: dict[str, Edition] | dict[str, dict]) -> str:

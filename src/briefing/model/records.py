@@ -18,13 +18,20 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import shlex
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
+
+from briefing import files
 from briefing.errors import BriefingError, Problem
 from briefing.model.texts import Coverage, Stale, Translated
 
 Records = dict[str, dict[str, str]]
+RECORD_KEY = r"^[a-z][a-z0-9-]{0,31}( text)?$"  # an edition id, or "<edition id> text"
+WORD_PAIRS = 4_000_000  # words of one text times words of the other, compared word by word
 
 
 def path_for(locale_dir: Path, edition: str) -> Path:
@@ -45,20 +52,40 @@ def address(item: Translated, root: Path) -> str:
 
 
 def read(path: Path, inputs) -> Records:
-    """The records of one edition; none when the file is not there yet."""
+    """The records of one edition; none when the file is not there yet. Read bounded
+    (files.parse_json) and validated: each value a mapping of edition ids to digests, and
+    of "<edition> text" to the text recorded."""
     if not os.path.lexists(path):
         return {}
     text = inputs.read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BriefingError.at(f"not valid JSON: {exc.msg}", path, exc.lineno, _REWRITE) from None
-    if not isinstance(data, dict) or not all(
-            isinstance(v, dict) and all(isinstance(x, str) for x in v.values())
-            for v in data.values()):
+    data = files.parse_json(text, path, _REWRITE)
+    if not isinstance(data, dict):
         raise BriefingError.at("not a records file: a mapping of addresses to digests", path,
                                1, _REWRITE)
-    return data
+    try:
+        return _FILE.validate_python(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        where = ".".join(str(p) for p in loc)
+        raise BriefingError.at(
+            f"not a records file: {where + ': ' if where else ''}{first['msg']}", path,
+            files.json_line(text, loc[:-1] if loc[-1:] == ("[key]",) else loc),
+            _REWRITE) from None
+
+
+def _digests(record: dict[str, str]) -> dict[str, str]:
+    for key, value in record.items():
+        if not key.endswith(" text") and not re.fullmatch(r"[0-9a-f]{12}", value):
+            raise ValueError(f"{key!r} holds {value[:20]!r}, not a digest (12 hexadecimal "
+                             "digits)")
+    return record
+
+
+# {address: {edition id: digest, "<default edition id> text": the text recorded}}
+_FILE = TypeAdapter(dict[Annotated[str, Field(min_length=1)],
+                         Annotated[dict[Annotated[str, Field(pattern=RECORD_KEY)], str],
+                                   AfterValidator(_digests)]])
 
 
 _REWRITE = ("`briefing translations update` writes this file: delete it and run the "
@@ -137,6 +164,8 @@ def difference(old: str, new: str, most: int = 4) -> str:
     """What changed between two texts, word by word, each change with a word of context:
     '"{{ n }} chapters" → "%(n)s chapters"'. Whole, not clipped: the change is the point."""
     a, b = old.split(), new.split()
+    if len(a) * len(b) > WORD_PAIRS:  # difflib is quadratic: a crafted record is not compared
+        return f'"{_clip(old)}" → "{_clip(new)}" (too long to compare word by word)'
     changes = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":

@@ -74,7 +74,8 @@ def load(root: Path, problems: Collector) -> Model:
                             bib.keys if bib else None, project.bib_path,
                             lambda pid: (project.config_path,
                                          project.line_of("perspectives", pid)),
-                            editions, coverage, project.inputs)
+                            editions, coverage, project.inputs,
+                            project.config.limits.misquote_words)
     except BriefingError as exc:
         problems.extend(exc)
     found = None

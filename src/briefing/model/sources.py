@@ -24,6 +24,8 @@ from briefing.model.texts import Edition, Name, Rendering, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
 MAX_QUOTE_WORDS = 50
+MISQUOTE_WORDS = 1_000_000  # the default of limits.misquote_words
+QUOTE_CHARS = 10_000  # a quote longer is no quote of 50 words: its closest passage is not sought
 
 
 class Strict(BaseModel):
@@ -201,9 +203,12 @@ class ArgumentBase:
 def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | None = None,
          bib_path: Path | None = None, declared_at=lambda pid: (None, None),
          editions: list[Edition] | None = None,
-         coverage: i18n.Coverage | None = None, inputs=None) -> ArgumentBase:
+         coverage: i18n.Coverage | None = None, inputs=None,
+         misquote_words: int = MISQUOTE_WORDS) -> ArgumentBase:
     """Load every seeds/*.yaml, then check the base as a whole; report all problems.
-    Gaps in the editions' texts go to `coverage` (reported by the caller, per edition)."""
+    Gaps in the editions' texts go to `coverage` (reported by the caller, per edition).
+    `misquote_words` (limits.misquote_words): the words all misquotes' closest passages
+    may search together."""
     editions = editions or [i18n.ENGLISH]
     default = next(e.id for e in editions if e.default)
     problems = Collector()
@@ -223,8 +228,10 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
     for doc, seed in docs:
         _collect(base, doc, seed, problems)
     problems.raise_if_any()
+    quotes = Quotes(misquote_words)
     for doc, seed in docs:
-        _check_references(base, doc, seed, set(perspectives), problems, bib_keys, bib_path)
+        _check_references(base, doc, seed, set(perspectives), problems, bib_keys, bib_path,
+                          quotes)
         i18n.check_texts(seed, doc.path, doc.line, editions, coverage or i18n.Coverage(),
                          problems, same_language=seed.source.language)
     for pid in perspectives:
@@ -299,7 +306,7 @@ def _collect(base: ArgumentBase, doc: yamlfile.YamlDoc, seed: SeedFile, problems
 
 
 def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problems: Collector,
-                      bib_keys, bib_path):
+                      bib_keys, bib_path, quotes: Quotes):
     def need(table: dict, kind: str, ident: str, loc: tuple):
         if ident not in table:
             near = difflib.get_close_matches(ident, list(table), n=1)
@@ -333,7 +340,7 @@ def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problem
                              doc.path, doc.line(loc + ("cites", j)),
                              f"it has paragraphs 1..{len(base.sources[source_id].paragraphs)}")
         if claim.quote is not None:
-            _check_quote(claim, src, doc, loc + ("quote",), problems)
+            _check_quote(claim, src, doc, loc + ("quote",), problems, quotes)
             _check_speaker(base, claim, src, doc, loc + ("quote",), problems, need)
     for i, rel in enumerate(seed.relations):
         need(base.claims, "claim", rel.source, ("relations", i, "from"))
@@ -370,7 +377,40 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
 
 
-def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Collector):
+@dataclass
+class Quotes:
+    """What checking the quotes of one load may spend: each source paragraph normalised
+    once (not once per claim quoting it), and a budget of words for the closest passage
+    to every misquote together, so that hundreds of misquotes of a huge paragraph cost a
+    bounded time (each search reads the whole paragraph)."""
+
+    words: int  # left to search
+    normalised: dict[tuple[str, int], str] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)  # a normalised paragraph's words
+
+    def paragraph(self, source: SourceMeta, para: int) -> str:
+        key = (source.id, para)
+        if key not in self.normalised:
+            self.normalised[key] = normalise(source.paragraphs[para])
+        return self.normalised[key]
+
+    def closest(self, quote: str, paragraph: str) -> str:
+        """The closest passage's hint; once the budget is spent, the reason it is not given."""
+        if len(quote) > QUOTE_CHARS:
+            return (f"closest passage not searched: too large (the quote has {len(quote):,} "
+                    "characters)")
+        cost = self.sizes.get(paragraph) or self.sizes.setdefault(
+            paragraph, paragraph.count(" ") + 1)
+        if cost > self.words:
+            return ("closest passage not searched: too large (the paragraph has "
+                    f"{cost:,} words; limits.misquote_words allows {self.words:,} more "
+                    "for all misquotes of the check)")
+        self.words -= cost
+        return f"closest passage: \"{closest_passage(quote, paragraph)}\""
+
+
+def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Collector,
+                 quotes: Quotes):
     quote = claim.quote
     assert quote is not None  # checked only for a claim with a quote
     own_paras = {ref for ref in claim.cites if isinstance(ref, int)}
@@ -383,16 +423,16 @@ def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Colle
         problems.add(f"quote of claim {claim.id!r} has {words} words (at most "
                      f"{MAX_QUOTE_WORDS})", doc.path, doc.line(loc + ("text",)),
                      "shorten the quote and paraphrase the rest in the statement")
-    paragraph = src.paragraphs.get(quote.para)
-    if paragraph is None:
+    if quote.para not in src.paragraphs:
         problems.add(f"quote cites paragraph {quote.para}, which does not exist", doc.path,
                      doc.line(loc + ("para",)))
         return
-    if normalise(quote.text) not in normalise(paragraph):
+    paragraph = quotes.paragraph(src, quote.para)
+    if normalise(quote.text) not in paragraph:
         problems.add(
             f"misquote: the quote of claim {claim.id!r} is not verbatim in paragraph "
             f"{quote.para} of {src.id!r}", doc.path, doc.line(loc + ("text",)),
-            f"closest passage: \"{closest_passage(quote.text, paragraph)}\"")
+            quotes.closest(quote.text, paragraph))
 
 
 def closest_passage(quote: str, paragraph: str) -> str:
@@ -420,5 +460,10 @@ def closest_passage(quote: str, paragraph: str) -> str:
         if i >= size - 1 and shared > best:
             best, best_start = shared, i - size + 1
     starts = range(max(0, best_start - size), min(len(words) - size, best_start + size) + 1)
-    return max((" ".join(words[s:s + size]) for s in starts),
-               key=lambda c: difflib.SequenceMatcher(None, target, c).ratio())
+    # Windows of the quote's words but many times its characters (words thousands of
+    # letters long) are no closer, and would make difflib crawl: they are left out.
+    near = [c for c in (" ".join(words[s:s + size]) for s in starts)
+            if len(c) <= 4 * len(target) + 400]
+    if not near:
+        return " ".join(words[best_start:best_start + size])
+    return max(near, key=lambda c: difflib.SequenceMatcher(None, target, c).ratio())

@@ -65,6 +65,9 @@ def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
     except BriefingError as exc:
         problems.extend(exc)
         return catalogue
+    header = next((e for e in entries if e.get("msgid") == "" and "msgctxt" not in e), None)
+    if header is not None:
+        check_header(header, text, path, problems)
     seen: dict[tuple[str, str], int] = {}
     for entry in entries:
         key = (entry.get("msgctxt", ""), entry.get("msgid", ""))
@@ -116,6 +119,84 @@ def _check_message(msgid: str, string: str, path: Path, line: int, problems) -> 
         problems.add(f"the msgstr is not a valid format string ({exc})", path, line,
                      "write a literal per cent sign as %%; keep only the %(name)s of the "
                      "msgid")
+
+
+# The most plural forms a language has (Arabic: zero, one, two, few, many, other). Babel
+# makes nplurals msgstr[n] for each plural entry it reads: nplurals=200000000 in a header
+# made `translations update` take 5 GB and more before it wrote anything (review #8).
+MAX_PLURALS = 6
+
+
+def check_header(entry: dict, text: str, path: Path | None, problems) -> None:
+    """The header fields Babel acts on when `translations update` reads the catalogue,
+    checked first, each at its line: the charset (Babel decodes the file with it, and the
+    engine reads and writes UTF-8 only), nplurals (see MAX_PLURALS), and every field Babel
+    parses (the dates, the language): what it cannot read would end the update with a
+    traceback instead of a message."""
+    from email import message_from_string
+
+    from babel.messages.catalog import Catalog
+
+    try:
+        fields = message_from_string(entry["msgstr"]).items()
+    except Exception:  # noqa: BLE001 - the email parser is lenient; never a traceback
+        fields = []
+    for name, value in fields:
+        problem = _header_problem(name.lower(), str(value))
+        if problem is None:
+            try:
+                Catalog().mime_headers = [(name, value)]
+            except Exception as exc:  # noqa: BLE001 - what Babel cannot read, update cannot
+                problem = (f"the {name} header cannot be read: {exc}",
+                           "correct it, or delete the line")
+        if problem is not None:
+            problems.add(problem[0], path, _header_line(text, entry, name), problem[1])
+
+
+def _header_problem(name: str, value: str) -> tuple[str, str] | None:
+    """(message, hint) for a Content-Type or Plural-Forms field briefing cannot work with."""
+    import codecs
+
+    if name == "content-type":
+        found = re.search(r"charset\s*=\s*\"?([^\";\s]*)", value, re.I)
+        if found is None:
+            return None
+        try:
+            utf8 = codecs.lookup(found.group(1)).name == "utf-8"
+        except LookupError:
+            utf8 = False
+        if not utf8:
+            return (f"the catalogue says charset={found.group(1)[:40]}: briefing reads and "
+                    "writes catalogues as UTF-8 only",
+                    "the file is read as UTF-8 whatever it says: write 'Content-Type: "
+                    "text/plain; charset=UTF-8'")
+    if name == "plural-forms":
+        found = re.search(r"(?:^|;)\s*nplurals\s*=\s*([^;]*)", value)
+        if found is None:
+            return None
+        try:
+            count = int(found.group(1).strip())
+        except ValueError:
+            count = None
+        if count is None or not 1 <= count <= MAX_PLURALS:
+            return (f"nplurals={found.group(1).strip()[:40]}: a language has 1 to "
+                    f"{MAX_PLURALS} plural forms",
+                    "write the language's own, e.g. 'Plural-Forms: nplurals=2; "
+                    "plural=(n != 1);' (the GNU gettext manual lists them)")
+    return None
+
+
+def _header_line(text: str, entry: dict, name: str) -> int:
+    """The line of a header field: the first of the header's lines that starts it."""
+    lines = text.splitlines()
+    start = entry["line"]
+    for number in range(start, len(lines) + 1):
+        line = lines[number - 1].strip()
+        if not line:
+            break
+        if line[1:].lower().startswith(name.lower() + ":"):
+            return number
+    return entry["lines"].get("msgstr", start)
 
 
 _PO_STRING = r'"((?:[^"\\]|\\.)*)"'

@@ -15,7 +15,10 @@ one, each current paragraph is matched to a released one:
   that identifier was ever given out: a deleted paragraph's anchor is never reused, so
   an old link fails plainly instead of pointing at other words.
 
-Pure Python, no Pandoc: it reads and numbers the JSON AST's paragraphs only.
+Matching costs time linear in the paragraphs, plus at most CELLS alignment cells and WORK
+words compared for likeness, whatever a release record holds: past that, paragraphs are
+new and the released ones retired. Pure Python, no Pandoc: it reads and numbers the JSON
+AST's paragraphs only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 import string
 from collections import deque
 from collections.abc import Iterator
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from briefing.model.releases import Edition
@@ -33,6 +37,14 @@ from briefing.model.releases import Edition
 WORD_RE = re.compile(r"\w+")
 LIKE = 0.5    # word similarity from which a reworded paragraph keeps its identifier
 BAND = 40     # a paragraph is compared with released ones this far from its place only
+# What matching reworded paragraphs may cost, all gaps of an edition together: the
+# alignment's tables (current × released paragraphs of a gap) and the words compared for
+# likeness (difflib's ratio is quadratic in the words). A gap past the first, or a pair
+# past the second, is not aligned: its paragraphs are new and the released ones retired.
+# Far above a real briefing's (gaps of a few paragraphs); a crafted record of 16,000
+# paragraphs against a chapter of 16,000 took 112 s and 4.3 GB before (review #9).
+CELLS = 1_000_000
+WORK = 20_000_000
 TEXT_KINDS = {"Str", "Code", "Math"}
 BREAKS = {"Space", "SoftBreak", "LineBreak"}
 
@@ -114,38 +126,54 @@ def _in_order(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return run[::-1]
 
 
+@dataclass
+class _Budget:
+    cells: int
+    work: int
+
+
 def _alike(current: list[tuple[str, str]], old: list[str], pairs: list[tuple[int, int]]
            ) -> list[tuple[int, int]]:
     """Pairs of an unmatched current and an unmatched released paragraph in the same gap
-    between fixed points, whose words are alike enough."""
+    between fixed points, whose words are alike enough (within the _Budget)."""
     matched_now = {i for i, _ in pairs}
     matched_old = {j for _, j in pairs}
     found = []
+    budget = _Budget(CELLS, WORK)
     fixed = [(-1, -1), *_in_order(pairs), (len(current), len(old))]
     for (a, b), (c, d) in itertools.pairwise(fixed):
         now = [i for i in range(a + 1, c) if i not in matched_now]
         then = [j for j in range(b + 1, d) if j not in matched_old]
-        if now and then:
+        if now and then and len(now) * len(then) <= budget.cells:
+            budget.cells -= len(now) * len(then)
             words_now = [current[i][1].split() for i in now]
             words_then = [old[j].split() for j in then]
-            found += [(now[x], then[y]) for x, y in _align(words_now, words_then)]
+            found += [(now[x], then[y]) for x, y in _align(words_now, words_then, budget)]
     return found
 
 
-def _similarity(a: list[str], b: list[str]) -> float:
-    """The words' likeness, or 0 below LIKE (the cheap upper bounds first)."""
+def _similarity(a: list[str], b: list[str], budget: _Budget) -> float:
+    """The words' likeness, or 0 below LIKE (the cheap upper bounds first), or once the
+    budget is spent."""
+    budget.work -= len(a) + len(b)
+    if budget.work < 0:
+        return 0.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < LIKE or matcher.quick_ratio() < LIKE:
+        return 0.0
+    budget.work -= len(a) * len(b)
+    if budget.work < 0:
         return 0.0
     ratio = matcher.ratio()
     return ratio if ratio >= LIKE else 0.0
 
 
-def _align(now: list[list[str]], then: list[list[str]]) -> list[tuple[int, int]]:
+def _align(now: list[list[str]], then: list[list[str]], budget: _Budget
+           ) -> list[tuple[int, int]]:
     """The pairs, in order in both lists, of the greatest total likeness (each at least
     LIKE): an inserted paragraph next to a reworded one does not take its identifier."""
     n, m = len(now), len(then)
-    like = [[_similarity(now[x], then[y]) if abs(x * m - y * n) <= BAND * max(n, m)
+    like = [[_similarity(now[x], then[y], budget) if abs(x * m - y * n) <= BAND * max(n, m)
              else 0.0 for y in range(m)] for x in range(n)]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for x in range(n - 1, -1, -1):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import functools
 import os
+import re
 import traceback
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import cast
 
 import jinja2
+from jinja2 import nodes
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
@@ -187,8 +189,101 @@ def parse_templates(project: Project, env: SandboxedEnvironment) -> list[jinja2.
         except jinja2.TemplateNotFound as exc:
             problems.add(f"template {exc.name!r} not found", path, None,
                          "includes and imports must name a file inside chapters/")
+        except RecursionError:  # Jinja2's parser recurses per bracket and block
+            loader = env.loader
+            problems.add(*too_deep(path, loader.sources.get(path.name, "") if isinstance(
+                loader, ChaptersLoader) else ""))
+    problems.raise_if_any()
+    if isinstance(env.loader, ChaptersLoader):
+        check_includes(env, env.loader.sources, project.chapters_dir, problems)
     problems.raise_if_any()
     return templates
+
+
+# How deep includes, imports and extends may nest: a chapter includes a partial or two,
+# and a template that includes itself never ends (Python's stack would end it instead).
+INCLUDE_DEPTH = 16
+_NAMING = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+
+
+def check_includes(env: jinja2.Environment, sources: dict[str, str], folder: Path,
+                   problems: Collector) -> None:
+    """Every include, import or extends that names a template by a constant: no template
+    reaches itself (directly or through others), and no chain is deeper than
+    INCLUDE_DEPTH; each an error at the line naming the template that goes on. (A name
+    made at run time is stopped by Python's stack: "template recursion too deep".)"""
+    names: dict[str, list[tuple[str, int]]] = {}
+    for name, text in sources.items():
+        try:
+            tree = env.parse(text, name)
+        except jinja2.TemplateSyntaxError:
+            continue  # parse_templates says where, for a template it compiles
+        except RecursionError:
+            problems.add(*too_deep(folder / name, text))
+            continue
+        names[name] = [(target, node.lineno) for node in tree.find_all(_NAMING)
+                       if isinstance(node, _NAMING)  # (for the type checker)
+                       for target in _constants(node.template) if target in sources]
+    depth: dict[str, int] = {}  # the longest chain below a template, once known
+    for top in sorted(names):
+        stack = [(top, iter(names[top]))]
+        on_path = {top}
+        while stack:
+            name, edges = stack[-1]
+            target, line = next(edges, (None, 0))
+            if target is None:
+                stack.pop()
+                on_path.discard(name)
+                depth[name] = max((depth.get(t, 0) + 1 for t, _ in names[name]), default=0)
+                continue
+            where = folder / name
+            if target in on_path:
+                chain = [n for n, _ in stack]
+                loop = " → ".join([*chain[chain.index(target):], target])
+                problems.add(f"templates include each other without end: {loop}", where, line,
+                             "a template may not include, import or extend itself, even "
+                             "through others")
+                return
+            if len(stack) + depth.get(target, 0) > INCLUDE_DEPTH:
+                problems.add(f"includes, imports and extends nest more than {INCLUDE_DEPTH} "
+                             f"templates deep here (from {top})", where, line,
+                             "include the parts from one template instead of a chain")
+                return
+            if target not in depth:
+                stack.append((target, iter(names[target])))
+                on_path.add(target)
+
+
+_BLOCKS = "if|for|macro|call|filter|block|with"
+# A block's opening tag (+1) and end tag (-1), the other delimiters (0), brackets (±1).
+_NESTING = re.compile(rf"\{{%-?\s*(?:({_BLOCKS})|end(?:{_BLOCKS}))\b[^%]*%\}}"
+                      r"|\{\{|\}\}|\{%|%\}|[(\[{]|[)\]}]")
+
+
+def too_deep(path: Path, text: str) -> tuple[str, Path, int, str]:
+    """The error for a template nested too deep for Jinja2's parser (which recurses once
+    per bracket and block, and so ends on Python's stack), at the line where brackets and
+    blocks nest deepest."""
+    depth, deepest, line = 0, 0, 1
+    for match in _NESTING.finditer(text):
+        token = match.group()
+        if token in ("{{", "}}", "{%", "%}"):
+            continue
+        depth += 1 if match.group(1) or token in "([{" else -1
+        if depth > deepest:
+            deepest, line = depth, text.count("\n", 0, match.start()) + 1
+    return ("template nested too deep to read (brackets or blocks within each other)", path,
+            line, "flatten it: set a variable or use a macro for a part")
+
+
+def _constants(node: nodes.Node) -> list[str]:
+    """The template names a node gives as constants ({% include ["a", "b"] %} too)."""
+    if isinstance(node, nodes.Const) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, nodes.Tuple | nodes.List):
+        return [n.value for n in node.items if isinstance(n, nodes.Const)
+                and isinstance(n.value, str)]
+    return []
 
 
 def render_chapter(template: jinja2.Template, context: dict, budget: list[int],

@@ -383,6 +383,7 @@ def template_gaps(env, templates: dict[Path, str], edition: Edition, catalogue: 
             "its template text changed or went: `briefing translations update` keeps its "
             "translation for the new text, marked stale, or moves it to the obsolete entries"))
     reported: set[str] = set()
+    hints = _Hints(catalogue, unused, target, edition)
     for path, line, message in found:
         fuzzy = catalogue.stale.get(message)
         if fuzzy is not None and message not in reported:
@@ -390,10 +391,35 @@ def template_gaps(env, templates: dict[Path, str], edition: Edition, catalogue: 
             coverage.stale.append(Stale(edition.id, _stale(message, fuzzy, target, edition,
                                                            catalogue.path)))
         coverage.add(edition.id, path, message in catalogue.messages or fuzzy is not None,
-                     functools.partial(Gap, edition.id, path, line,
-                                       f"the message {_clip(message)!r}",
-                                       _gap_hint(message, catalogue, unused, target,
-                                                 edition)))
+                     functools.partial(hints.gap, path, line, message))
+
+
+# Entries compared for the likely old text of the messages that have none, per edition:
+# each comparison is difflib's, and a catalogue of 12,000 unused entries took `check` 36 s
+# for 30 messages. Past it, the hint says how to add the message, without the old text.
+NEAR_COMPARISONS = 20_000
+
+
+@dataclass
+class _Hints:
+    """The hint of each message a template uses and the catalogue lacks: made only for a
+    gap, once per message, within NEAR_COMPARISONS."""
+
+    catalogue: Catalogue
+    unused: dict[str, int]
+    target: str
+    edition: Edition
+    left: int = NEAR_COMPARISONS
+    made: dict[str, str] = field(default_factory=dict)
+
+    def gap(self, path: Path, line: int, message: str) -> Gap:
+        if message not in self.made:
+            near = len(self.unused) <= self.left
+            self.left -= len(self.unused) if near else 0
+            self.made[message] = _gap_hint(message, self.catalogue, self.unused, self.target,
+                                           self.edition, near)
+        return Gap(self.edition.id, path, line, f"the message {_clip(message)!r}",
+                   self.made[message])
 
 
 def _stale(message: str, fuzzy: Fuzzy, target: str, edition: Edition,
@@ -408,14 +434,14 @@ def _stale(message: str, fuzzy: Fuzzy, target: str, edition: Edition,
 
 
 def _gap_hint(message: str, catalogue: Catalogue, unused: dict[str, int], target: str,
-              edition: Edition) -> str:
+              edition: Edition, compare: bool = True) -> str:
     """How to add a message; when an entry no template uses is close to it (its old
     text, or a msgid copied from the template with {{ n }}), where it is and how they
-    differ, in full."""
+    differ, in full (the entries are compared only if `compare`)."""
     if message in catalogue.empty:
         return (f"write its msgstr at {target}:{catalogue.empty[message]}: the "
                 f"{edition.language} text")
-    near = difflib.get_close_matches(message, list(unused), n=1, cutoff=0.6)
+    near = difflib.get_close_matches(message, list(unused), n=1, cutoff=0.6) if compare else []
     placeholders = placeholder_hint(f"{near[0] if near else ''} {message}")
     if near:
         return (f"{target}:{unused[near[0]]} has an entry no template uses, probably its old "

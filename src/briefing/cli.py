@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import signal
 import sys
 import time
@@ -487,14 +488,14 @@ def new(obj: Context, directory: Path, title: str | None, editions: tuple[str, .
     created = obj.run(make)
     if obj.quiet:
         return
-    click.echo(f"created {directory}: {len(created.written)} files", err=True)
+    echo(f"created {directory}: {len(created.written)} files", err=True)
     for note in created.notes:
-        click.echo(f"  {note}", err=True)
+        echo(f"  {note}", err=True)
     for edition, count in created.untranslated.items():
-        click.echo(f"  edition {edition}: {count} texts to translate (the example has only "
-                   "English and Dutch words); `briefing check` lists them", err=True)
-    click.echo(f"next: cd {directory} && briefing build   (then replace the example: "
-               "briefing source add FILE --key KEY)", err=True)
+        echo(f"  edition {edition}: {count} texts to translate (the example has only "
+             "English and Dutch words); `briefing check` lists them", err=True)
+    echo(f"next: cd {shlex.quote(str(directory))} && briefing build   (then replace the "
+         "example: briefing source add FILE --key KEY)", err=True)
 
 
 @main.group()

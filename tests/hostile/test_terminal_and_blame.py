@@ -251,6 +251,24 @@ def test_the_confirm_command_runs_no_other_command_and_confirms(tmp_path, world)
     assert run(project, "check").returncode == 0
 
 
+def test_the_next_command_of_new_runs_no_other_command(tmp_path, world):
+    """Not in the review: `briefing new` into a folder whose name holds shell syntax
+    suggests `cd DIR && briefing build`; pasted, it builds that project and runs nothing
+    else."""
+    name = "brief;touch PASTED-RAN;#"
+    made = subprocess.run([sys.executable, "-m", "briefing.cli", "new", name,
+                           "--edition", "en"], cwd=tmp_path, capture_output=True, timeout=600)
+    err = shown(made.stderr)
+    assert made.returncode == 0 and obeyed(made.stderr) == [], err
+    found = re.search(r"next: (cd .*? && briefing build) ", err)
+    assert found, err
+    pasted = paste(found.group(1), tmp_path)
+    assert not (tmp_path / "PASTED-RAN").exists() and not (tmp_path / name / "PASTED-RAN"
+                                                          ).exists()
+    assert pasted.returncode == 0, pasted.stderr
+    assert (tmp_path / name / "build" / "briefing.pdf").is_file()
+
+
 # --- #24: problems blamed on the chapter line that wrote them ----------------------------
 
 def test_a_plain_task_list_builds_in_every_format(minimal: Path):

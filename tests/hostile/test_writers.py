@@ -340,6 +340,21 @@ def test_release_refuses_before_building_and_writes_nothing(minimal, outside, ki
     assert state(minimal, outside) == before
 
 
+@pytest.mark.parametrize(("kind", "message"), [
+    pytest.param("link-out", "releases/ is a link to a folder outside the project", id="link_out"),
+    pytest.param("dangling", "releases/ is a broken link or a link loop", id="broken_link"),
+    pytest.param("file", "releases/ is not a folder", id="a_file"),
+])
+def test_build_and_check_refuse_a_releases_folder_that_is_not_one(minimal, outside, kind,
+                                                                  message):
+    """Not "no releases": a build would number paragraphs as if none had been made."""
+    releases_plant(minimal, outside, kind)
+    before = state(minimal, outside)
+    for command in ("check", "build"):
+        refused(run_cli(minimal, command), "releases", message)
+    assert state(minimal, outside) == before
+
+
 def test_release_writes_its_record_through_the_door(minimal, outside):
     before = state(outside)
     result = run_cli(minimal, "release", "1.0", "--no-tag")

@@ -162,6 +162,9 @@ def history(root: Path, inputs: files.Inputs, most: int = RECORD_ITEMS) -> list[
     """Every release record of the project, oldest first; a malformed one is an error at
     its line. `most`: limits.record_items, the items of one kind an edition may hold."""
     folder = root / FOLDER
+    # A link out of the project, a broken link or a file named releases is an error, not
+    # "no releases": a build would otherwise number paragraphs as if none were made.
+    files.check_folder(folder, root, f"{FOLDER}/")
     if not folder.is_dir():
         return []
     found: list[Release] = []

@@ -362,6 +362,34 @@ def test_translations_update_of_a_huge_catalogue_ends_quickly(two: Path):
     assert written.count("\n#~ msgid ") >= 12_000
 
 
+@pytest.mark.parametrize("inline", [
+    pytest.param("*_" * 150 + "deep" + "_*" * 150, id="emphasis"),  # was RecursionError, 70
+    pytest.param("[" * 300 + "deep" + "]{.x}" * 300, id="spans"),  # was Pandoc out of memory
+    pytest.param("\"'" * 40 + "deep" + "'\"" * 40, id="quotes"),
+    pytest.param("^~" * 40 + "deep" + "~^" * 40, id="super_and_subscript"),
+])
+def test_inline_content_nested_past_the_bound_is_an_error_at_its_line(minimal: Path, world,
+                                                                      inline: str):
+    """Not in the review, the class of #16 (nesting no reader bounds): inline markup nested
+    hundreds deep made the chapter's AST too deep to walk (exit 70) or Pandoc run out of
+    memory, blamed on a working file. Now limits.nesting holds inline content too."""
+    chapter = minimal / "chapters" / "01-overview.md.j2"
+    chapter.write_text(chapter.read_text("utf-8") + "\n\nA paragraph " + inline + "\n",
+                       "utf-8")
+    where, line, message, hint = one(refused(minimal, world, "build"))
+    assert (where, line) == ("chapters/01-overview.md.j2", line_of(chapter, "A paragraph "))
+    assert "more than limits.nesting (24)" in message and "flatten" in hint
+
+
+def test_ordinary_inline_markup_is_not_taken_for_nesting(minimal: Path):
+    chapter = minimal / "chapters" / "01-overview.md.j2"
+    chapter.write_text(chapter.read_text("utf-8") + "\n\nName: " + "_" * 40 + ", ***both*** "
+                       "and [a [nested [link](https://example.org)]]{.x}, \\[" * 3 + "\n",
+                       "utf-8")
+    result = run(minimal, "build", "--format", "html")
+    assert result.returncode == 0, result.stderr
+
+
 # --- Misquotes (#7) ------------------------------------------------------------------------
 
 def test_many_misquotes_of_a_huge_paragraph_end_quickly_each_at_its_line(minimal: Path, world):

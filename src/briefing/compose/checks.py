@@ -149,7 +149,8 @@ def check_output(chapter: Chapter, bounds: Limits, problems: Collector) -> None:
     deepest = _nesting(text, bounds.nesting)
     if deepest is not None:
         depth, at = deepest
-        problems.add(f"content nested {depth} levels deep (lists, quotes or divs), "
+        problems.add(f"content nested {depth} levels deep (lists, quotes, divs, brackets or "
+                     "emphasis), "
                      f"more than limits.nesting ({bounds.nesting})", *chapter.origin(at),
                      "flatten the structure; deep nesting makes Pandoc and WeasyPrint crawl")
 
@@ -171,6 +172,35 @@ def _nesting(text: str, most: int) -> tuple[int, int] | None:
         fence_depth += 1 if match.group(2) else -1
         if fence_depth > most:
             return fence_depth, match.start()
+    return _inline_nesting(text, most)
+
+
+# Inline content opens a level per delimiter: emphasis, strikeout, super- and subscript and
+# smart quotes each need at least one character before the text they hold, so a run of
+# more than `most` of them just before a word nests that deep (300 levels of `*_` made the
+# reader's AST too deep to walk); brackets (spans, links) nest across spaces.
+INLINE_OPENERS = "*_~^\"'["
+
+
+def _inline_nesting(text: str, most: int) -> tuple[int, int] | None:
+    openers = re.escape(INLINE_OPENERS)
+    run = re.compile(rf"(?<![\\\w])[{openers}]{{{most + 1},}}(?=[^\W_])")
+    found = run.search(text)
+    if found:
+        return len(found.group()), found.start()
+    depth = 0
+    for match in re.finditer(r"\\.|`+|\n[ \t]*\n|[\[\]]", text):
+        token = match.group()
+        if token.startswith("`") or token.startswith("\\"):
+            continue  # an escaped bracket is text; a bracket in code is rare enough to count
+        if token == "[":
+            depth += 1
+            if depth > most:
+                return depth, match.start()
+        elif token == "]":
+            depth = max(0, depth - 1)
+        else:
+            depth = 0  # a blank line ends the paragraph, and any bracket left open
     return None
 
 

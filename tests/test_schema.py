@@ -58,7 +58,7 @@ def test_schema_write_into_a_file_is_one_readable_error(tmp_path: Path):
     result = run_cli(tmp_path, "schema", "--write", str(blocker / "schemas"))
     assert result.code == 1
     assert result.err.startswith("taken/schemas: error: cannot write the folder for the "
-                                 "schemas: Not a directory")
+                                 f"schemas: {blocker} is not a folder")
     assert "hint: give a folder you can write to" in result.err
     assert "Traceback" not in result.err
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from briefing import files
+from briefing.errors import BriefingError
 from briefing.model.schema import FILES, dumps, schema
 from briefing.runtime import writing
 
@@ -23,6 +24,9 @@ def write_schemas(directory: Path, root: Path | None = None) -> list[Path]:
         root = Path(here) if files.within(str(directory), here) else directory.parent
         while not os.path.lexists(root):
             root = root.parent
+        if not os.path.isdir(root):
+            raise BriefingError.at(f"cannot write the folder for the schemas: {root} is not "
+                                   "a folder", directory, None, "give a folder you can write to")
     contents = {directory / spec.file_name: dumps(schema(spec.name)).encode("utf-8")
                 for spec in FILES}
     writing.write_files(root, contents)

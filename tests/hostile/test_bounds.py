@@ -311,24 +311,32 @@ def test_a_texts_record_that_is_no_record_is_an_error_at_its_line(two: Path, wor
     assert "translations update" in hint
 
 
+def huge_catalogue(project: Path, seed: int, new: int) -> list[str]:
+    """12,000 entries no template uses added to locale/nl.po, and `new` messages of 25
+    random words to the chapter; the new messages."""
+    import random
+
+    rnd = random.Random(seed)
+    words = [f"woord{i}" for i in range(2000)]
+    entries = "".join(f'\nmsgid "{" ".join(rnd.choice(words) for _ in range(25))}"\n'
+                      'msgstr "x"\n' for _ in range(12_000))
+    catalogue = project / "locale" / "nl.po"
+    catalogue.write_text(catalogue.read_text("utf-8") + entries, "utf-8")
+    chapter = project / "chapters" / "01-overview.md.j2"
+    added = [" ".join(rnd.choice(words) for _ in range(25)) for _ in range(new)]
+    chapter.write_text(chapter.read_text("utf-8") + "".join(
+        '\n{{ _("' + text + '") }}\n' for text in added), "utf-8")
+    return added
+
+
 def test_messages_missing_from_a_huge_catalogue_are_gaps_at_their_lines_quickly(two: Path,
                                                                                 world):
     """Not in the review, the class of #7 (a diagnosis without a budget): each message a
     template uses and the catalogue lacks was compared with every entry no template uses,
     for its likely old text. 12,000 unused entries and 30 messages took `check` 36 s;
     with 60 messages (72 s before), the child must finish within 60 s."""
-    import random
-
-    rnd = random.Random(1)
-    words = [f"woord{i}" for i in range(2000)]
-    entries = "".join(f'\nmsgid "{" ".join(rnd.choice(words) for _ in range(25))}"\n'
-                      'msgstr "x"\n' for _ in range(12_000))
-    catalogue = two / "locale" / "nl.po"
-    catalogue.write_text(catalogue.read_text("utf-8") + entries, "utf-8")
     chapter = two / "chapters" / "01-overview.md.j2"
-    chapter.write_text(chapter.read_text("utf-8") + "".join(
-        '\n{{ _("' + " ".join(rnd.choice(words) for _ in range(25)) + '") }}\n'
-        for _ in range(60)), "utf-8")
+    huge_catalogue(two, seed=1, new=60)
     messages = refused(two, world, "check", timeout=60, summary="translations missing")
     gaps = [(line, hint) for where, line, said, hint in messages
             if where == "chapters/01-overview.md.j2" and said.startswith("no 'nl' text for "
@@ -343,18 +351,8 @@ def test_translations_update_of_a_huge_catalogue_ends_quickly(two: Path):
     messages by comparing every new message with every old one; 12,000 unused entries and
     30 new messages took `translations update` 433 s. Past a bound it compares none: the
     child must finish within 60 s, every new message added, every unused one obsolete."""
-    import random
-
-    rnd = random.Random(2)
-    words = [f"woord{i}" for i in range(2000)]
-    entries = "".join(f'\nmsgid "{" ".join(rnd.choice(words) for _ in range(25))}"\n'
-                      'msgstr "x"\n' for _ in range(12_000))
     catalogue = two / "locale" / "nl.po"
-    catalogue.write_text(catalogue.read_text("utf-8") + entries, "utf-8")
-    chapter = two / "chapters" / "01-overview.md.j2"
-    new = [" ".join(rnd.choice(words) for _ in range(25)) for _ in range(30)]
-    chapter.write_text(chapter.read_text("utf-8") + "".join(
-        '\n{{ _("' + text + '") }}\n' for text in new), "utf-8")
+    new = huge_catalogue(two, seed=2, new=30)
     result = run(two, "translations", "update", timeout=60, memory_mib=2048)
     assert result.returncode == 0, result.stderr[-3000:]
     written = catalogue.read_text("utf-8")

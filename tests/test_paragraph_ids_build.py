@@ -1,7 +1,8 @@
-"""Paragraph identifiers across a release, end to end (real Pandoc and WeasyPrint): a
-paragraph inserted above another after release 1.0 leaves the other its anchor, so a
-link made to 1.0 lands on the same words; the new paragraph gets an anchor never given
-out; an incremental build with the release equals a cold one, byte for byte."""
+"""Paragraph numbers across a release, end to end (real Pandoc and WeasyPrint): a
+paragraph inserted above another after release 1.0 leaves the other its number, anchor
+and citation, so a citation or a link made to 1.0 lands on the same words; the new
+paragraph gets a number never given out (the one before it and a letter); an
+incremental build with the release equals a cold one, byte for byte."""
 
 from __future__ import annotations
 
@@ -75,22 +76,23 @@ def test_without_a_release_the_anchors_are_the_numbers(released):
     assert before and all(ident == f"p{number}" for ident, (number, _, _) in before.items())
 
 
-def test_an_inserted_paragraph_leaves_the_others_their_anchors(released):
+def test_an_inserted_paragraph_leaves_the_others_their_numbers(released):
     _, before, after = released
-    for ident, (_, _, words) in before.items():
+    for ident, (number, citation, words) in before.items():
         assert ident in after, f"#{ident} no longer exists"
+        assert after[ident][0] == number == ident[1:], f"#{ident} is printed otherwise"
         assert after[ident][2] == words, f"#{ident} now points at other words"
-    moved = {ident for ident in before if after[ident][0] != before[ident][0]}
-    assert "p1.1" in moved and after["p1.1"][0] == "1.2"  # the number moved, not the anchor
+        assert after[ident][1] == citation.replace("Version 1.0", "Version 1.1")
 
 
-def test_the_inserted_paragraph_has_a_fresh_anchor(released):
+def test_the_inserted_paragraph_has_a_number_never_given_out(released):
     _, before, after = released
     new = {ident: value for ident, value in after.items() if ident not in before}
     assert len(new) == 2 and all(words.startswith("A paragraph inserted above")
                                  for _, _, words in new.values())
-    # Its number, 1.1, is the summary's anchor: it gets a letter after it.
-    assert new["p1.1a"][0] == "1.1"
+    # Each is the first of its chapter, above ¶1.1 and ¶2.1: the chapter's 0 and a letter.
+    assert {ident: number for ident, (number, _, _) in new.items()} == {"p1.0a": "1.0a",
+                                                                        "p2.0a": "2.0a"}
 
 
 def test_each_paragraph_shows_its_citation_with_its_number(released):
@@ -113,7 +115,7 @@ def test_the_page_stays_inert_and_every_format_builds(released):
     with zipfile.ZipFile(epub) as archive:
         text = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
                        if n.endswith(".xhtml"))
-    assert 'id="p1.1a"' in text and 'id="p1.1"' in text
+    assert 'id="p1.0a"' in text and 'id="p1.1"' in text
 
 
 def test_an_incremental_build_with_a_release_equals_a_cold_one(released, tmp_path: Path):
@@ -126,16 +128,16 @@ def test_an_incremental_build_with_a_release_equals_a_cold_one(released, tmp_pat
     assert digests(cold / "build") == incremental
 
 
-def test_a_changed_record_alone_changes_the_anchors(released, tmp_path: Path):
-    """The identifiers come from the record: with the same chapters, another record gives
-    other anchors, in the incremental build as in a cold one (no cached stage keeps the
+def test_a_changed_record_alone_changes_the_numbers(released, tmp_path: Path):
+    """The numbers come from the record: with the same chapters, another record gives
+    other numbers, in the incremental build as in a cold one (no cached stage keeps the
     old ones)."""
     source, _, _ = released
     project = copy_project(source, tmp_path / "p", with_build=True)
     path = project / "releases" / "1.0.json"
     record = releases.Record.model_validate_json(path.read_text("utf-8"))
     editions = {ident: edition.model_copy(update={"paragraphs": [
-        p.model_copy(update={"id": "p7.7"}) if p.id == "p1.1" else p
+        p.model_copy(update={"id": "p7.7", "label": "7.7"}) if p.id == "p1.1" else p
         for p in edition.paragraphs]}) for ident, edition in record.editions.items()}
     changed = record.model_copy(update={"editions": editions,
                                         "digest": releases.digest(editions)})
@@ -143,8 +145,8 @@ def test_a_changed_record_alone_changes_the_anchors(released, tmp_path: Path):
     result = run_cli(project, "build")
     assert result.code == 0, result.err
     after = _paragraphs(project)
-    assert after["p7.7"][0] == "1.2"  # the summary, under the record's anchor for it
-    assert after["p1.1"][2].startswith("A paragraph inserted")  # p1.1 was never given out
+    assert after["p7.7"][0] == "7.7"  # the summary, under the record's number for it
+    assert after["p1.1"][2].startswith("A paragraph inserted")  # 1.1 was never given out
     cold = copy_project(project, tmp_path / "cold")
     assert run_cli(cold, "build").code == 0
     assert digests(cold / "build") == digests(project / "build")
@@ -165,10 +167,10 @@ def test_following_a_number_shows_that_paragraph_s_citation_alone(released, brow
         hidden = page.evaluate(SHOWN)
         page.goto((project / "build" / "briefing.html").as_uri() + "#p1.1")
         linked = page.evaluate(SHOWN)
-        page.click('a.pnum[href="#p1.1a"]')
+        page.click('a.pnum[href="#p1.0a"]')
         clicked = page.evaluate(SHOWN)
     finally:
         page.close()
     assert hidden == []
     assert linked == [["p1.1", after["p1.1"][1]]]
-    assert [ident for ident, _ in clicked] == ["p1.1a"]
+    assert [ident for ident, _ in clicked] == ["p1.0a"]

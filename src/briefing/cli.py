@@ -277,8 +277,13 @@ def cite(obj: Context, fmt: str, edition: str | None) -> None:
 @click.option("--no-tag", is_flag=True,
               help="Record the release without committing the record or tagging (in a git "
                    "repository the record is committed and the commit tagged v<VERSION>).")
+@click.option("--renumber", is_flag=True,
+              help="Number every paragraph by its place again (a new major version only); "
+                   "the changelog gives each old number's new one, and every old number "
+                   "stays an anchor (v<old version>-p<number>). Without it, paragraphs keep "
+                   "their numbers and new ones get letters (¶2.7a).")
 @click.pass_obj
-def release(obj: Context, version: str, no_tag: bool) -> None:
+def release(obj: Context, version: str, no_tag: bool, renumber: bool) -> None:
     """Release VERSION: build every edition with warnings as errors, then record the
     argument base, the paragraph identifiers and the outputs' digests in
     releases/VERSION.json. briefing.toml's [document] version must be VERSION; a version
@@ -286,7 +291,8 @@ def release(obj: Context, version: str, no_tag: bool) -> None:
     from briefing import release as releasing
 
     with obj.stages() as step:
-        done = obj.run(lambda: releasing.release(obj.project, version, step, not no_tag))
+        done = obj.run(lambda: releasing.release(obj.project, version, step, not no_tag,
+                                                 renumber))
     if not obj.quiet:  # the answer to the command: printed also when piped
         echo(f"recorded {done.path.relative_to(obj.project)}"
              + (f"; committed and tagged {done.tag}" if done.tag else ""), err=True)

@@ -108,22 +108,24 @@ class Built:
 def build(root: Path, formats: list[str] | None = None,
           step: Callable[[str], None] = lambda s: None, editions: list[str] | None = None,
           allow_missing: bool = False, strict: bool = False,
-          allow_stale: bool = False, force: bool = False) -> Built:
+          allow_stale: bool = False, force: bool = False, renumber: bool = False) -> Built:
     """Build under build/'s lock (a second build of the project waits for the first).
     With `strict`, a warning (from Pandoc, WeasyPrint or a missing translation) is an
     error and nothing is written. With `force`, the build runs even when the outputs are
-    up to date (the stage cache still serves what is unchanged)."""
+    up to date (the stage cache still serves what is unchanged). With `renumber`, the
+    paragraphs are numbered by place (`briefing release --renumber`)."""
     with writing.locked(writing.BuildDir(root / "build"), step):
         return _build(root, formats, step, editions, allow_missing, strict, allow_stale,
-                      force)
+                      force, renumber)
 
 
 def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
            editions: list[str] | None, allow_missing: bool, strict: bool,
-           allow_stale: bool, force: bool = False) -> Built:
+           allow_stale: bool, force: bool = False, renumber: bool = False) -> Built:
     manifest = Manifest(root, {"formats": formats, "editions": editions,
                                "allow_missing": allow_missing, "allow_stale": allow_stale,
-                               "strict": strict, "listing": config.input_listing(root)})
+                               "strict": strict, "renumber": renumber,
+                               "listing": config.input_listing(root)})
     if not force and manifest.up_to_date():
         step("Up to date: no input has changed since the last build")
         return Built(manifest.outputs(), unchanged=True)
@@ -154,7 +156,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
                                                   f"[{tag}] {text}"))
             try:
                 begun: Rendering | BriefingError = _edition(
-                    loaded, lang, composed[edition.id], chosen, say, store)
+                    loaded, lang, composed[edition.id], chosen, say, store, renumber)
             except BriefingError as exc:  # raised after the editions before it finish
                 begun = exc
             started.append((edition, lang, begun))
@@ -257,7 +259,8 @@ def update_translations(root: Path, edition: str | None, confirm: list[str],
 
 
 def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chosen: list[str],
-             step: Callable[[str], None], store: cache.Cache) -> Rendering:
+             step: Callable[[str], None], store: cache.Cache, renumber: bool = False
+             ) -> Rendering:
     """One edition, every format: its composed document's rendering, started."""
     project, model = loaded.project, loaded.model
     workdir = project.root / document.workdir(lang.edition)
@@ -274,7 +277,8 @@ def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chose
     _write(inputs.markdown, composed.markdown)
     _write(inputs.bibliography, model.bib.for_pandoc())
     job = Job(project, model.epoch, lang, composed, inputs, store, step,
-              previous=model.previous)
+              previous=model.previous, history=model.earlier,
+              renumber=renumber or model.renumbered)
     return render.start(job, chosen)
 
 

@@ -31,13 +31,17 @@ class Released:
 
 
 def release(root: Path, version: str, step: Callable[[str], None] = lambda s: None,
-            tag: bool = True) -> Released:
+            tag: bool = True, renumber: bool = False) -> Released:
+    """Build and record `version`; with `renumber`, its paragraphs are numbered by place
+    (only a new major version may: a paragraph's number is what readers cite)."""
     project = config.load(root)
     # releases/ a link out of the project, a broken one or a file: refused before its
     # records are read and before the build, as is anything where the record goes.
     files.check_folder(root / releases.FOLDER, root, f"{releases.FOLDER}/")
-    _check_version(project, version, releases.history(
-        root, project.inputs, project.config.limits.record_items))
+    history = releases.history(root, project.inputs, project.config.limits.record_items)
+    _check_version(project, version, history)
+    if renumber:
+        _check_major(project, version, history)
     path = releases.path_for(root, version)
     writing.check_writable(root, path)
     repo = _git_root(root)
@@ -48,7 +52,7 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
                                    "a tag names one release: delete the stray tag (git tag -d "
                                    f"v{version}) if it is not one, or release the next version")
     step("Building every edition, warnings as errors")
-    built = recipe.build(root, None, step, strict=True, force=True)
+    built = recipe.build(root, None, step, strict=True, force=True, renumber=renumber)
     # The argument base as the build read it, not read again (an edit in between would
     # record other content than the outputs show).
     loaded = built.loaded
@@ -64,6 +68,7 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
     record = releases.Record(
         format=releases.FORMAT, version=version, date=model.project.config.document.date,
         commit=commit, digest=releases.digest(editions), editions=editions,
+        renumbered=renumber,
         outputs={output.name: hashlib.sha256(output.read_bytes()).hexdigest()
                  for output in sorted(built.outputs.values())})
     writing.write_file(root, path, releases.dump(record).encode("utf-8"))
@@ -98,6 +103,22 @@ def _check_version(project: config.Project, version: str,
         raise BriefingError.at(f"version {version} is lower than the last release, "
                                f"{history[-1].version}", history[-1].path, None,
                                f"release a version after {history[-1].version}")
+
+
+def _check_major(project: config.Project, version: str,
+                 history: list[releases.Release]) -> None:
+    """--renumber gives paragraphs new numbers: only with a new major version, so that a
+    citation's version says which numbering it uses."""
+    if not history:
+        raise BriefingError.at("--renumber: nothing was released before", None, None,
+                               "the first release numbers its paragraphs by place already")
+    last, wanted = history[-1], releases.parse(version)
+    if wanted is None or wanted[0] <= last.key[0]:
+        raise BriefingError.at(
+            f"--renumber needs a new major version: {version} follows {last.version}",
+            project.config_path, project.line_of("document", "version"),
+            f'release as version "{last.key[0] + 1}.0" to renumber the paragraphs, or leave '
+            "out --renumber (new paragraphs then get letters: ¶2.7a)")
 
 
 def _git_root(root: Path) -> Path | None:

@@ -58,9 +58,9 @@ def test_16000_released_against_16000_current_paragraphs_is_bounded(monkeypatch)
     spent = Spent(monkeypatch)
     record = _record([(f"p1.{i}", t) for i, t in enumerate(_random(16_000, 1), 1)])
     current = [(f"2.{i}", t) for i, t in enumerate(_random(16_000, 2), 1)]
-    ids, retired = paragraphs.assign(current, record)
+    numbered, retired = paragraphs.assign(current, record)
     assert (spent.tables, spent.compared) == ([], 0)
-    assert ids == [f"p2.{i}" for i in range(1, 16_001)]
+    assert [n.id for n in numbered] == [f"p2.{i}" for i in range(1, 16_001)]
     assert len(retired) == 16_000
 
 
@@ -78,11 +78,12 @@ def test_gaps_are_aligned_until_the_cells_are_spent(monkeypatch):
         for k in range(10):
             released.append((f"p{g}.{k + 1}", old[g * 10 + k]))
             current.append(old[g * 10 + k].rsplit(" ", 1)[0] + " changed")  # 7 of 8 words
-    ids, _ = paragraphs.assign([(f"{n}", t) for n, t in enumerate(current, 1)],
-                               _record(released))
+    numbered, _ = paragraphs.assign([(f"{n}.1", t) for n, t in enumerate(current, 1)],
+                                    _record(released))
     assert spent.tables == [100] * 20
-    assert ids[:11] == [f"p0.{k}" for k in range(11)]
-    assert ids[20 * 11:20 * 11 + 11] == ["p20.0", *(f"p{n}" for n in range(222, 232))]
+    was = [n.was for n in numbered]
+    assert was[:11] == [f"p0.{k}" for k in range(11)]  # aligned: each kept its number
+    assert was[20 * 11:20 * 11 + 11] == ["p20.0", *([None] * 10)]  # past the budget: new
 
 
 @pytest.mark.parametrize("words", [200, 2_000])
@@ -93,8 +94,8 @@ def test_difflib_is_asked_only_what_the_word_budget_allows(monkeypatch, words):
     monkeypatch.setattr(paragraphs, "WORK", 1_000_000)
     spent = Spent(monkeypatch)
     texts = _random(60, 5, words=words, vocabulary=20)
-    ids, _ = paragraphs.assign([(f"{i}", t) for i, t in enumerate(texts[30:])],
-                               _record([(f"p{i}", t) for i, t in enumerate(texts[:30])]))
-    assert len(ids) == 30 and spent.compared == 30 * 30
+    numbered, _ = paragraphs.assign([(f"{i}.1", t) for i, t in enumerate(texts[30:])],
+                                    _record([(f"p{i}", t) for i, t in enumerate(texts[:30])]))
+    assert len(numbered) == 30 and spent.compared == 30 * 30
     assert spent.ratios <= 1_000_000 // words ** 2
     assert spent.ratios > 0 if words == 200 else spent.ratios == 0

@@ -32,7 +32,14 @@ from briefing.compose.templates import (
     render_chapter,
     too_slow,
 )
-from briefing.compose.views import actor_views, analysis_views, views
+from briefing.compose.views import (
+    NO_RELEASE,
+    ReleasedLabels,
+    actor_views,
+    analysis_views,
+    released_labels,
+    views,
+)
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model.analysis import Analysis
 from briefing.model.config import Project
@@ -105,8 +112,9 @@ def _local(src: str) -> bool:
 
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
             bib_keys: dict[str, int], metadata: dict, found: Analysis | None,
-            lang: i18n.Localised, changes_section: str = "") -> Composed:
-    claims, perspectives = views(project, base, lang)
+            lang: i18n.Localised, changes_section: str = "",
+            released: ReleasedLabels = NO_RELEASE) -> Composed:
+    claims, perspectives = views(project, base, lang, released)
     words = lang.words
     amap = argmap.plan(claims, perspectives, base.relations, workdir(lang.edition), words)
     gettext, ngettext = i18n.newstyle(lang.messages.template)
@@ -209,7 +217,8 @@ def compose_edition(model: Model, prepared: Prepared, lang: i18n.Localised) -> C
     if model.previous is not None:  # on the cover: which version this one updates
         meta["updates"] = changelog.updates(model.previous, lang)
     return compose(model.project, model.base, prepared.templates, model.bib.keys, meta,
-                   model.analysis, lang, changes_since(model, prepared, lang))
+                   model.analysis, lang, changes_since(model, prepared, lang),
+                   released_labels(model.earlier, model.project.default_edition.id))
 
 
 def changes_since(model: Model, prepared: Prepared, lang: i18n.Localised) -> str:

@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from briefing.compose.language import Localised
-from briefing.compose.views import analysis_views, views
+from briefing.compose.views import analysis_views, released_labels, views
 from briefing.model import releases
 from briefing.model.analysis import Analysis
 from briefing.model.load import Model
@@ -29,7 +29,8 @@ def snapshot(model: Model, lang: Localised) -> dict[str, Any]:
     """One edition's argument base: {claims, relations, cells, sources}, each item the
     model a release record holds (so a record and the working tree compare as equals)."""
     project, base, tr = model.project, model.base, lang.text
-    claims, perspectives = views(project, base, lang)
+    claims, perspectives = views(project, base, lang, released_labels(
+        model.earlier, project.default_edition.id))
     found = model.analysis or Analysis()
     out: dict[str, Any] = {"claims": {}, "relations": [], "cells": {}, "sources": {}}
     for cid, view in claims.items():

@@ -8,12 +8,14 @@ reads them), and what a template error lists when a name is misspelt.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from briefing.compose import language as i18n
 from briefing.compose.markdown import citation, join_names
 from briefing.model.analysis import Analysis
 from briefing.model.config import Project
+from briefing.model.releases import Edition, Release
 from briefing.model.sources import ArgumentBase, Claim, Quote
 
 
@@ -129,8 +131,32 @@ class PerspectiveView:
     (claims of stance evidence)."""
 
 
-def views(project: Project, base: ArgumentBase, lang: i18n.Localised
-          ) -> tuple[dict[str, ClaimView], list]:
+@dataclass(frozen=True)
+class ReleasedLabels:
+    """The claim labels of the releases before this version: each claim's label in the
+    latest (kept while its perspective's letter is the same), and every label ever given
+    (never given to another claim)."""
+
+    kept: dict[str, str] = field(default_factory=dict)
+    given: frozenset[str] = frozenset()
+
+
+def released_labels(history: list[Release], edition: str) -> ReleasedLabels:
+    """From release records, oldest first (labels are the same in every edition)."""
+    given: set[str] = set()
+    kept: dict[str, str] = {}
+    for release in history:
+        claims = release.record.editions.get(edition, Edition()).claims
+        kept = {cid: claim.label for cid, claim in claims.items()}
+        given |= set(kept.values())
+    return ReleasedLabels(kept, frozenset(given))
+
+
+NO_RELEASE = ReleasedLabels()  # a briefing never released: labels by order
+
+
+def views(project: Project, base: ArgumentBase, lang: i18n.Localised,
+          released: ReleasedLabels | None = None) -> tuple[dict[str, ClaimView], list]:
     tr = lang.text
     actors = actor_views(base, tr)
     claims: dict[str, ClaimView] = {}
@@ -140,7 +166,8 @@ def views(project: Project, base: ArgumentBase, lang: i18n.Localised
         getattr(claims[rel.source], rel.type).append(rel.target)
     # Labels come from the default edition's short names, so P3 is P3 in every edition.
     default = i18n.Localiser(project.default_edition, project.default_edition.id)
-    _label(claims, [(pid, default(p.short)) for pid, p in project.config.perspectives.items()])
+    _label(claims, [(pid, default(p.short)) for pid, p in project.config.perspectives.items()],
+           released or NO_RELEASE)
     perspectives = [
         PerspectiveView(pid, tr(p.title), tr(p.short), tr(p.key_point), tr(p.summary),
                         [c for c in claims.values() if c.perspective == pid])
@@ -173,8 +200,12 @@ def _balance(base: ArgumentBase, view: PerspectiveView, locators: tuple[str, str
     view.evidence = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]]) -> None:
-    """Short reader-facing labels (P1, T2, ...): a unique prefix per perspective, then order."""
+def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]],
+           released: ReleasedLabels) -> None:
+    """Short reader-facing labels (P1, T2, ...): a unique prefix per perspective, then a
+    number. A claim keeps its label from the last release while its prefix is the same;
+    a new claim takes the next number after every one its prefix was ever given, so a
+    label means one claim in every version (a removed claim's is not given again)."""
     prefixes: dict[str | None, str] = {None: "B"}
     for pid, short in perspectives:
         word = "".join(ch for ch in short.upper() if ch.isalnum()) or pid.upper()
@@ -182,10 +213,22 @@ def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]]) ->
         while word[:size] in prefixes.values() and size < len(word):
             size += 1
         prefixes[pid] = word[:size] if word[:size] not in prefixes.values() else pid.upper()
-    counts: dict[str | None, int] = {}
+    used: set[str] = set()
     for claim in claims.values():
-        counts[claim.perspective] = counts.get(claim.perspective, 0) + 1
-        claim.label = f"{prefixes.get(claim.perspective, 'B')}{counts[claim.perspective]}"
+        prefix = prefixes.get(claim.perspective, "B")
+        old = released.kept.get(claim.id, "")
+        if re.fullmatch(rf"{re.escape(prefix)}[1-9][0-9]*", old) and old not in used:
+            claim.label = old
+            used.add(old)
+    highest = {prefix: max((int(label[len(prefix):]) for label in released.given | used
+                            if label.startswith(prefix) and label[len(prefix):].isdigit()),
+                           default=0)
+               for prefix in prefixes.values()}
+    for claim in claims.values():
+        if not claim.label:
+            prefix = prefixes.get(claim.perspective, "B")
+            highest[prefix] = highest.get(prefix, 0) + 1
+            claim.label = f"{prefix}{highest[prefix]}"
 
 
 def actor_views(base: ArgumentBase, tr: i18n.Localiser) -> dict[str, ActorView]:

@@ -37,6 +37,19 @@ class Model:
         """The release this version updates (its changelog's base), if any."""
         return releases.previous(self.history, self.project.config.document.version)
 
+    @property
+    def earlier(self) -> list[releases.Release]:
+        """The releases before this version, oldest first."""
+        current = releases.parse(self.project.config.document.version)
+        return [r for r in self.history if current is None or r.key < current]
+
+    @property
+    def renumbered(self) -> bool:
+        """Whether this version was released with --renumber (its paragraphs numbered by
+        place): a build of it numbers them so again."""
+        version = self.project.config.document.version
+        return any(r.version == version and r.record.renumbered for r in self.history)
+
     def editions(self, chosen: list[str] | None) -> list[i18n.Edition]:
         if not chosen:
             return list(self.project.editions)

@@ -27,7 +27,7 @@ from briefing import files
 from briefing.errors import BriefingError, Problem
 
 FOLDER = "releases"
-FORMAT = 1
+FORMAT = 2  # 2: paragraphs say which one they continue (`was`), plain text
 VERSION_RE = re.compile(r"^(0|[1-9][0-9]{0,5})(\.(0|[1-9][0-9]{0,5})){0,3}$")
 VERSION_HINT = "a release version is numbers joined by dots, e.g. 1.0 or 2.1.3"
 
@@ -94,14 +94,20 @@ class Source(Item):
     digest: str = Field("", pattern=DIGEST)
 
 
+PARAGRAPH_ID = r"^p[0-9A-Za-z.\-]{1,40}$"
+
+
 class Paragraph(BaseModel):
-    """One numbered paragraph of a release: its identifier (its anchor, kept across
-    versions), its number as printed then, and its text (words only), to find it again."""
+    """One numbered paragraph of a release: its anchor, its number as printed then, its
+    text (format 1: its lower-cased words only), and the anchor of the paragraph of the
+    release before that it continues (outputs/paragraphs.py; None when it is new, or in
+    a format-1 record, where a kept paragraph kept its anchor)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    id: str = Field(pattern=r"^p[0-9A-Za-z.\-]{1,40}$")
-    label: str = Field(max_length=40)
+    id: str = Field(pattern=PARAGRAPH_ID)
+    label: str = Field(max_length=40, pattern=r"^[0-9A-Za-z.\-]{1,40}$")
     text: str
+    was: str | None = Field(None, pattern=PARAGRAPH_ID)
 
 
 class Edition(BaseModel):
@@ -133,6 +139,9 @@ class Record(BaseModel):
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
     editions: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")], Edition]
     outputs: dict[str, Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = {}
+    # Released with --renumber: its paragraphs were numbered by place (a build of this
+    # version numbers them so again, to make the same outputs).
+    renumbered: bool = False
 
 
 @dataclass(frozen=True)

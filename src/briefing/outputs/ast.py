@@ -204,18 +204,22 @@ def numbered(blocks: list[dict]) -> list[tuple[str, dict]]:
 
 
 def number_paragraphs(blocks: list[dict],
-                      identify: Callable[[list[tuple[str, dict]]], list[str]] | None = None
+                      identify: Callable[[list[tuple[str, dict]]],
+                                         list[tuple[str, str, list[str]]]] | None = None
                       ) -> None:
-    """Put each numbered paragraph's number (`numbered`) before its text: a visible span,
-    printed with a pilcrow, "¶2.3", so that it cannot be taken for section 2.3, whose id
-    readers and students link to. The id is what `identify` gives each (label, paragraph),
-    the identifier kept across releases (paragraphs.py); without it, "p" + the number."""
+    """Put each numbered paragraph's number before its text: a visible span, printed
+    with a pilcrow, "¶2.3", so that it cannot be taken for section 2.3, whose id readers
+    and students link to. `identify` gives each (number by place, paragraph) its printed
+    number, its anchor ("p" + that number) and the anchors of the numbers it had in
+    earlier releases (paragraphs.py), each an empty span before it; without it, the
+    number by place."""
     found = numbered(blocks)
-    ids = identify(found) if identify else [f"p{label}" for label, _ in found]
-    for (label, block), ident in zip(found, ids, strict=True):
-        block["c"][:0] = [{"t": "Span", "c": [[ident, ["pnum"], []],
-                                              [{"t": "Str", "c": f"¶{label}"}]]},
-                          {"t": "Space"}]
+    named = identify(found) if identify else [(label, f"p{label}", []) for label, _ in found]
+    for (_, block), (label, ident, others) in zip(found, named, strict=True):
+        block["c"][:0] = [
+            *({"t": "Span", "c": [[other, ["pnum-alias"], []], []]} for other in others),
+            {"t": "Span", "c": [[ident, ["pnum"], []], [{"t": "Str", "c": f"¶{label}"}]]},
+            {"t": "Space"}]
 
 
 # --- Citations resolved apart -----------------------------------------------------------------

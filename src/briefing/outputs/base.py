@@ -61,6 +61,10 @@ class Job:
     # kept (paragraphs.py). Once resolved, this build's paragraphs and the identifiers
     # retired, for the next release record.
     previous: releases.Release | None = None
+    # Every release before this version, oldest first (the numbers given out, and those a
+    # paragraph had), and whether to number by place (a release made with --renumber).
+    history: list[releases.Release] = field(default_factory=list)
+    renumber: bool = False
     paragraphs: list[releases.Paragraph] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
 
@@ -116,17 +120,19 @@ class Job:
         self.document = json.loads(data)
         return key
 
-    def _identify(self, found: list[tuple[str, dict]]) -> list[str]:
-        """The identifiers of the numbered paragraphs, kept from the previous release of
-        this edition; they are in the resolved document, so every key made from it (the
-        resolved run, each chapter's HTML, the EPUB, the DOCX) changes with them."""
-        current = [(label, paragraphs.text_of(block)) for label, block in found]
-        edition = (self.previous.record.editions.get(self.lang.edition.id)
-                   if self.previous else None)
-        ids, self.retired = paragraphs.assign(current, edition)
-        self.paragraphs = [releases.Paragraph(id=ident, label=label, text=text)
-                           for ident, (label, text) in zip(ids, current, strict=True)]
-        return ids
+    def _identify(self, found: list[tuple[str, dict]]) -> list[tuple[str, str, list[str]]]:
+        """The numbered paragraphs' printed numbers (kept from the releases before this
+        version, paragraphs.py), anchors and the anchors of their earlier numbers; they
+        are in the resolved document, so every key made from it (the resolved run, each
+        chapter's HTML, the EPUB, the DOCX) changes with them."""
+        edition = self.lang.edition.id
+        current = [(label, paragraphs.plain_text(block)) for label, block in found]
+        previous = self.previous.record.editions.get(edition) if self.previous else None
+        numbered, self.retired = paragraphs.assign(
+            current, previous, paragraphs.given(self.history, edition), self.renumber)
+        self.paragraphs = [n.record() for n in numbered]
+        others = paragraphs.aliases(self.history, edition, numbered)
+        return [(n.label, n.id, names) for n, names in zip(numbered, others, strict=True)]
 
     def _resolved_run(self, source: bytes, sources: tuple[str, ...], stage: str) -> bytes:
         """citeproc and typography.lua over a JSON document, cached by it."""

@@ -1,24 +1,25 @@
-"""Paragraph identifiers that survive edits: a paragraph's anchor (#p3.4) is kept from
-the release the build updates, so a link or a citation made to one version still lands
-on the same words after a paragraph is inserted, moved, reworded or deleted above it.
+"""Paragraph numbers that are their own identifiers, kept across releases.
 
-Numbers (¶3.5) are still counted from the document's structure; only the anchors are
-kept. Without a previous release an anchor is "p" + the number, as it always was. With
-one, each current paragraph is matched to a released one:
+What a reader sees printed (¶2.7), the anchor (#p2.7) and the citation are one thing.
+As in legislation, a paragraph keeps its number from the release the build updates:
 
-- by its words: the same text keeps its identifier, wherever it now stands (duplicates
-  pair in order);
-- by its place and likeness: between two paragraphs matched in order, a paragraph that
-  lost its match pairs with a released one of the same gap whose words are at least
-  half alike (a reworded paragraph);
-- else it is new, and gets "p" + its number, or with a letter after it ("p3.4a") when
-  that identifier was ever given out: a deleted paragraph's anchor is never reused, so
-  an old link fails plainly instead of pointing at other words.
+- a paragraph is matched to a released one by its words (the same text, wherever it
+  now stands; duplicates pair in order), else by its place and likeness (between two
+  matched paragraphs, one whose words are at least half alike: a reworded paragraph);
+- a matched paragraph keeps its printed number; a new one gets the number before it
+  plus a letter (¶2.7a, then ¶2.7b; at the top of a chapter ¶3.0a), never one given out
+  in an earlier release, so a deleted paragraph leaves a gap that is never filled and an
+  old citation fails plainly instead of pointing at other words; a new chapter's
+  paragraphs take their chapter's numbers when those were never given out;
+- only `briefing release VERSION --renumber` numbers again from the document's
+  structure; each paragraph then records the one it continues (`was`), and every number a
+  paragraph had in an earlier release, where it differs from today's, stays an anchor of
+  its own, `v<version>-p<number>`, which cannot be taken for a paragraph number.
 
-Matching costs time linear in the paragraphs, plus at most CELLS alignment cells and WORK
-words compared for likeness, whatever a release record holds: past that, paragraphs are
-new and the released ones retired. Pure Python, no Pandoc: it reads and numbers the JSON
-AST's paragraphs only.
+Without a release before, a paragraph's number is its place: ¶<chapter>.<n>.
+Pure Python, no Pandoc: it reads and numbers the JSON AST's paragraphs only. What
+matching costs is bounded (CELLS, WORK): past it, paragraphs are new and the released
+ones retired.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ import itertools
 import re
 import string
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from briefing.model.releases import Edition
+from briefing.model.releases import Edition, Paragraph, Release
 
 WORD_RE = re.compile(r"\w+")
 LIKE = 0.5    # word similarity from which a reworded paragraph keeps its identifier
@@ -49,11 +50,21 @@ TEXT_KINDS = {"Str", "Code", "Math"}
 BREAKS = {"Space", "SoftBreak", "LineBreak"}
 
 
+def plain_text(block: object) -> str:
+    """A numbered paragraph's text as a reader reads it, without its notes (which move
+    and change on their own) and without its ¶ number: what a release records."""
+    return " ".join("".join(_words(block)).split())
+
+
+def words(text: str) -> str:
+    """A text's lower-cased word tokens, one space apart: what matching compares (a
+    format-1 record holds only these)."""
+    return " ".join(WORD_RE.findall(text.lower()))
+
+
 def text_of(block: object) -> str:
-    """A numbered paragraph's words, to match it across versions: lowercased word tokens
-    of its text, one space apart, without its notes (which move and change on their own)
-    and without its ¶ number."""
-    return " ".join(WORD_RE.findall("".join(_words(block)).lower()))
+    """A numbered paragraph's words (see `words`)."""
+    return words(plain_text(block))
 
 
 def _words(node: object) -> Iterator[str]:
@@ -62,7 +73,7 @@ def _words(node: object) -> Iterator[str]:
             yield from _words(value)
     elif isinstance(node, dict):
         kind, content = node.get("t"), node.get("c")
-        if kind == "Note" or (kind == "Span" and "pnum" in node["c"][0][1]):
+        if kind == "Note" or (kind == "Span" and {"pnum", "pnum-alias"} & set(node["c"][0][1])):
             return
         if kind in BREAKS:
             yield " "
@@ -72,23 +83,111 @@ def _words(node: object) -> Iterator[str]:
             yield from _words(content)
 
 
-def assign(current: list[tuple[str, str]], previous: Edition | None
-           ) -> tuple[list[str], list[str]]:
-    """The identifier of each current paragraph ((label, text) in order), and the
-    identifiers retired from now on."""
+@dataclass(frozen=True)
+class Numbered:
+    """One numbered paragraph of this build: its printed number, its anchor ("p" + the
+    number), the identifier of the released paragraph it continues, and its text."""
+
+    label: str
+    id: str
+    was: str | None
+    text: str
+
+    def record(self) -> Paragraph:
+        return Paragraph(id=self.id, label=self.label, text=self.text, was=self.was)
+
+
+def assign(current: list[tuple[str, str]], previous: Edition | None,
+           given: Set[str] = frozenset(), renumber: bool = False
+           ) -> tuple[list[Numbered], list[str]]:
+    """Each current paragraph ((number by place, plain text) in order) numbered, and the
+    identifiers retired from now on. `given`: every number given out in a release since
+    the last renumbering (never given again); `renumber`: number by place, recording
+    which released paragraph each continues."""
     if previous is None:
-        return [f"p{label}" for label, _ in current], []
+        return [Numbered(label, f"p{label}", None, text) for label, text in current], []
     old = previous.paragraphs
-    ids: list[str | None] = [None] * len(current)
-    pairs = _same_text([text for _, text in current], [p.text for p in old])
-    for i, j in pairs:
-        ids[i] = old[j].id
-    for i, j in _alike(current, [p.text for p in old], pairs):
-        ids[i] = old[j].id
-    given = {p.id for p in old} | set(previous.retired)
-    final = _fresh(current, ids, given)
-    retired = sorted(set(previous.retired) | ({p.id for p in old} - set(final)))
-    return final, retired
+    now_words = [words(text) for _, text in current]
+    then_words = [words(p.text) for p in old]
+    match: list[int | None] = [None] * len(current)
+    pairs = _same_text(now_words, then_words)
+    pairs += _alike(list(zip([label for label, _ in current], now_words, strict=True)),
+                    then_words, pairs)
+    seen: set[str] = set()
+    for i, j in sorted(pairs):
+        if old[j].label not in seen and old[j].id not in seen:  # a crafted record naming
+            match[i] = j                                         # one twice: new, not shared
+            seen |= {old[j].label, old[j].id}
+    if renumber:
+        labels = [label for label, _ in current]
+    else:
+        ever = set(given) | {p.label for p in old} | {p.id[1:] for p in old} | {
+            ident[1:] for ident in previous.retired}
+        labels = _labels(current, [old[j].label if j is not None else None for j in match],
+                         ever)
+    numbered = [Numbered(label, f"p{label}", old[j].id if j is not None else None, text)
+                for label, j, (_, text) in zip(labels, match, current, strict=True)]
+    kept = {n.was for n in numbered}
+    retired = [] if renumber else sorted(set(previous.retired)
+                                         | ({p.id for p in old} - kept))
+    return numbered, retired
+
+
+def _labels(current: list[tuple[str, str]], kept: list[str | None], given: set[str]
+            ) -> list[str]:
+    """The printed numbers: the kept ones; for a new paragraph its number by place if that
+    was never given out and falls in order between its neighbours, else the number
+    before it with the first letters that were never given out and fall in order (2.7a,
+    2.7b; 2.7aa between 2.7a and 2.7b; at the top of a chapter 3.0a)."""
+    taken = given | {label for label in kept if label is not None}
+    chapters = [place.split(".")[0] for place, _ in current]
+    after: list[str | None] = [None] * len(current)  # the next kept number in the chapter
+    for k in range(len(current) - 2, -1, -1):
+        if chapters[k] == chapters[k + 1]:
+            after[k] = kept[k + 1] if kept[k + 1] is not None else after[k + 1]
+    labels: list[str] = []
+    base = ""  # the number a run of new paragraphs takes its letters from
+    for k, (place, _) in enumerate(current):
+        if kept[k] is not None:
+            labels.append(kept[k])  # type: ignore[arg-type]
+            base = labels[-1]
+            continue
+        before = labels[-1] if labels else None
+        if k == 0 or (chapters[k - 1] != chapters[k] and after[k] is not None):
+            before = None  # a chapter's first paragraph, with kept ones after it
+            base = f"{(after[k] or place).split('.')[0]}.0"
+        if place not in taken and _between(before, place, after[k]):
+            label = base = place
+        else:
+            label = _letters(base, before, after[k], taken)
+        taken.add(label)
+        labels.append(label)
+    return labels
+
+
+LABEL_RE = re.compile(r"^(\d+)\.(\d+)([a-z]*)$")
+
+
+def _key(label: str) -> tuple[int, int, str]:
+    found = LABEL_RE.match(label)
+    return (int(found[1]), int(found[2]), found[3]) if found else (-1, -1, label)
+
+
+def _between(before: str | None, label: str, after: str | None) -> bool:
+    return (before is None or _key(before) < _key(label)) and (
+        after is None or _key(label) < _key(after))
+
+
+def _letters(base: str, before: str | None, after: str | None, taken: set[str]) -> str:
+    """`base` with the first letters never given out that sort after `before` and before
+    `after`; if there is no room (2.7 and 2.7a kept next to each other), the first never
+    given out."""
+    for count, suffix in enumerate(_suffixes()):
+        if count > 26 + 26 * 26:
+            break
+        if suffix and base + suffix not in taken and _between(before, base + suffix, after):
+            return base + suffix
+    return next(base + s for s in _suffixes() if s and base + s not in taken)
 
 
 def _same_text(current: list[str], old: list[str]) -> list[tuple[int, int]]:
@@ -192,31 +291,94 @@ def _align(now: list[list[str]], then: list[list[str]], budget: _Budget
     return pairs
 
 
-def _fresh(current: list[tuple[str, str]], ids: list[str | None], given: set[str]
-           ) -> list[str]:
-    """Every paragraph's identifier: the kept ones, and a new one for the rest, "p" +
-    its number, or with the first letter that makes it one never given out."""
-    taken = set(given)
-    kept: set[str] = set()
-    for k, ident in enumerate(ids):
-        if ident is not None and ident in kept:  # a record naming one twice: new, not shared
-            ids[k] = None
-        elif ident is not None:
-            kept.add(ident)
-    taken |= kept
-    final = []
-    for (label, _), ident in zip(current, ids, strict=True):
-        if ident is None:
-            ident = next(f"p{label}{suffix}" for suffix in _suffixes()
-                         if f"p{label}{suffix}" not in taken)
-            taken.add(ident)
-        final.append(ident)
-    return final
-
-
 def _suffixes() -> Iterator[str]:
     """"", "a" ... "z", "aa", "ab" ...: the letters after a number already given out."""
     yield ""
     for size in itertools.count(1):
         for letters in itertools.product(string.ascii_lowercase, repeat=size):
             yield "".join(letters)
+
+
+# --- Across releases: the numbers given out, the numbers a paragraph had, where one went --
+
+def _fmt2(release: Release) -> bool:
+    """Whether a record's paragraphs say which one each continues (`was`); in format 1 a
+    kept paragraph kept its anchor."""
+    return release.record.format >= 2
+
+
+def _edition(release: Release, edition: str) -> Edition:
+    return release.record.editions.get(edition) or Edition()
+
+
+def given(history: list[Release], edition: str) -> set[str]:
+    """Every number (and anchor, without its "p") given out in the releases since the
+    last renumbering: never given to another paragraph."""
+    found: set[str] = set()
+    for release in history:
+        if release.record.renumbered:
+            found = set()
+        ed = _edition(release, edition)
+        found |= {p.label for p in ed.paragraphs} | {p.id[1:] for p in ed.paragraphs}
+        found |= {ident[1:] for ident in ed.retired}
+    return found
+
+
+def _before(release: Release, paragraph: Paragraph) -> str | None:
+    """The anchor, in the release before, of the paragraph this one continues."""
+    return paragraph.was if _fmt2(release) else paragraph.id
+
+
+def aliases(history: list[Release], edition: str, numbered: list[Numbered]) -> list[list[str]]:
+    """For each paragraph, an anchor for every number it had in an earlier release that
+    differs from today's: `v<version>-p<number>` (history: the releases before this
+    version, oldest first)."""
+    releases = [(r, {p.id: p for p in _edition(r, edition).paragraphs}) for r in history]
+    found: list[list[str]] = []
+    for paragraph in numbered:
+        names: list[str] = []
+        pointer = paragraph.was
+        for release, by_id in reversed(releases):
+            then = by_id.get(pointer) if pointer is not None else None
+            if then is None:
+                break
+            name = f"v{release.version}-p{then.label}"
+            if then.label != paragraph.label and name not in names:
+                names.append(name)
+            pointer = _before(release, then)
+        found.append(names)
+    return found
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    """Where a paragraph of a release is in a later version: its number there, or the
+    version it was deleted in."""
+
+    version: str
+    label: str | None  # None: deleted in `version`
+
+
+def follow(history: list[Release], edition: str, version: str, label: str,
+           current: tuple[str, list[Numbered]] | None = None) -> Whereabouts | None:
+    """¶label of release `version` followed through every later release and, if given,
+    the working tree (its version, its paragraphs); None if that release had no such
+    paragraph."""
+    start = next((k for k, r in enumerate(history) if r.version == version), None)
+    if start is None:
+        return None
+    paragraph = next((p for p in _edition(history[start], edition).paragraphs
+                      if p.label == label), None)
+    if paragraph is None:
+        return None
+    ident, where = paragraph.id, Whereabouts(version, label)
+    for release in history[start + 1:]:
+        after = next((p for p in _edition(release, edition).paragraphs
+                      if _before(release, p) == ident), None)
+        if after is None:
+            return Whereabouts(release.version, None)
+        ident, where = after.id, Whereabouts(release.version, after.label)
+    if current is not None and current[0] != where.version:
+        now = next((p for p in current[1] if p.was == ident), None)
+        return Whereabouts(current[0], now.label if now else None)
+    return where

@@ -22,6 +22,7 @@ RANK = {"errors": 0, "files": 0, "__init__": 0, "runtime": 1, "model": 1, "compo
         "authoring": 2,  # writes an author's inputs: may use model/ and compose/'s words
         "outputs": 3, "recipe": 4,
         "release": 5,  # a clean build (recipe), recorded
+        "whereabouts": 5,  # a cited paragraph followed through the releases (recipe)
         "cli": 6}
 
 

@@ -256,12 +256,27 @@ def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: 
 @click.option("--format", "fmt", type=click.Choice(CITE_FORMATS),
               default="text", show_default=True)
 @click.option("--edition", metavar="ID", help="The edition to cite. Default: the default one.")
+@click.option("--paragraph", metavar="NUMBER",
+              help="Where the paragraph printed with this number (e.g. 2.7) is now, and how "
+                   "to cite it; with --version, the number it had in that version.")
+@click.option("--version", "version", metavar="VERSION",
+              help="With --paragraph: the version the number was cited from (default: "
+                   "this one).")
 @click.pass_obj
-def cite(obj: Context, fmt: str, edition: str | None) -> None:
-    """Print how to cite this briefing."""
+def cite(obj: Context, fmt: str, edition: str | None, paragraph: str | None,
+         version: str | None) -> None:
+    """Print how to cite this briefing, or (--paragraph) one of its paragraphs, followed
+    from the version it was cited in to this one."""
     from briefing.compose import language as i18n
     from briefing.model import config
     from briefing.outputs import cite as citation
+
+    if paragraph is not None:
+        echo(obj.run(lambda: _cite_paragraph(obj.project, paragraph, version, edition)),
+             lines=True)
+        return
+    if version is not None:
+        obj.run(lambda: _refuse("--version goes with --paragraph"))
 
     def text() -> str:
         project = config.load(obj.project)
@@ -270,6 +285,33 @@ def cite(obj: Context, fmt: str, edition: str | None) -> None:
 
     cited = obj.run(text)  # the format's own lines stay; CSL JSON keeps to JSON's escapes
     click.echo(safe_json(cited) if fmt == "csl-json" else safe(cited, lines=True), nl=False)
+
+
+def _refuse(message: str) -> None:
+    from briefing.errors import BriefingError
+
+    raise BriefingError.at(message, None, None, "e.g. briefing cite --paragraph 2.7 "
+                           "--version 1.0")
+
+
+def _cite_paragraph(root: Path, label: str, version: str | None, edition: str | None) -> str:
+    """"¶2.7 of version 0.1 (…) is ¶2.8 in version 1.2 (…), #p2.8" and its citation."""
+    from briefing import whereabouts
+    from briefing.compose import language as i18n
+    from briefing.compose.metadata import how_to_cite
+    from briefing.model import config
+    from briefing.outputs.html import paragraph_citation
+
+    found = whereabouts.where(root, label, version, edition)
+    if found.now is None:
+        return f"{found.asked} was deleted in version {found.version} ({found.date})"
+    project = config.load(root)
+    lang = i18n.localised(project, edition or project.default_edition.id)
+    assert found.anchor is not None
+    cited = paragraph_citation(how_to_cite(project, lang), project.config.document.url,
+                               found.now, found.anchor)
+    return (f"{found.asked} is ¶{found.now} in version {found.version} ({found.date}), "
+            f"anchor #{found.anchor}\n  {cited}")
 
 
 @main.command()

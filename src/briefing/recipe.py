@@ -262,6 +262,12 @@ def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chose
              step: Callable[[str], None], store: cache.Cache, renumber: bool = False
              ) -> Rendering:
     """One edition, every format: its composed document's rendering, started."""
+    return render.start(_job(loaded, lang, composed, step, store, renumber), chosen)
+
+
+def _job(loaded: Loaded, lang: Localised, composed: document.Composed,
+         step: Callable[[str], None], store: cache.Cache, renumber: bool = False) -> Job:
+    """One edition's job: its working files written, its map drawn, its images checked."""
     project, model = loaded.project, loaded.model
     workdir = project.root / document.workdir(lang.edition)
     writing.BuildDir(project.build_dir).fresh(workdir)
@@ -276,10 +282,27 @@ def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chose
                            workdir, model.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)
     _write(inputs.markdown, composed.markdown)
     _write(inputs.bibliography, model.bib.for_pandoc())
-    job = Job(project, model.epoch, lang, composed, inputs, store, step,
-              previous=model.previous, history=model.earlier,
-              renumber=renumber or model.renumbered)
-    return render.start(job, chosen)
+    return Job(project, model.epoch, lang, composed, inputs, store, step,
+               previous=model.previous, history=model.earlier,
+               renumber=renumber or model.renumbered)
+
+
+def numbered(root: Path, edition: str | None = None) -> tuple[Loaded, list]:
+    """The working tree's numbered paragraphs in one edition (default: the default
+    one), as a build would number them: read and numbered by Pandoc, nothing rendered
+    and nothing written but build/'s working files (`briefing cite --paragraph`)."""
+    with writing.locked(writing.BuildDir(root / "build"), lambda text: None):
+        loaded = load(root)
+        chosen = loaded.model.editions([edition] if edition else None)[:1]
+        composed = _compose_all(loaded, chosen, allow_missing=True, allow_stale=True)
+        lang = loaded.localised(chosen[0])
+        job = _job(loaded, lang, composed[chosen[0].id], lambda text: None,
+                   cache.Cache(loaded.project.build_dir))
+        try:
+            job.resolved()
+        finally:
+            job.pool.shutdown()
+        return loaded, job.paragraphs
 
 
 def _write(path: Path, text: str) -> None:

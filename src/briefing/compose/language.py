@@ -482,9 +482,13 @@ WORDS = {
         "section, numbered paragraphs, tables with header cells, and figures that carry a "
         "text alternative; quotations in another language are marked with their language."),
     "cite_paragraph": (
-        "To cite a paragraph, add its number after the citation: ¶3.4 is the fourth "
-        "numbered paragraph of chapter 3 (in the HTML and the EPUB, the anchor #p3.4). "
-        "Section numbers have no ¶."),
+        "To cite a paragraph, add its number after the citation: ¶3.4 is the paragraph "
+        "printed with that number, and #p3.4 its anchor in the HTML and the EPUB. A "
+        "paragraph keeps its number in later versions; one added later gets a letter "
+        "(¶3.4a), and a number is never given to another paragraph. Section numbers have "
+        "no ¶."),
+    # The EPUB's and the DOCX's own page saying what they are (outputs/colophon.lua).
+    "about_edition": "About this edition",
     # The standalone HTML: shown, with the paragraph's citation, when its number is followed.
     "cite_this_paragraph": "Cite this paragraph",
     # The map's text alternative: short, since the list after the map says it all in words.

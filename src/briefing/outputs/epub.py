@@ -45,6 +45,7 @@ class Front:
     contents: str = "Contents"
     date_iso: str = ""
     date_shown: str = ""
+    version: str = ""  # "Version 1.2": the cover image's text alternative says it too
 
 
 COVER_PAGE = "EPUB/text/cover.xhtml"
@@ -122,7 +123,8 @@ def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
     extra = {}
     if cover is not None:
         extra[COVER.decode()] = cover
-        alt = f"{front.cover}: {front.title}" + (f". {subtitle}" if subtitle else "")
+        alt = f"{front.cover}: {front.title}" + (f". {subtitle}" if subtitle else "") + (
+            f". {front.version}, {front.date_shown}" if front.version else "")
         extra[COVER_PAGE] = COVER_XHTML.format(
             lang=html.escape(front.language), label=html.escape(front.cover),
             alt=html.escape(alt)).encode("utf-8")
@@ -232,7 +234,8 @@ class EpubOutput(Output):
         meta, labels = job.composed.metadata, job.lang.words.labels
         front = Front(job.lang.edition.language, md_unescape(meta["title"]), labels["cover"],
                       labels["title_page"], labels["contents"], meta["date"],
-                      md_unescape(meta["date-display"]))
+                      md_unescape(meta["date-display"]),
+                      f"{md_unescape(labels['version'])} {job.project.config.document.version}")
         data = finish(job.saved("raw.epub", self.raw.result()),
                       (TEMPLATES / "epub.css").read_text("utf-8"), job.epoch, cover,
                       md_unescape(meta["subtitle"]), front,

@@ -253,14 +253,16 @@ def html_chapter(inputs: Inputs, source: Path, output: Path, offset: int) -> lis
 
 
 def to_docx(inputs: Inputs, output: Path, resources: Path) -> list[dict]:
-    extra = [*_writing(), f"--lua-filter={FILTERS / 'resources.lua'}"]
+    extra = [*_writing(), f"--lua-filter={FILTERS / 'resources.lua'}",
+             f"--lua-filter={FILTERS / 'colophon.lua'}"]
     return _run(inputs, "docx", output, extra, "docx", resources)
 
 
 def to_epub(inputs: Inputs, output: Path, resources: Path,
             cover: Path | None = None) -> list[dict]:
     extra = [*_writing(), "--split-level=1", "--epub-title-page=true",
-             f"--lua-filter={FILTERS / 'resources.lua'}"]
+             f"--lua-filter={FILTERS / 'resources.lua'}",
+             f"--lua-filter={FILTERS / 'colophon.lua'}"]
     if cover is not None:
         extra.append(f"--epub-cover-image={cover}")
     return _run(inputs, "epub3", output, extra, "epub", resources)

@@ -114,11 +114,12 @@ def _resolving(inputs: Inputs) -> list[str]:
 
 
 def _writing() -> list[str]:
-    """What every writer adds to the resolved document. tables.lua asks which format it
-    writes (only screens get scrolling tables), so it runs here, not in the resolve run;
-    it touches tables only, which citeproc and typography.lua leave as they are."""
-    return [f"--lua-filter={FILTERS / 'tables.lua'}", "--toc", "--toc-depth=2",
-            "--number-sections"]
+    """What every writer adds to the resolved document. tables.lua and changes.lua ask
+    which format they write (only screens get scrolling tables; <ins> in HTML, underline
+    in Word), so they run here, not in the resolve run; they touch tables and the
+    changelog's marked words only, which citeproc and typography.lua leave as they are."""
+    return [f"--lua-filter={FILTERS / 'tables.lua'}", f"--lua-filter={FILTERS / 'changes.lua'}",
+            "--toc", "--toc-depth=2", "--number-sections"]
 
 
 # What each run is called in a message: the output format, or what the run does.
@@ -246,8 +247,8 @@ def to_html(inputs: Inputs, template: Path, source: Path | None = None,
 def html_chapter(inputs: Inputs, source: Path, output: Path, offset: int) -> list[dict]:
     """One chapter's <section> as the page's body has it (pages.py): numbered from
     `offset`, without the page around it. Chapters are written side by side: a log each."""
-    extra = [f"--lua-filter={FILTERS / 'tables.lua'}", "--number-sections",
-             f"--number-offset={offset}", "--section-divs", "--wrap=none"]
+    extra = [f"--lua-filter={FILTERS / 'tables.lua'}", f"--lua-filter={FILTERS / 'changes.lua'}",
+             "--number-sections", f"--number-offset={offset}", "--section-divs", "--wrap=none"]
     return _run(inputs, "html5", output, extra, "html", source=source,
                 log=output.with_suffix(".log.json"))
 

@@ -47,17 +47,25 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), "utf-8")
 
 
+SUMMARY_1_0 = "The first version."
+SUMMARY_1_1 = "Says that the government's aim was stated, and how the press read it."
+
+
 @pytest.fixture(scope="module")
 def released(tmp_path_factory) -> Path:
     """The fixture released as 1.0, then changed (a claim reworded, a claim added, a
-    relation added) and released as 1.1."""
+    relation added, a claim's stance, a timeline entry, a glossary entry, a question and a
+    reference) and released as 1.1, each with its summary of why."""
     project = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("release") / "p")
     (project / ".gitignore").write_text("build/\n")
+    toml = project / "briefing.toml"
+    edit(toml, 'version = "1.0"\n', f'version = "1.0"\nchanges = "{SUMMARY_1_0}"\n')
     git(project, "init", "-q", "-b", "main")
     commit_all(project, "1.0")
     result = run_cli(project, "release", "1.0", env=GIT_ENV)
     assert result.code == 0, result.err
     assert "recorded releases/1.0.json; committed and tagged v1.0" in result.err
+    edit(toml, f'changes = "{SUMMARY_1_0}"\n', "")
     seed = project / "seeds" / "derksen.yaml"
     edit(seed, "statement: The government says the system should improve mutual trust in "
                "society.", "statement: The government said the system should improve "
@@ -73,7 +81,18 @@ relations:
     to: aim-trust
     type: attacks
 """)
+    edit(seed, "    holders: [chinese-government]\n    cites: [2]\n",
+         "    holders: [chinese-government]\n    cites: [2]\n    stance: evidence\n")
+    analysis = project / "analysis.yaml"
+    edit(analysis, "The planned start of the state system.",
+         "The planned start of the national system.")
+    edit(analysis, "definition: A company's credit score.",
+         "definition: Alibaba's credit score.")
+    edit(analysis, "text: Which system is meant?", "text: Which of the two systems is meant?")
+    edit(project / "bib" / "briefing.bib", "  langid       = {dutch},",
+         "  translator   = {Doe, Jane},\n  langid       = {dutch},")
     set_version(project, "1.1", "2025-02-20")
+    edit(toml, 'version = "1.1"\n', f'version = "1.1"\nchanges = "{SUMMARY_1_1}"\n')
     commit_all(project, "1.1")
     result = run_cli(project, "release", "1.1", env=GIT_ENV)
     assert result.code == 0, result.err
@@ -119,12 +138,44 @@ def test_release_of_uncommitted_inputs_fails(tmp_path: Path):
     assert not (project / "releases").exists()
 
 
+def test_release_records_its_summary_and_every_kind_of_item(released: Path):
+    record = json.loads((released / "releases" / "1.1.json").read_text("utf-8"))
+    assert record["format"] == 3 and record["summary"] == {"en": SUMMARY_1_1}
+    en = record["editions"]["en"]
+    assert en["claims"]["aim-trust"]["stance"] == "evidence"
+    assert en["claims"]["aim-trust"]["reporter"] == "marco-derksen"
+    assert en["glossary"]["sesame-credit"]["definition"] == "Alibaba's credit score."
+    assert en["references"]["derksen2016sociaalkrediet"]["fields"]["translator"] == "Doe, Jane"
+    assert set(en["perspectives"]) == {"press", "aim"} and set(en["questions"]) == {"which"}
+    first = json.loads((released / "releases" / "1.0.json").read_text("utf-8"))
+    assert first["summary"] == {"en": SUMMARY_1_0}
+
+
+def test_a_summary_edited_by_hand_breaks_the_digest(released: Path, tmp_path: Path):
+    project = copy_project(released, tmp_path / "p")
+    edit(project / "releases" / "1.1.json", SUMMARY_1_1, "Something else.")
+    result = run_cli(project, "diff", "1.0", "1.1")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert re.search(r"releases/1\.1\.json:\d+: error: the record's digest does not match its "
+                     r"content: it was edited by hand", result.err), result.err
+
+
 def test_diff_names_each_change_once(released: Path):
     result = run_cli(released, "diff", "1.0", "1.1", "--json")
     assert result.code == 0, result.err
     found = json.loads(result.out)["editions"]["en"]
-    kinds = sorted(c["kind"] for c in found)
-    assert kinds == ["claim-added", "claim-reworded", "relation-added"]
+    kinds = sorted(c["kind"] for c in found if not c["kind"].startswith("paragraph-"))
+    assert kinds == ["claim-added", "claim-changed", "claim-reworded", "event-changed",
+                     "question-changed", "reference-changed", "relation-added",
+                     "term-changed"]
+    stance = next(c for c in found if c["kind"] == "claim-changed")
+    assert stance["fields"] == [["stance", "position", "evidence"]]
+    # Between two releases the numbered paragraphs are compared too: the new claim's, and
+    # the reworded claim's.
+    paragraphs = [c for c in found if c["kind"].startswith("paragraph-")]
+    assert [c["kind"] for c in paragraphs] == ["paragraph-added", "paragraph-reworded"]
+    assert "The press doubted the stated aim." in paragraphs[0]["new"]
+    assert ["insert", "said"] in paragraphs[1]["words"]
     reworded = next(c for c in found if c["kind"] == "claim-reworded")
     assert ["insert", "said"] in reworded["words"] and ["delete", "says"] in reworded["words"]
     text = run_cli(released, "diff", "1.0", "1.1").out
@@ -135,25 +186,55 @@ def test_diff_names_each_change_once(released: Path):
     assert unknown.code != 0 and "no release '0.5'" in unknown.err
 
 
+GROUPS = ("Claims added", "Claims reworded", "Claims changed otherwise", "Relations added",
+          "Timeline entries changed", "Questions for policy changed",
+          "Glossary entries changed", "References changed")
+LEGEND = "How to read this list:"
+
+
+def _plain(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", "", html).split())
+
+
 def test_changelog_in_every_format(released: Path):
+    """The summary first, the versions released, the legend, then each group; inserted
+    and deleted words are <ins> and <del> in HTML and EPUB (not <u>, which reads as a
+    link), underline and strikethrough in Word."""
     build = released / "build"
     page = (build / "briefing.html").read_text("utf-8")
     section = page[page.index('<section id="changes"'):]
     section = section[:section.index("</section>")]
-    assert "This updates version 1.0 of 15 January 2025." in section
-    assert '<a href="#claim-aim-trust">' in section and "<u>said</u>" in section
+    text = _plain(section)
+    assert ("This updates version 1.0 of 15 January 2025. " + SUMMARY_1_1.replace("'", "’")
+            + " Versions released Version 1.0 of 15 January 2025: " + SUMMARY_1_0) in text
+    assert LEGEND in text and all(group in text for group in GROUPS)
+    assert text.index(SUMMARY_1_1.replace("'", "’")) < text.index(LEGEND) < text.index(
+        "Claims added")
+    assert '<a href="#claim-aim-trust">' in section and "<ins>said</ins>" in section
+    assert "<del>says</del>" in section and "<u>" not in section
+    assert "<ins>national</ins>" in section and "A1: stance: position evidence" in text
+    assert re.search(r"translator: <ins>(<span class=\"name\">)?Doe(</span>)?, Jane</ins>",
+                     section)
     assert '<a href="#claim-press-trust">' in section  # the claim added, linked
+    assert 'id="changes-paragraphs"' in section  # where the numbered paragraphs go
     epub = zipfile.ZipFile(build / "briefing.epub")
     xhtml = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
     assert "What changed in this version" in xhtml and "15 January 2025" in xhtml
+    assert "<ins>said</ins>" in xhtml and "<del>says</del>" in xhtml and LEGEND in xhtml
+    assert "ins {" in epub.read(next(n for n in epub.namelist() if n.endswith(".css"))).decode()
     docx = zipfile.ZipFile(build / "briefing.docx").read("word/document.xml").decode()
-    assert "What changed in this version" in docx
+    assert "What changed in this version" in docx and LEGEND in docx
+    assert re.search(r'<w:r><w:rPr><w:u w:val="single" /></w:rPr><w:t[^>]*>said</w:t>', docx)
+    assert re.search(r"<w:r><w:rPr><w:strike /></w:rPr><w:t[^>]*>says</w:t>", docx)
+    assert "<w:ins " not in docx  # not Word's tracked changes
     with pikepdf.open(build / "briefing.pdf") as pdf:
         titles = [item.title for item in pdf.open_outline().root]
     assert "What changed in this version" in titles
-    text = subprocess.run(["pdftotext", str(build / "briefing.pdf"), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    text = " ".join(subprocess.run(["pdftotext", str(build / "briefing.pdf"), "-"],
+                                   check=True, capture_output=True, text=True).stdout.split())
     assert "This updates version 1.0 of 15 January 2025." in text
+    assert SUMMARY_1_1.replace("'", "’") in text and LEGEND in text
+    assert all(group in text for group in GROUPS)
 
 
 def test_paragraph_of_1_0_keeps_its_anchor_in_1_1(released: Path):

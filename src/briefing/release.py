@@ -65,10 +65,14 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
             **found, paragraphs=built.paragraphs.get(edition.id, []),
             retired=built.retired.get(edition.id, []))
     commit = _git(repo, "rev-parse", "HEAD").strip() if repo is not None else None
+    # Why this version exists, in each edition's words: later changelogs list it.
+    said = model.project.config.document.changes
+    summary = {} if said is None else {e.id: loaded.localised(e).text(said)
+                                       for e in model.project.editions}
     record = releases.Record(
         format=releases.FORMAT, version=version, date=model.project.config.document.date,
-        commit=commit, digest=releases.digest(editions), editions=editions,
-        renumbered=renumber,
+        commit=commit, digest=releases.digest(editions, summary), editions=editions,
+        summary=summary, renumbered=renumber,
         outputs={output.name: hashlib.sha256(output.read_bytes()).hexdigest()
                  for output in sorted(built.outputs.values())})
     writing.write_file(root, path, releases.dump(record).encode("utf-8"))
@@ -161,24 +165,38 @@ class Compared:
 
 
 def diff(root: Path, old: str, new: str = WORKING) -> Compared:
-    """The changes from release `old` to release `new` (or the working tree)."""
+    """The changes from release `old` to release `new` (or the working tree). Between two
+    releases the numbered paragraphs are compared too; the working tree's are known only
+    once a build numbers them (its changelog lists them)."""
     project = config.load(root)
     files.check_folder(root / releases.FOLDER, root, f"{releases.FOLDER}/")
     history = {r.version: r for r in releases.history(
         root, project.inputs, project.config.limits.record_items)}
     default = project.default_edition.id
 
-    def editions(version: str) -> dict[str, dict]:
+    def record(version: str) -> releases.Record | None:
         if version == WORKING:
-            loaded = recipe.load(root)
-            return {e.id: snapshot.snapshot(loaded.model, loaded.localised(e))
-                    for e in loaded.model.project.editions}
+            return None
         if version not in history:
             known = ", ".join(history) or "none yet"
             raise BriefingError.at(f"no release {version!r}", project.root / releases.FOLDER,
                                    None, f"releases: {known}; or '{WORKING}' for the working "
                                    "tree")
-        return {ed: e.model_dump() for ed, e in history[version].record.editions.items()}
+        return history[version].record
 
-    before, after = editions(old), editions(new)
-    return Compared(old, new, changes.compare(before, after, default))
+    def editions(found: releases.Record | None) -> dict[str, releases.Edition]:
+        if found is not None:
+            return dict(found.editions)
+        loaded = recipe.load(root)
+        return {e.id: releases.Edition(**snapshot.snapshot(loaded.model, loaded.localised(e)))
+                for e in loaded.model.project.editions}
+
+    was, now = record(old), record(new)
+    before, after = editions(was), editions(now)
+    recorded = min(r.format if r is not None else releases.FORMAT for r in (was, now))
+    found = changes.compare(before, after, default, recorded)
+    if was is not None and now is not None:
+        for ed, listed in found.items():
+            listed += changes.paragraph_changes(
+                before.get(ed, releases.Edition()).paragraphs, after[ed].paragraphs)
+    return Compared(old, new, found)

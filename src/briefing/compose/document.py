@@ -41,6 +41,7 @@ from briefing.compose.views import (
     views,
 )
 from briefing.errors import BriefingError, Collector, Problem
+from briefing.model import releases
 from briefing.model.analysis import Analysis
 from briefing.model.config import Project
 from briefing.model.load import Model
@@ -222,8 +223,9 @@ def compose_edition(model: Model, prepared: Prepared, lang: i18n.Localised) -> C
 
 
 def changes_since(model: Model, prepared: Prepared, lang: i18n.Localised) -> str:
-    """The changelog section of this edition: the changes from the previous release's
-    record to the argument base now ("" when nothing was released before)."""
+    """The changelog section of this edition: why this version exists, the versions
+    before it, and the changes from the previous release's record to what the edition
+    shows now ("" when nothing was released before)."""
     previous = model.previous
     if previous is None:
         return ""
@@ -231,9 +233,11 @@ def changes_since(model: Model, prepared: Prepared, lang: i18n.Localised) -> str
     now = {lang.edition.id: snapshot.snapshot(model, lang)}
     if default.id != lang.edition.id:
         now[default.id] = snapshot.snapshot(model, prepared.localised(model.project, default))
-    before = {ed: record.model_dump() for ed, record in previous.record.editions.items()}
-    found = changes.compare(before, now, default.id)[lang.edition.id]
-    return changelog.section(found, previous, lang)
+    found = changes.compare(previous.record.editions, now, default.id,
+                            previous.record.format)[lang.edition.id]
+    history = [r for r in model.history if r.key <= previous.key]
+    summary = lang.text(model.project.config.document.changes)
+    return changelog.section(found, history, summary, lang)
 
 
 def _catalogues(project: Project, env, texts: dict[str, str],
@@ -265,10 +269,17 @@ def released_drift(model: Model, prepared: Prepared) -> list[Problem]:
     record = next((r for r in model.history if r.version == version), None)
     if record is None:
         return []
+    fmt = record.record.format  # compared in what that record holds
     for edition in model.project.editions:
         released = record.record.editions.get(edition.id)
-        now = snapshot.snapshot(model, prepared.localised(model.project, edition))
-        if released is None or any(getattr(released, part) != now[part] for part in now):
+        lang = prepared.localised(model.project, edition)
+        found = snapshot.snapshot(model, lang)
+        now = releases.as_format(releases.Edition(**found), fmt)
+        summary = lang.text(model.project.config.document.changes)
+        if released is None or any(
+                getattr(releases.as_format(released, fmt), part) != getattr(now, part)
+                for part in found) or (fmt >= 3 and record.record.summary.get(
+                    edition.id, "") != summary):
             return [Problem(f"version {version} was released, but the argument base has "
                             "changed since", model.project.config_path,
                             model.project.line_of("document", "version"),

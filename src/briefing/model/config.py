@@ -112,6 +112,11 @@ class Document(Strict):
     basis: Text | None = None
     """One or two sentences on the cover: what the briefing rests on, and when that was
     written (e.g. "Based on two articles of March 2024, before the vote.")."""
+    changes: Text | None = None
+    """Why this version exists, in a sentence or two: the first thing its "What changed in
+    this version" section says (e.g. "Corrects who said what in chapter 3 and adds the
+    2025 regulation."). `briefing release` keeps it in the record, so the changelogs of
+    later versions list it too."""
     accessibility_summary: Text | None = None
     """The accessibility summary in the outputs' metadata (default: the engine's own, in
     each language)."""

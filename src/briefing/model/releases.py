@@ -7,6 +7,12 @@ every numbered paragraph, and the digests of the outputs. The next version's cha
 is the difference between the last record and the working tree; its paragraphs keep the
 identifiers the record gave them.
 
+Format 3 adds what else a reader sees (compose/snapshot.py derives each item from its
+input model): a claim's reporter, stance and whose words its quote is; the cells'
+cross-references; the perspectives, actors, key points, timeline, glossary, questions and
+references; and the author's summary of why the version exists. An older record still
+loads, those left empty, and is compared only in what it holds (`as_format`).
+
 Records are inputs like the seeds: read inside the project, bounded, and validated, with
 a problem naming the file and the line.
 """
@@ -27,7 +33,8 @@ from briefing import files
 from briefing.errors import BriefingError, Problem
 
 FOLDER = "releases"
-FORMAT = 2  # 2: paragraphs say which one they continue (`was`), plain text
+FORMAT = 3  # 2: paragraphs say which one they continue (`was`), plain text;
+# 3: all else a reader sees, and the summary (ADDED_IN_3)
 VERSION_RE = re.compile(r"^(0|[1-9][0-9]{0,5})(\.(0|[1-9][0-9]{0,5})){0,3}$")
 VERSION_HINT = "a release version is numbers joined by dots, e.g. 1.0 or 2.1.3"
 
@@ -60,6 +67,7 @@ class Quote(Item):
     translation: str | None
     source: Id
     para: int = Field(ge=1)
+    words_of: Id | None = None  # format 3: whose words, when not the holders'
 
 
 class Claim(Item):
@@ -70,6 +78,9 @@ class Claim(Item):
     holders: list[Id]
     cites: list[str]  # "<source id> <paragraph>"
     quote: Quote | None
+    # Format 3: who reports it (its reported_by, else its source's reporter), and its stance.
+    reporter: Id | None = None
+    stance: Literal["position", "evidence"] = "position"
     digest: str = Field("", pattern=DIGEST)
 
 
@@ -84,6 +95,7 @@ class Cell(Item):
     perspective: str
     text: str
     claims: list[Id]
+    see: list[Id] = []  # format 3
     digest: str = Field("", pattern=DIGEST)
 
 
@@ -91,6 +103,67 @@ class Source(Item):
     key: str
     title: str
     language: str
+    reporter: Id | None = None  # format 3
+    digest: str = Field("", pattern=DIGEST)
+
+
+# Format 3: the rest of what a reader sees, each in the edition's language.
+Key = Annotated[str, Field(min_length=1, max_length=300)]  # a term, a date, a BibTeX key
+Keys = list[Annotated[str, Field(max_length=300)]]  # BibTeX keys a text cites
+
+
+class Perspective(Item):
+    title: str
+    short: str
+    key_point: str
+    summary: str
+    digest: str = Field("", pattern=DIGEST)
+
+
+class Actor(Item):
+    name: str
+    kind: Literal["person", "organisation", "group"]
+    role: str | None
+    digest: str = Field("", pattern=DIGEST)
+
+
+class KeyPoint(Item):
+    title: str
+    text: str
+    claims: list[Id]
+    cite: Keys
+    digest: str = Field("", pattern=DIGEST)
+
+
+class Event(Item):
+    when: str
+    text: str
+    claims: list[Id]
+    cite: Keys
+    beyond_sources: bool
+    digest: str = Field("", pattern=DIGEST)
+
+
+class Term(Item):
+    term: str
+    definition: str
+    claims: list[Id]
+    cite: Keys
+    digest: str = Field("", pattern=DIGEST)
+
+
+class Question(Item):
+    text: str
+    claims: list[Id]
+    digest: str = Field("", pattern=DIGEST)
+
+
+class Reference(Item):
+    """A bibliography entry as the reference list prints it: its type and its public
+    fields (name -> value, braces and private notes left out)."""
+
+    type: Key
+    fields: dict[Key, str]
     digest: str = Field("", pattern=DIGEST)
 
 
@@ -120,13 +193,20 @@ class Edition(BaseModel):
     relations: list[Relation] = []
     cells: dict[Annotated[str, Field(pattern=CELL)], Cell] = {}
     sources: dict[Id, Source] = {}
+    # Format 3 (empty in an older record): keyed as the reader finds them again, a
+    # timeline event by its date and a term by its anchor, both from the default edition.
+    perspectives: dict[Id, Perspective] = {}
+    actors: dict[Id, Actor] = {}
+    key_points: dict[Id, KeyPoint] = {}
+    timeline: dict[Key, Event] = {}
+    glossary: dict[Key, Term] = {}
+    questions: dict[Id, Question] = {}
+    references: dict[Key, Reference] = {}
     paragraphs: list[Paragraph] = []
     retired: list[Annotated[str, Field(pattern=r"^p[0-9A-Za-z.\-]{1,40}$")]] = []
 
     def counts(self) -> dict[str, int]:
-        return {"claims": len(self.claims), "relations": len(self.relations),
-                "cells": len(self.cells), "sources": len(self.sources),
-                "paragraphs": len(self.paragraphs), "retired": len(self.retired)}
+        return {name: len(getattr(self, name)) for name in type(self).model_fields}
 
 
 class Record(BaseModel):
@@ -139,6 +219,9 @@ class Record(BaseModel):
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")
     editions: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")], Edition]
     outputs: dict[str, Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = {}
+    # Format 3: why this version exists, per edition (briefing.toml's [document] changes
+    # when it was released): each release's summary stays readable in later changelogs.
+    summary: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")], str] = {}
     # Released with --renumber: its paragraphs were numbered by place (a build of this
     # version numbers them so again, to make the same outputs).
     renumbered: bool = False
@@ -218,7 +301,7 @@ def _load(path: Path, inputs: files.Inputs, most: int) -> Release:
                     "large, raise limits.record_items in briefing.toml")
     # Over the record as written (`raw`), not as the models read it: a default filled in
     # on load is not what was signed.
-    if not isinstance(raw, dict) or digest(raw["editions"]) != record.digest:
+    if not isinstance(raw, dict) or digest(raw["editions"], raw.get("summary")) != record.digest:
         raise BriefingError.at("the record's digest does not match its content: it was "
                                "edited by hand", path, files.json_line(text, ("digest",)),
                                HINT)
@@ -256,13 +339,48 @@ def _problems(errors: list[ErrorDetails], path: Path, text: str) -> list[Problem
     return found
 
 
-def digest(editions: dict[str, Edition] | dict[str, dict]) -> str:
-    """The content digest of the editions' argument bases and paragraphs."""
+def digest(editions: dict[str, Edition] | dict[str, dict],
+           summary: dict[str, str] | None = None) -> str:
+    """The content digest of the editions' argument bases and paragraphs, and of the
+    summary when the record has one (format 3; without one, the digest is as before)."""
     import hashlib
 
     plain = {k: (v.model_dump() if isinstance(v, BaseModel) else v)
              for k, v in editions.items()}
-    return hashlib.sha256(canonical(plain).encode("utf-8")).hexdigest()
+    content = {"editions": plain, "summary": summary} if summary else plain
+    return hashlib.sha256(canonical(content).encode("utf-8")).hexdigest()
+
+
+# What formats 1 and 2 did not record, and so what an older record is not compared in:
+# each model's fields added in format 3 (the editions' new kinds of item are left empty).
+ADDED_IN_3: dict[type[BaseModel], tuple[str, ...]] = {
+    Claim: ("reporter", "stance"), Quote: ("words_of",), Cell: ("see",), Source: ("reporter",),
+    Edition: ("perspectives", "actors", "key_points", "timeline", "glossary", "questions",
+              "references")}
+
+
+def as_format(edition: Edition, fmt: int) -> Edition:
+    """The edition as a record of format `fmt` holds it: what that format did not record
+    set to its default, so that an older record compared with the working tree shows no
+    change in what it could not hold (every stance 'changed', every reference 'added')."""
+    if fmt >= 3:
+        return edition
+
+    def older(item: Any) -> Any:
+        if not isinstance(item, BaseModel):
+            return item
+        model = type(item)
+        reset = {name: model.model_fields[name].get_default(call_default_factory=True)
+                 for name in ADDED_IN_3.get(model, ())}
+        if "digest" in model.model_fields:  # over other fields in each format
+            reset["digest"] = ""
+        kept = {name: (older(value) if isinstance(value, BaseModel) else
+                       {k: older(v) for k, v in value.items()} if isinstance(value, dict) else
+                       value)
+                for name, value in item if name not in reset}
+        return item.model_copy(update={**kept, **reset})
+
+    return older(edition)
 
 
 def canonical(value: Any) -> str:

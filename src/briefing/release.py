@@ -198,5 +198,6 @@ def diff(root: Path, old: str, new: str = WORKING) -> Compared:
     if was is not None and now is not None:
         for ed, listed in found.items():
             listed += changes.paragraph_changes(
-                before.get(ed, releases.Edition()).paragraphs, after[ed].paragraphs)
+                before.get(ed, releases.Edition()).paragraphs, after[ed].paragraphs,
+                continued=now.format >= 2)
     return Compared(old, new, found)

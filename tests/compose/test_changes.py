@@ -454,6 +454,12 @@ def test_paragraphs_follow_was_and_an_older_record_s_words():
     assert found[0].words == [("equal", "the state"), ("delete", "wants"),
                               ("insert", "wanted"), ("equal", "trust")]
     assert changes.paragraph_changes(old, old) == []
+    # From format 2 on, a paragraph without `was` is new, whatever its identifier.
+    renumbered = [_para("p2.1", "the state wants trust", was=None),
+                  _para("p2.2", "a paragraph renumbered", was="p2.2")]
+    assert [(c.kind, c.id) for c in changes.paragraph_changes(old, renumbered)] == [
+        ("paragraph-added", "p2.1"), ("paragraph-removed", "p2.1")]
+    assert changes.paragraph_changes(old, renumbered, continued=False) == []
 
 
 def test_paragraph_entries_mark_words_and_shorten_long_runs(project: Path):

@@ -12,6 +12,7 @@ the changelog section.
 
 from __future__ import annotations
 
+import collections
 import difflib
 import re
 from collections.abc import Mapping
@@ -415,26 +416,32 @@ def _tokens(text: str) -> str:
     return " ".join(WORD_RE.findall(text.lower()))
 
 
-def paragraph_changes(old: list[Paragraph], new: list[Paragraph]) -> list[Change]:
+def paragraph_changes(old: list[Paragraph], new: list[Paragraph],
+                      continued: bool | None = None) -> list[Change]:
     """The numbered paragraphs added, removed and reworded between two versions, in the
     newer version's order (a removed one after the paragraph it followed). A paragraph
-    continues the released one its `was` names, else the one with its identifier (a
-    format-1 record). Reworded: its words differ (case and punctuation apart, which a
-    format-1 record does not hold); the word diff is of the plain texts, or of their
-    words when the older is a format-1 record's."""
-    by_id = {p.id: (i, p) for i, p in enumerate(old)}
+    continues the released one its `was` names (from format 2 on, where `was` None means
+    new), else, in a format-1 record, the one with its identifier. `continued`: whether
+    `new` is of format 2 or later; None: so if any of its paragraphs has a `was`.
+    Reworded: its words differ (case and punctuation apart, which a format-1 record does
+    not hold); the word diff is of the plain texts, or of their words when the older is a
+    format-1 record's."""
+    if continued is None:
+        continued = any(p.was is not None for p in new)
+    place = {p.id: i for i, p in enumerate(old)}
     matched: dict[int, int] = {}  # the new paragraph's place -> the old one's
     for j, para in enumerate(new):
-        source = by_id.get(para.was if para.was is not None else para.id)
-        if source is not None and source[0] not in matched.values():
-            matched[j] = source[0]
+        source = place.get((para.was or "") if continued else para.id)
+        if source is not None:
+            matched[j] = source
+            del place[old[source].id]  # continued once (a crafted record may say twice)
     kept = set(matched.values())
-    gone = [i for i in range(len(old)) if i not in kept]
+    gone = collections.deque(i for i in range(len(old)) if i not in kept)
     found: list[Change] = []
 
     def removed_before(limit: int) -> None:
         while gone and gone[0] < limit:
-            para = old[gone.pop(0)]
+            para = old[gone.popleft()]
             found.append(Change("paragraph-removed", para.id, para.label, old=para.text,
                                 item="paragraph"))
 

@@ -396,13 +396,20 @@ def test_changelog_in_dutch(before_after, project: Path):
 def test_relabelled_claims_and_relations_use_the_labels_readers_see(versions, project: Path):
     old, new = versions
     new["en"]["claims"]["kept"]["label"] = "B5"
+    new["en"]["claims"]["located"]["label"] = "A1"  # the label "kept" had in 1.0
+    new["en"]["cells"]["aim/a"]["text"] = "Trust between strangers."  # as it was
+    new["en"]["cells"]["aim/a"]["claims"] = ["kept", "located"]
     found = changes.compare(old, new, "en")["en"]
     relabelled = [c for c in found if c.kind == "claim-relabelled"]
-    assert [(c.old, c.new, c.link) for c in relabelled] == [("A1", "B5", "claim-kept")]
+    assert [(c.old, c.new, c.link) for c in relabelled] == [
+        ("A1", "B5", "claim-kept"), ("A5", "A1", "claim-located")]
     loaded = recipe.load(project)
     lang = loaded.localised(loaded.model.project.default_edition)
     text = changelog.section(found, [_release()], "", lang)
-    assert "**Claims with a new label**\n\n- A1 → [B5](#claim-kept)\n" in text
+    assert "**Claims with a new label**\n\n- A1 → [B5](#claim-kept)\n- A5 → " in text
+    # Both sides of a cell name its claims as the reader sees them now: "kept" is B5
+    # there too, not A1, which is another claim's label now.
+    assert "- *Aim × Reading A*: → [B5]{.del} [B5, A1]{.ins}" in text
     # A relation names the claims by their labels now; a removed claim by its last one.
     assert "- [A7](#claim-added) supports B5" in text and "- [A3]{.del} attacks B5" in text
 

@@ -167,12 +167,17 @@ RESTS = ("claims", "see", "cite")  # what an item rests on, shown as "→ P1, P2
 
 @dataclass
 class _Side:
-    """One version of an edition, with what names its items for a reader."""
+    """One version of an edition, with what names its items for a reader. A claim is
+    named by its label in the newer version (`newer`) while it is there: the label the
+    reader sees in the body, on both sides of a change ("→ B12, P11" of 1.0 would name
+    another claim than 1.1's B12)."""
 
     edition: Edition
+    newer: Edition | None = None
 
     def claim(self, cid: str) -> str:
-        claim = self.edition.claims.get(cid)
+        claim = (self.newer.claims.get(cid) if self.newer else None) or self.edition.claims.get(
+            cid)
         return claim.label if claim else cid
 
     def actor(self, aid: str | None) -> str:
@@ -190,7 +195,7 @@ class _Side:
 
 def _compare_edition(old: Edition, new: Edition, old_default: Edition, new_default: Edition,
                      translated: bool) -> list[Change]:
-    was, now = _Side(old), _Side(new)
+    was, now = _Side(old, new), _Side(new)
     found: list[Change] = []
     oc, nc = old.claims, new.claims
     for cid, claim in nc.items():
@@ -346,7 +351,7 @@ def _group_changes(group: Group, old: Edition, new: Edition, old_default: Editio
     translation when the default edition's stayed), one for the other fields."""
     before: dict[str, Item] = getattr(old, group.part)
     after: dict[str, Item] = getattr(new, group.part)
-    was, now = _Side(old), _Side(new)
+    was, now = _Side(old, new), _Side(new)
     found = []
     for key, item in after.items():
         if key not in before:

@@ -129,3 +129,15 @@ def test_a_number_that_was_never_printed_is_an_error(renumbered: Path):
     result = run_cli(renumbered, "cite", "--paragraph", "9.9", "--version", "1.0")
     assert result.code == 1 and "releases/1.0.json: error: version 1.0 has no ¶9.9" in \
         result.err
+
+
+def test_the_changelog_lists_the_paragraphs_and_a_renumbering_s_map(history: Path,
+                                                                   renumbered: Path):
+    added = (history / "build" / "briefing.html").read_text("utf-8")
+    section = added[added.index('id="changes-paragraphs"'):]
+    assert "Paragraphs added" in section and 'href="#p1.0a">¶1.0a</a>' in section
+    page = (renumbered / "build" / "briefing.html").read_text("utf-8")
+    section = page[page.index('id="changes-paragraphs"'):]
+    assert "Paragraphs renumbered" in section
+    assert '¶1.0a → <a href="#p1.1">¶1.1</a>' in section
+    assert '¶1.1 → <a href="#p1.2">¶1.2</a>' in section

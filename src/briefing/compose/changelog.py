@@ -92,7 +92,8 @@ def paragraph_entries(changes: list[Change], lang: Localised) -> str:
     if not changes:
         return md_escape(labels["changes_paragraphs_none"])
     lines = []
-    for kind in ("paragraph-added", "paragraph-removed", "paragraph-reworded"):
+    for kind in ("paragraph-added", "paragraph-removed", "paragraph-reworded",
+                 "paragraph-renumbered"):
         group = [c for c in changes if c.kind == kind]
         if group:
             lines += [f"*{md_escape(labels[HEADINGS[kind]])}*", ""]
@@ -105,6 +106,8 @@ def _paragraph(change: Change) -> str:
     name = "¶" + md_escape(change.label)
     if change.link:
         name = f"[{name}](#{change.link})"
+    if change.kind == "paragraph-renumbered":  # the map a renumbering gives: old → new
+        return f"¶{md_escape(change.old)} → {name}"
     if change.words:
         return f"{name}: {_words(change.words, shorten=True)}"
     return f"{name}: {_excerpt(change.new or change.old)}"

@@ -47,7 +47,8 @@ KINDS = ("claim-added", "claim-removed", "claim-relabelled", "claim-reworded",
          "actor-added", "actor-removed", "actor-changed",
          "source-added", "source-removed", "source-changed",
          "reference-added", "reference-removed", "reference-changed",
-         "paragraph-added", "paragraph-removed", "paragraph-reworded")
+         "paragraph-added", "paragraph-removed", "paragraph-reworded",
+         "paragraph-renumbered")
 
 
 @dataclass
@@ -457,6 +458,9 @@ def paragraph_changes(old: list[Paragraph], new: list[Paragraph],
             continue
         released = old[matched[j]]
         removed_before(matched[j])
+        if released.label != para.label:  # a renumbering (briefing release --renumber)
+            found.append(Change("paragraph-renumbered", para.id, para.label, released.label,
+                                para.label, link=para.id, item="paragraph"))
         if _tokens(released.text) == _tokens(para.text):
             continue
         words_only = released.text == _tokens(released.text)

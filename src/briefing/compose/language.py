@@ -554,6 +554,7 @@ WORDS = {
     "changes_paragraph_added": "Paragraphs added",
     "changes_paragraph_removed": "Paragraphs removed",
     "changes_paragraph_reworded": "Paragraphs reworded",
+    "changes_paragraph_renumbered": "Paragraphs renumbered (the number before → the number now)",
     # What a changed entry names: the fields of an item, and of a bibliography entry.
     "changes_field_kind": "kind",
     "changes_field_perspective": "perspective",

@@ -203,6 +203,18 @@ def numbered(blocks: list[dict]) -> list[tuple[str, dict]]:
     return found
 
 
+def find_div(blocks: list[dict], ident: str) -> dict | None:
+    """The Div with this id, among the blocks or inside their Divs."""
+    for block in blocks:
+        if block.get("t") == "Div":
+            if block["c"][0][0] == ident:
+                return block
+            found = find_div(block["c"][1], ident)
+            if found is not None:
+                return found
+    return None
+
+
 def number_paragraphs(blocks: list[dict],
                       identify: Callable[[list[tuple[str, dict]]],
                                          list[tuple[str, str, list[str]]]] | None = None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from briefing import TEMPLATES, files
+from briefing.compose import changelog, changes
 from briefing.compose.document import Composed
 from briefing.compose.language import Localised
 from briefing.model import releases
@@ -96,7 +97,7 @@ class Job:
         csl = self.inputs.csl.read_text("utf-8")
         apart = ast.apart(markdown, csl)
         document = self._read_document(markdown, stage, typeset=apart)
-        ast.number_paragraphs(document["blocks"], self._identify)
+        self._number(document)
         sources = (*self.tools, self.inputs.bibliography.read_text("utf-8"),
                    files.digest(self.inputs.csl, self.project.root))
         # What every output extends: the inputs of resolving, not its result, which
@@ -114,11 +115,25 @@ class Job:
                 return key
         if apart:  # read again without typography, which comes after citeproc here
             document = self._read_document(markdown, None, typeset=False)
-            ast.number_paragraphs(document["blocks"], self._identify)
+            self._number(document)
         data = self._resolved_run(ast.dump(document), sources, stage)
         self.inputs.resolved.write_bytes(data)
         self.document = json.loads(data)
         return key
+
+    def _number(self, document: dict) -> None:
+        """Number the paragraphs (keeping the released numbers), then list in the
+        changelog the paragraphs added, removed, reworded and renumbered since the release
+        this build updates: known only now, so the section's Div waits for them."""
+        ast.number_paragraphs(document["blocks"], self._identify)
+        target = ast.find_div(document["blocks"], changelog.PARAGRAPHS)
+        if target is None or self.previous is None:
+            return
+        before = self.previous.record.editions.get(self.lang.edition.id)
+        found = changes.paragraph_changes(before.paragraphs if before else [],
+                                          self.paragraphs, continued=True)
+        tree, _ = self._read(900, changelog.paragraph_entries(found, self.lang))
+        target["c"][1].extend(tree["blocks"])
 
     def _identify(self, found: list[tuple[str, dict]]) -> list[tuple[str, str, list[str]]]:
         """The numbered paragraphs' printed numbers (kept from the releases before this

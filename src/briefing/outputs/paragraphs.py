@@ -51,8 +51,8 @@ BREAKS = {"Space", "SoftBreak", "LineBreak"}
 
 
 def plain_text(block: object) -> str:
-    """A numbered paragraph's text as a reader reads it, without its notes (which move
-    and change on their own) and without its ¶ number: what a release records."""
+    """A numbered paragraph's text as a reader reads it, without its notes, citations and
+    ¶ number: what a release records, and (its words) what matching compares."""
     return " ".join("".join(_words(block)).split())
 
 
@@ -73,7 +73,10 @@ def _words(node: object) -> Iterator[str]:
             yield from _words(value)
     elif isinstance(node, dict):
         kind, content = node.get("t"), node.get("c")
-        if kind == "Note" or (kind == "Span" and {"pnum", "pnum-alias"} & set(node["c"][0][1])):
+        # Not its notes (they move and change on their own), its citations (read before
+        # citeproc prints them: a record would hold "[@key, para. 2]"), its ¶ number.
+        if kind in ("Note", "Cite") or (
+                kind == "Span" and {"pnum", "pnum-alias"} & set(node["c"][0][1])):
             return
         if kind in BREAKS:
             yield " "

@@ -1,19 +1,22 @@
 """Record a release of an earlier commit of this repository, after the fact.
 
-    .venv/bin/python scripts/record_release.py VERSION COMMIT [--note TEXT] [--no-tag]
+    .venv/bin/python scripts/record_release.py VERSION COMMIT [--note TEXT]
+        [--summary EDITION=TEXT ...] [--before VERSION] [--unchecked] [--no-tag]
 
 `briefing release` records the working tree as it builds now. A version published
-before releases were recorded (the flagship's 1.0) is recorded here instead, from the
-commit itself: the commit's inputs and its own engine are exported into
-build/.release-VERSION/, built there by that engine (so the paragraphs and the outputs'
-digests are the ones that commit publishes), and
+before releases were recorded (the flagship's 0.1), or recorded in an older format (its
+1.1), is recorded here instead, from the commit itself: the commit's inputs and its own
+engine are exported into build/.release-VERSION/, built there by that engine (so the
+paragraphs and the outputs' digests are the ones that commit publishes), and
 
-- the paragraphs (identifier, number, words) are read from each edition's standalone HTML;
-- the argument base is read from the commit's inputs by today's loaders, without the
-  checks added to the engine after that commit (UNCHECKED: whose words a quote is; that a
-  comparison cell rests on claims of its own perspective): they refuse what the commit
-  published, and a record is what was published. The seeds' other checks and the
-  analysis's schema still apply; the record's note says what was left out.
+- the paragraphs (anchor, number, text) are read from each edition's standalone HTML, each
+  continuing the paragraph of the release --before that had its anchor;
+- the argument base is read from the commit's inputs by today's loaders (with
+  --unchecked, without the checks added to the engine after the first release:
+  UNCHECKED: whose words a quote is; that a comparison cell rests on claims of its own
+  perspective: they refuse what that commit published, and a record is what was
+  published). The seeds' other checks and the analysis's schema still apply; the
+  record's note says what was left out.
 
 The record is written to releases/VERSION.json and the commit is tagged vVERSION.
 """
@@ -37,46 +40,55 @@ from briefing.errors import Collector  # noqa: E402
 from briefing.model import analysis, bibliography, config, releases, sources, yamlfile  # noqa: E402
 from briefing.model import load as model_load  # noqa: E402
 from briefing.model.texts import Coverage  # noqa: E402
-from briefing.outputs.paragraphs import WORD_RE  # noqa: E402
+from briefing.outputs.paragraphs import tidy  # noqa: E402
+from briefing.runtime import writing  # noqa: E402
 
 
 class _Paragraphs(html.parser.HTMLParser):
-    """Each <p> that carries a paragraph number: (anchor, number, words)."""
+    """Each <p> that carries a paragraph number: (anchor, number, text), the text as the
+    engine records it (outputs/paragraphs.plain_text): without the number, citations and
+    footnote references."""
+
+    VOID = {"br", "img", "wbr", "hr", "input"}
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(convert_charrefs=True)
         self.found: list[tuple[str, str, str]] = []
         self._p: list[str] | None = None
         self._anchor = self._label = ""
-        self._skip = 0  # inside the number itself, or a footnote reference
+        self._open: list[tuple[bool, bool]] = []  # per open tag: (skipped, the number)
 
     def handle_starttag(self, tag, attrs):
         attr = dict(attrs)
         classes = (attr.get("class") or "").split()
         if tag == "p":
-            self._p, self._anchor, self._label = [], "", ""
-        elif self._p is not None and "pnum" in classes:
-            self._anchor, self._skip = attr.get("id") or "", self._skip + 1
-        elif self._p is not None and ("footnote-ref" in classes or self._skip):
-            self._skip += 1
+            self._p, self._anchor, self._label, self._open = [], "", "", []
+            return
+        if self._p is None or tag in self.VOID:
+            return
+        number = "pnum" in classes
+        if number:
+            self._anchor = attr.get("id") or ""
+        skipped = bool(self._open and self._open[-1][0]) or number or bool(
+            {"pcite", "citation", "footnote-ref", "pnum-alias"} & set(classes))
+        self._open.append((skipped, number or bool(self._open and self._open[-1][1])))
 
     def handle_endtag(self, tag):
         if tag == "p" and self._p is not None:
             if self._anchor:
-                words = " ".join(WORD_RE.findall(" ".join(self._p).lower()))
-                self.found.append((self._anchor, self._label, words))
+                text = tidy("".join(self._p))
+                self.found.append((self._anchor, self._label, text))
             self._p = None
-        elif self._skip and tag in ("span", "a", "sup"):
-            self._skip -= 1
+        elif self._p is not None and tag not in self.VOID and self._open:
+            self._open.pop()
 
     def handle_data(self, data):
         if self._p is None:
             return
-        if self._skip:
-            if self._anchor and not self._label:
-                self._label = data.strip().lstrip("¶")
-            return
-        self._p.append(data)
+        if self._open and self._open[-1][1]:
+            self._label += data.strip().lstrip("¶")
+        elif not (self._open and self._open[-1][0]):
+            self._p.append(data)
 
 
 # Checks added to the engine in commit d7f8751, after the flagship's 1.0: whose words each
@@ -86,11 +98,15 @@ UNCHECKED = ("whose words each quote is (words_of)",
              "that a comparison cell rests on claims of its own perspective")
 
 
-def paragraphs(page: Path) -> list[releases.Paragraph]:
+def paragraphs(page: Path, before: releases.Edition | None) -> list[releases.Paragraph]:
+    """The page's numbered paragraphs; each continues the paragraph of the release
+    before that had its anchor (the engine of formats 1 kept an anchor, not a number)."""
     reader = _Paragraphs()
     reader.feed(page.read_text("utf-8"))
-    return [releases.Paragraph(id=a, label=label, text=words)
-            for a, label, words in reader.found]
+    earlier = {p.id for p in before.paragraphs} if before else set()
+    return [releases.Paragraph(id=a, label=label, text=text,
+                               was=a if a in earlier else None)
+            for a, label, text in reader.found]
 
 
 def main() -> None:
@@ -98,6 +114,13 @@ def main() -> None:
     parser.add_argument("version")
     parser.add_argument("commit")
     parser.add_argument("--note", default="")
+    parser.add_argument("--summary", action="append", default=[], metavar="EDITION=TEXT",
+                        help="why this version exists, in an edition's words (repeatable)")
+    parser.add_argument("--before", help="the release this one updated (its paragraphs are "
+                        "what this one's continue)")
+    parser.add_argument("--unchecked", action="store_true",
+                        help="read the argument base without the checks added after the "
+                        "flagship's first release (UNCHECKED)")
     parser.add_argument("--no-tag", action="store_true")
     args = parser.parse_args()
     if releases.parse(args.version) is None:
@@ -119,7 +142,8 @@ def main() -> None:
     project = config.load(tree)
     bib = bibliography.load(project.bib_path, project.config.limits.bib_field_chars,
                             project.inputs)
-    sources._check_speaker = lambda *args, **kwargs: None  # UNCHECKED
+    if args.unchecked:
+        sources._check_speaker = lambda *args, **kwargs: None  # UNCHECKED
     coverage = Coverage()
     base = sources.load(project.seeds_dir, list(project.config.perspectives), bib.keys,
                         project.bib_path, editions=project.editions, coverage=coverage,
@@ -132,26 +156,33 @@ def main() -> None:
     problems = Collector()
     prepared = document.prepare(project, coverage, problems)
     problems.raise_if_any()
+    before = None
+    if args.before:
+        before = releases.Record.model_validate_json(
+            releases.path_for(ROOT, args.before).read_text("utf-8"))
     editions = {}
     for edition in project.editions:
         name = project.config.build.name
         page = tree / "build" / (f"{name}.{edition.id}.html" if edition.several
                                  else f"{name}.html")
         found = snapshot.snapshot(model, prepared.localised(project, edition))
-        editions[edition.id] = releases.Edition(**found, paragraphs=paragraphs(page))
+        editions[edition.id] = releases.Edition(**found, paragraphs=paragraphs(
+            page, before.editions.get(edition.id) if before else None))
+    summary = dict(item.split("=", 1) for item in args.summary)
     note = args.note or (
         f"Recorded after the fact from commit {commit[:7]}: its own engine built the outputs "
-        "and the paragraphs; the argument base was read by a later engine without the check "
-        "of " + " and ".join(UNCHECKED) + ", which that commit did not make.")
+        "and the paragraphs; the argument base was read by a later engine"
+        + (" without the check of " + " and ".join(UNCHECKED) + ", which that commit did "
+           "not make." if args.unchecked else "."))
     record = releases.Record(
         format=releases.FORMAT, version=args.version, date=project.config.document.date,
-        commit=commit, note=note, digest=releases.digest(editions), editions=editions,
+        commit=commit, note=note, digest=releases.digest(editions, summary or None),
+        editions=editions, summary=summary,
         outputs={p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                  for p in sorted((tree / "build").iterdir())
                  if p.is_file() and not p.name.startswith(".")})  # not the build's lock
     path = releases.path_for(ROOT, args.version)
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(releases.dump(record), "utf-8")
+    writing.write_file(ROOT, path, releases.dump(record).encode("utf-8"))
     print(f"wrote {path.relative_to(ROOT)}: "
           + ", ".join(f"{ed}: {len(e.claims)} claims, {len(e.paragraphs)} paragraphs"
                       for ed, e in editions.items()))

@@ -9,12 +9,24 @@ import socket
 import subprocess
 import sys
 import threading
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The flagship's version and date as briefing.toml says them now: tests that read them in
+# the outputs follow each release instead of naming one.
+FLAGSHIP = tomllib.loads((ROOT / "briefing.toml").read_text("utf-8"))["document"]
+FLAGSHIP_VERSION: str = FLAGSHIP["version"]
+
+
+def flagship_date(edition: str = "en") -> str:
+    """The flagship's date as the edition prints it: "6 December 2026" (Babel's CLDR)."""
+    from babel.dates import format_date
+
+    return format_date(FLAGSHIP["date"], "d MMMM y", locale=edition)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT_FILES = ("briefing.toml", "analysis.yaml", "chapters", "seeds", "bib", "locale",
                  "releases")

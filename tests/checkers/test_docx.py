@@ -13,10 +13,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from conftest import flagship_date
+
 from .conftest import EDITIONS, need
 
 CONTENTS = {"en": ("Contents", "Argument map"), "nl": ("Inhoud", "Argumentkaart")}
-DATES = {"en": "29 November 2026", "nl": "29 november 2026"}
+DATES = {"en": flagship_date("en"), "nl": flagship_date("nl")}
 
 
 @pytest.mark.parametrize("edition", EDITIONS)

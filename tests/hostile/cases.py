@@ -14,12 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conftest import FLAGSHIP, FLAGSHIP_VERSION
+
 SEED = "seeds/nos-2018-big-brother.yaml"
 OTHER_SEED = "seeds/derksen-2016-sociaal-krediet.yaml"
 ANALYSIS = "analysis.yaml"
 BIB = "bib/briefing.bib"
 CSL = "bib/chicago-author-date.csl"
 CONFIG = "briefing.toml"
+# The flagship's version and date lines, as briefing.toml has them now.
+VERSION_LINE = f'version = "{FLAGSHIP_VERSION}"'
+DATE_LINE = f"date = {FLAGSHIP['date'].isoformat()}"
 CHAPTER = "chapters/01-introduction.md.j2"
 
 Mutation = Callable[[Path, object], None]
@@ -323,7 +328,7 @@ CASES = [
     Case("toml_syntax_error",
          edit(CONFIG, 'title.en = "Scoring Citizens"', 'title.en = "Scoring Citizens'),
          CONFIG, 'title.en = "Scoring Citizens', "invalid TOML", hint="quotes"),
-    Case("toml_unknown_key", edit(CONFIG, 'version = "1.1"', 'version = "1.1"\ncolour = "red"'),
+    Case("toml_unknown_key", edit(CONFIG, VERSION_LINE, VERSION_LINE + '\ncolour = "red"'),
          CONFIG, 'colour = "red"', "unknown key 'document.colour'"),
     Case("toml_chapter_listed_twice", edit(CONFIG, '  "02-context",', '  "02-context",\n'
                                            '  "02-context",'),
@@ -557,11 +562,11 @@ ROUND_TWO = [
          edit(CONFIG, "vat die vrees samen.", "vat [die vrees](javascript:alert(1)) samen."),
          CONFIG, "vat [die vrees]", "the address 'javascript:alert(1)' in <a href=>"),
     Case("document_url_javascript",
-         edit(CONFIG, 'version = "1.1"', 'version = "1.1"\nurl = "javascript:alert(1)"'),
+         edit(CONFIG, VERSION_LINE, VERSION_LINE + '\nurl = "javascript:alert(1)"'),
          CONFIG, 'url = "javascript', "document.url: must be a web address"),
     Case("document_url_breaks_out_of_an_attribute",
-         edit(CONFIG, 'version = "1.1"',
-              'version = "1.1"\nurl = "https://example.org/\\" onmouseover=\\"alert(1)"'),
+         edit(CONFIG, VERSION_LINE,
+              VERSION_LINE + '\nurl = "https://example.org/\\" onmouseover=\\"alert(1)"'),
          CONFIG, 'url = "https', "document.url: must be a web address"),
 
     # 5. Inputs that would hang a reader ---------------------------------------------------
@@ -617,7 +622,7 @@ ROUND_TWO = [
          "extra = {a", "nested more than 16 levels deep"),
     Case("toml_dotted_key_3000_deep", append(CONFIG, "\n" + ".".join(["a"] * 3000) + " = 1\n"),
          CONFIG, "a.a.a.a", "nested more than 16 levels deep"),
-    Case("toml_date_in_year_9999", edit(CONFIG, "date = 2026-11-29", "date = 9999-12-31"),
+    Case("toml_date_in_year_9999", edit(CONFIG, DATE_LINE, "date = 9999-12-31"),
          CONFIG, "date = 9999", "document.date: must lie between 1980-01-01 and 2099-12-31"),
     Case("yaml_flow_3000_deep", edit(ANALYSIS, "timeline:\n", "extra: " + nested(3000, "[", "]")
                                      + "\ntimeline:\n"),
@@ -654,7 +659,7 @@ ROUND_TWO = [
     # 9. Exports and metadata -------------------------------------------------------------
     Case("title_with_a_line_break", edit(CONFIG, TITLE, 'title.en = "Scoring\\nCitizens"'),
          CONFIG, 'title.en = "Scoring\\n', "document.title: a line break in a one-line text"),
-    Case("version_with_a_line_break", edit(CONFIG, 'version = "1.1"',
+    Case("version_with_a_line_break", edit(CONFIG, VERSION_LINE,
                                            'version = "0.1\\nTY  - JOUR"'),
          CONFIG, 'version = "0.1\\n', "document.version: a line break in a one-line text"),
     Case("title_with_a_noncharacter", edit(CONFIG, TITLE, 'title.en = "Scoring\\uFFFF"'),
@@ -666,8 +671,8 @@ ROUND_TWO = [
               'organisation.en = "Briefing\\u0007"'),
          CONFIG, 'organisation.en = "Briefing',
          "control character U+0007 in document.organisation.en"),
-    Case("author_with_a_line_break", edit(CONFIG, 'version = "1.1"',
-                                          'version = "1.1"\nauthors = ["Doe\\nAU  - X"]'),
+    Case("author_with_a_line_break", edit(CONFIG, VERSION_LINE,
+                                          VERSION_LINE + '\nauthors = ["Doe\\nAU  - X"]'),
          CONFIG, "authors = ", "a line break in a one-line text"),
     Case("bibtex_quoted_value_smuggles_fields",
          append(BIB, '\n@misc{smuggler,\n  title = "x}, url = {http://127.0.0.1:@PORT@}, '

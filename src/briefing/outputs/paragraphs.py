@@ -53,7 +53,13 @@ BREAKS = {"Space", "SoftBreak", "LineBreak"}
 def plain_text(block: object) -> str:
     """A numbered paragraph's text as a reader reads it, without its notes, citations and
     ¶ number: what a release records, and (its words) what matching compares."""
-    return " ".join("".join(_words(block)).split())
+    return tidy("".join(_words(block)))
+
+
+def tidy(text: str) -> str:
+    """Runs of white space one space, and none left before punctuation where a citation
+    or a note was taken out ("the system ." -> "the system.")."""
+    return re.sub(r" ([.,;:!?)\]])", r"\1", " ".join(text.split()))
 
 
 def words(text: str) -> str:

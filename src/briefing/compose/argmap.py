@@ -115,15 +115,26 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", shown
 
 
-def entries(claims, relations, shown, words: Words) -> list[Entry]:
+def entries(claims, relations, shown, words: Words, perspectives=()) -> list[Entry]:
     """Each claim drawn, with its statement and the claims it supports, attacks or
-    undercuts: the map in words, for print, screen readers and phones alike."""
+    undercuts: the map in words, for print, screen readers and phones alike. In the order
+    a reader looks a label up: background first, then each perspective in the briefing's
+    order, each by its labels' numbers (B2, B3, P1, P2 ... P10)."""
+    rank = {p.id: i + 1 for i, p in enumerate(perspectives)}
+
+    def place(cid: str) -> tuple:
+        label = claims[cid].label
+        digits = len(label) - len(label.rstrip("0123456789"))
+        number = int(label[-digits:]) if digits else 0
+        return rank.get(claims[cid].perspective, 0), label[:len(label) - digits], number
+
     found = []
-    for cid in shown:
+    for cid in sorted(shown, key=place):
         out = []
         for kind in ("supports", "attacks", "undercuts"):
-            targets = [(claims[r.target].label, r.target) for r in relations
-                       if r.source == cid and r.type == kind]
+            targets = [(claims[r.target].label
+                        + (f" ({words.labels['our_reading']})" if r.ours else ""), r.target)
+                       for r in relations if r.source == cid and r.type == kind]
             if targets:
                 out.append((words.relations[kind], targets))
         found.append(Entry(cid, claims[cid].label, claims[cid].statement, out))
@@ -146,7 +157,7 @@ def plan(claims, perspectives, relations, workdir_rel: str, words: Words) -> Arg
         legend.append((words.labels["background"], words.colours[COLOUR_NAMES[-1]]))
     return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown, words),
                        len(shown), len(relations), legend, source, shown,
-                       entries(claims, relations, shown, words))
+                       entries(claims, relations, shown, words, perspectives))
 
 
 def render(amap: ArgumentMap, workdir: Path, seconds: float = 60,

@@ -487,6 +487,9 @@ WORDS = {
         "paragraph keeps its number in later versions; one added later gets a letter "
         "(¶3.4a), and a number is never given to another paragraph. Section numbers have "
         "no ¶."),
+    # After a link between claims that the briefing draws, not the source (a relation
+    # marked `ours`), wherever it is printed.
+    "our_reading": "our reading",
     # The EPUB's and the DOCX's own page saying what they are (outputs/colophon.lua).
     "about_edition": "About this edition",
     # The standalone HTML: shown, with the paragraph's citation, when its number is followed.

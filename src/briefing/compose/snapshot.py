@@ -45,6 +45,8 @@ LEFT_OUT: dict[type[BaseModel], dict[str, str]] = {
                     "note": "a note for the editors, never printed",
                     "orphan": "only allows a claim no chapter shows; printed nowhere"},
     sources.Relation: {"note": "a note for the editors, never printed"},
+    sources.Quote: {"ascribed": "the words that ascribe the claim to its holders: checked, "
+                                "never printed"},
     sources.SourceMeta: {"id": "the source's key in the record",
                          "paragraphs": "the source's own text, never printed: the quotes "
                                        "from it are recorded with their claims",

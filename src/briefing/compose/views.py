@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from briefing.compose import language as i18n
 from briefing.compose.markdown import citation, join_names
 from briefing.model.analysis import Analysis
-from briefing.model.config import Project
+from briefing.model.project import Project
 from briefing.model.releases import Edition, Release
 from briefing.model.sources import ArgumentBase, Claim, Quote
 
@@ -78,6 +78,9 @@ class ClaimView:
     """Ids of the claims it attacks."""
     undercuts: list[str] = field(default_factory=list)
     """Ids of the claims whose link to what they support it attacks."""
+    ours: list[str] = field(default_factory=list)
+    """Ids of the claims among those it bears on whose link is the briefing's reading, not
+    the source's (a relation marked `ours`)."""
 
     @property
     def holder_names(self) -> str:
@@ -164,6 +167,8 @@ def views(project: Project, base: ArgumentBase, lang: i18n.Localised,
         claims[claim.id] = _claim_view(base, claim, actors, lang)
     for rel in base.relations:
         getattr(claims[rel.source], rel.type).append(rel.target)
+        if rel.ours:
+            claims[rel.source].ours.append(rel.target)
     # Labels come from the default edition's short names, so P3 is P3 in every edition.
     default = i18n.Localiser(project.default_edition, project.default_edition.id)
     _label(claims, [(pid, default(p.short)) for pid, p in project.config.perspectives.items()],

@@ -88,6 +88,7 @@ class Relation(Item):
     source: Id = Field(alias="from")
     to: Id
     type: Literal["supports", "attacks", "undercuts"]
+    ours: bool = False  # the briefing's reading, printed so (an older record: the source's)
 
 
 class Cell(Item):

@@ -95,6 +95,13 @@ class Quote(Strict):
     # paraphrase must not read as the speaker's own.
     words_of: str | None = Field(None, pattern=ID)
     """Whose words these are (an actor id), when they are not the claim's holders'."""
+    # A reporter's words hold a claim only where the source says whose claim it is: the
+    # sentence before a quoted name, or a blurb's framing, must not become the named
+    # person's view (review 2026-12-06, N12).
+    ascribed: str | None = Field(None, min_length=1)
+    """When the words are not the holders' own (words_of): the words of the same
+    paragraph that ascribe the claim to its holders ("Volgens de Chinese overheid"),
+    checked word for word like the quote."""
 
 
 class Claim(Strict):
@@ -138,6 +145,9 @@ class Relation(Strict):
     type: Literal["supports", "attacks", "undercuts"]
     """supports or attacks the other claim; undercuts: attacks the link between it and
     what it supports."""
+    ours: bool = False
+    """true: the link is the briefing's reading, not one the source draws; printed as
+    "our reading" wherever the relation is."""
     note: str = ""
     """A note for the editors; never printed."""
 
@@ -341,7 +351,7 @@ def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problem
                              f"it has paragraphs 1..{len(base.sources[source_id].paragraphs)}")
         if claim.quote is not None:
             _check_quote(claim, src, doc, loc + ("quote",), problems, quotes)
-            _check_speaker(base, claim, src, doc, loc + ("quote",), problems, need)
+            _check_speaker(base, claim, src, doc, loc + ("quote",), problems, need, quotes)
     for i, rel in enumerate(seed.relations):
         need(base.claims, "claim", rel.source, ("relations", i, "from"))
         need(base.claims, "claim", rel.target, ("relations", i, "to"))
@@ -350,14 +360,19 @@ def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problem
 
 
 def _check_speaker(base, claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Collector,
-                   need) -> None:
+                   need, quotes: Quotes) -> None:
     """A quote says whose words it is whenever the claim reaches us through a reporter:
     "kun je straks zien ..." in a news article may be the journalist's paraphrase of a
-    speaker, and must not be printed as the speaker's words."""
-    assert claim.quote is not None  # checked only for a claim with a quote
-    words_of = claim.quote.words_of
+    speaker, and must not be printed as the speaker's words. And when the words are not
+    the holders' own, the paragraph must ascribe the claim to them, in words the seed
+    quotes (`ascribed`): a holder is who the source says holds it."""
+    quote = claim.quote
+    assert quote is not None  # checked only for a claim with a quote
+    words_of = quote.words_of
     if words_of is not None:
         need(base.actors, "actor", words_of, loc + ("words_of",))
+        if words_of not in claim.holders:
+            _check_ascribed(claim, src, doc, loc, problems, quotes)
         return
     reporter = claim.reported_by or src.reporter
     if reporter not in claim.holders:
@@ -366,6 +381,26 @@ def _check_speaker(base, claim: Claim, src: SourceMeta, doc, loc: tuple, problem
                      f"by {holders} and reported by {reporter}", doc.path, doc.line(loc),
                      f"add 'words_of: {claim.holders[0]}' if the source quotes them directly, "
                      f"or 'words_of: {reporter}' if the words are the reporter's own")
+
+
+def _check_ascribed(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Collector,
+                    quotes: Quotes) -> None:
+    quote = claim.quote
+    assert quote is not None and quote.words_of is not None
+    holders = ", ".join(claim.holders)
+    if quote.ascribed is None:
+        problems.add(f"claim {claim.id!r} is held by {holders}, but its quote is "
+                     f"{quote.words_of}'s words: where does paragraph {quote.para} say the "
+                     "claim is theirs?", doc.path, doc.line(loc + ("words_of",)),
+                     f"add 'ascribed:' with the words of paragraph {quote.para} that ascribe it "
+                     f"to {claim.holders[0]} (e.g. \"Volgens ...\", \"... zegt\"); if the "
+                     f"paragraph does not, the claim is {quote.words_of}'s: make them its "
+                     "holder")
+    elif quote.para in src.paragraphs and normalise(quote.ascribed) not in quotes.paragraph(
+            src, quote.para):
+        problems.add(f"the ascription of claim {claim.id!r} is not verbatim in paragraph "
+                     f"{quote.para} of {src.id!r}", doc.path, doc.line(loc + ("ascribed",)),
+                     quotes.closest(quote.ascribed, quotes.paragraph(src, quote.para)))
 
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'",

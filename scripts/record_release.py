@@ -39,6 +39,7 @@ from briefing.compose import document, snapshot  # noqa: E402
 from briefing.errors import Collector  # noqa: E402
 from briefing.model import analysis, bibliography, config, releases, sources, yamlfile  # noqa: E402
 from briefing.model import load as model_load  # noqa: E402
+from briefing.model.project import ANALYSIS_NAME  # noqa: E402
 from briefing.model.texts import Coverage  # noqa: E402
 from briefing.outputs.paragraphs import tidy  # noqa: E402
 from briefing.runtime import writing  # noqa: E402
@@ -148,7 +149,7 @@ def main() -> None:
     base = sources.load(project.seeds_dir, list(project.config.perspectives), bib.keys,
                         project.bib_path, editions=project.editions, coverage=coverage,
                         inputs=project.inputs)
-    doc = yamlfile.load(tree / config.ANALYSIS_NAME, project.inputs)
+    doc = yamlfile.load(tree / ANALYSIS_NAME, project.inputs)
     found_analysis = analysis.Analysis.model_validate(
         doc.data, context={"default_edition": project.default_edition.id})
     model = model_load.Model(project, bib, base, found_analysis,

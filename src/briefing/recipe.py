@@ -25,8 +25,9 @@ from pathlib import Path
 from briefing.compose import argmap, checks, document, update
 from briefing.compose.language import Localised
 from briefing.errors import BriefingError, Collector, Problem
-from briefing.model import bibliography, config
+from briefing.model import bibliography
 from briefing.model import load as model_load
+from briefing.model.project import Project, input_listing
 from briefing.model.texts import Edition
 from briefing.outputs import cite, inert, pandoc, render
 from briefing.outputs.base import Job
@@ -43,7 +44,7 @@ class Loaded:
     prepared: document.Prepared
 
     @property
-    def project(self) -> config.Project:
+    def project(self) -> Project:
         return self.model.project
 
     def localised(self, edition: Edition) -> Localised:
@@ -125,7 +126,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     manifest = Manifest(root, {"formats": formats, "editions": editions,
                                "allow_missing": allow_missing, "allow_stale": allow_stale,
                                "strict": strict, "renumber": renumber,
-                               "listing": config.input_listing(root)})
+                               "listing": input_listing(root)})
     if not force and manifest.up_to_date():
         step("Up to date: no input has changed since the last build")
         return Built(manifest.outputs(), unchanged=True)

@@ -18,6 +18,7 @@ from briefing import files, recipe
 from briefing.compose import changes, snapshot
 from briefing.errors import BriefingError
 from briefing.model import config, releases
+from briefing.model.project import Project
 from briefing.runtime import writing
 
 WORKING = "working"  # `briefing diff 1.0 working`: the working tree's argument base
@@ -86,7 +87,7 @@ def release(root: Path, version: str, step: Callable[[str], None] = lambda s: No
     return Released(path, record, made)
 
 
-def _check_version(project: config.Project, version: str,
+def _check_version(project: Project, version: str,
                    history: list[releases.Release]) -> None:
     where = (project.config_path, project.line_of("document", "version"))
     wanted = releases.parse(version)
@@ -109,7 +110,7 @@ def _check_version(project: config.Project, version: str,
                                f"release a version after {history[-1].version}")
 
 
-def _check_major(project: config.Project, version: str,
+def _check_major(project: Project, version: str,
                  history: list[releases.Release]) -> None:
     """--renumber gives paragraphs new numbers: only with a new major version, so that a
     citation's version says which numbering it uses."""
@@ -144,7 +145,7 @@ def _git(repo: Path | None, *args: str) -> str:
     return done.stdout
 
 
-def _check_clean(project: config.Project, repo: Path) -> None:
+def _check_clean(project: Project, repo: Path) -> None:
     """The release must be of committed inputs, so that its commit builds the same bytes."""
     paths = [p.relative_to(repo).as_posix() for p in project.input_paths() if p.exists()]
     paths += [p.relative_to(repo).as_posix() for p in (project.chapters_dir,

@@ -10,7 +10,8 @@ from briefing import recipe
 from briefing.compose import checks, document
 from briefing.compose.templates import Chapter
 from briefing.errors import BriefingError, Collector
-from briefing.model.config import Limits, load
+from briefing.model.config import load
+from briefing.model.settings import Limits
 
 
 def written(path: Path, markdown: str) -> Chapter:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 from briefing.compose import language, metadata
 from briefing.model import config
+from briefing.model.project import Project
 
 
-def english(root: Path) -> tuple[config.Project, language.Localised]:
+def english(root: Path) -> tuple[Project, language.Localised]:
     project = config.load(root)
     return project, language.localised(project, "en")
 

@@ -13,13 +13,14 @@ import pytest
 
 from briefing.errors import BriefingError
 from briefing.model import config
+from briefing.model.project import Project
 from briefing.runtime import writing
 
 from .test_hostile_inputs import tree_digests
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> config.Project:
+def project(tmp_path: Path) -> Project:
     from conftest import FIXTURES, copy_project
 
     root = copy_project(FIXTURES / "minimal", tmp_path / "project")

@@ -51,7 +51,7 @@ def test_a_limit_hit_is_one_clear_error(tmp_path: Path, built_real: Path, settin
 def test_the_default_limits_leave_the_real_briefing_far_inside(built_real: Path):
     """The shipped defaults: the real briefing builds (the session fixture) and its
     composed Markdown is a small fraction of the Markdown budget."""
-    from briefing.model.config import Limits
+    from briefing.model.settings import Limits
 
     markdown = (built_real / "build" / ".work" / "briefing.md").stat().st_size
     assert markdown * 20 < Limits().markdown_mib * 1024 * 1024

@@ -12,7 +12,7 @@ import pytest
 
 from briefing import files
 from briefing.errors import BriefingError
-from briefing.model import config
+from briefing.model import config, tomlfile
 from briefing.runtime.manifest import Manifest
 
 PATH = Path("x.json")
@@ -71,7 +71,7 @@ def test_briefing_toml_nested_past_its_bound_is_an_error_at_the_line(tmp_path: P
         config.load(tmp_path)
     (problem,) = caught.value.problems
     assert (problem.line, problem.message) == (
-        3, f"arrays or tables nested more than {config.MAX_DEPTH} levels deep")
+        3, f"arrays or tables nested more than {tomlfile.MAX_DEPTH} levels deep")
 
 
 def test_the_line_of_a_value_is_found_by_its_place():

@@ -21,6 +21,7 @@ from briefing.compose.context import FILTERS, FUNCTIONS, TemplateContext
 from briefing.compose.templates import environment
 from briefing.model import config
 from briefing.model import schema as schemas
+from briefing.model.settings import IDENT
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
@@ -176,7 +177,7 @@ def test_a_text_field_takes_a_string_or_one_per_edition():
     assert statement["$ref"] == "#/$defs/Text"
     text = schemas.schema("seed")["$defs"]["Text"]
     assert [member["type"] for member in text["anyOf"]] == ["string", "object"]
-    assert text["anyOf"][1]["propertyNames"] == {"pattern": config.IDENT}
+    assert text["anyOf"][1]["propertyNames"] == {"pattern": IDENT}
 
 
 def test_the_schemas_are_the_same_every_time():

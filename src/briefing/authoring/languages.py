@@ -7,7 +7,7 @@ import re
 
 from babel import Locale, UnknownLocaleError
 
-from briefing.model.config import LANGUAGE
+from briefing.model.settings import LANGUAGE
 
 
 def fault(tag: str) -> str | None:

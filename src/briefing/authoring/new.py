@@ -31,7 +31,7 @@ from briefing.authoring.extract import extract
 from briefing.authoring.schemas import write_schemas
 from briefing.authoring.words import EXAMPLE_SOURCE, EditionChoice, PerspectiveChoice, Words
 from briefing.errors import BriefingError
-from briefing.model.config import IDENT
+from briefing.model.settings import IDENT
 from briefing.runtime import writing
 
 DEFAULT_PERSPECTIVES = ["liveability", "trade", "access"]

@@ -15,7 +15,8 @@ from briefing.compose.templates import Chapter
 from briefing.errors import BriefingError, Collector
 from briefing.model import images
 from briefing.model.analysis import Analysis
-from briefing.model.config import Limits, Project
+from briefing.model.project import Project
+from briefing.model.settings import Limits
 from briefing.model.sources import ArgumentBase
 
 CITE_RE = re.compile(r"(?:(?<=[\[\s;(-])|^)-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w|[A-Za-z0-9_])")

@@ -24,7 +24,7 @@ from briefing.compose.views import (
     RowView,
     TermView,
 )
-from briefing.model.config import Document
+from briefing.model.settings import Document
 from briefing.model.sources import Relation, SourceMeta
 from briefing.model.texts import Edition
 

@@ -43,8 +43,8 @@ from briefing.compose.views import (
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import releases
 from briefing.model.analysis import Analysis
-from briefing.model.config import Project
 from briefing.model.load import Model
+from briefing.model.project import Project
 from briefing.model.sources import ArgumentBase
 from briefing.runtime import limits
 

@@ -8,7 +8,7 @@ import datetime as dt
 from briefing.compose.language import Localised
 from briefing.compose.markdown import md_escape
 from briefing.model import bibliography
-from briefing.model.config import Project
+from briefing.model.project import Project
 from briefing.model.sources import ArgumentBase
 
 

@@ -23,8 +23,8 @@ from briefing.compose import views
 from briefing.compose.argmap import ArgumentMap, Entry
 from briefing.compose.context import FUNCTIONS, TemplateContext
 from briefing.compose.language import Words
-from briefing.model.config import Document
 from briefing.model.schema import TEXTS, attribute_docs, description, text_kind
+from briefing.model.settings import Document
 from briefing.model.sources import Quote, Relation, SourceMeta
 from briefing.model.texts import Edition
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from briefing.compose.language import Localised
 from briefing.compose.views import ClaimView, released_labels, views
-from briefing.model import analysis, config, releases, sources
+from briefing.model import analysis, releases, settings, sources
 from briefing.model.analysis import Analysis
 from briefing.model.bibliography import PRIVATE_FIELDS, Bibliography
 from briefing.model.load import Model
@@ -34,7 +34,7 @@ from briefing.model.texts import Localiser
 RECORDS: dict[type[BaseModel], type[releases.Item]] = {
     sources.Claim: releases.Claim, sources.Quote: releases.Quote,
     sources.Relation: releases.Relation, sources.SourceMeta: releases.Source,
-    sources.Actor: releases.Actor, config.Perspective: releases.Perspective,
+    sources.Actor: releases.Actor, settings.Perspective: releases.Perspective,
     analysis.Dimension: releases.Cell, analysis.Cell: releases.Cell,
     analysis.Finding: releases.KeyPoint, analysis.Event: releases.Event,
     analysis.Term: releases.Term, analysis.Question: releases.Question,

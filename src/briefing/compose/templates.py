@@ -29,7 +29,8 @@ from briefing import files
 from briefing.compose import reference
 from briefing.compose.markdown import join_names, md_escape
 from briefing.errors import BriefingError, Collector
-from briefing.model.config import Limits, Project
+from briefing.model.project import Project
+from briefing.model.settings import Limits
 from briefing.runtime import limits
 
 

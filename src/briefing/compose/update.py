@@ -26,8 +26,8 @@ from briefing.compose import language as i18n
 from briefing.compose.templates import environment, read_templates
 from briefing.errors import BriefingError, Problem
 from briefing.model import records
-from briefing.model.config import Project
 from briefing.model.load import Model
+from briefing.model.project import Project
 from briefing.runtime import writing
 
 WIDTH = 100  # the width the catalogues have been written at

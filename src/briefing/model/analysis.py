@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import texts as i18n
 from briefing.model import yamlfile
-from briefing.model.config import ANALYSIS_NAME, IDENT
+from briefing.model.project import ANALYSIS_NAME
+from briefing.model.settings import IDENT
 from briefing.model.texts import Edition, Name, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"

@@ -21,7 +21,7 @@ from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, Field
 
 from briefing import files
 from briefing.errors import BriefingError, Collector, line_of_offset
-from briefing.model.config import Project
+from briefing.model.project import Project
 
 AUTHORISH = ("author", "editor", "organization", "institution", "publisher")
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")

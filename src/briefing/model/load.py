@@ -19,11 +19,12 @@ from pathlib import Path
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import analysis, bibliography, config, provenance, records, releases, sources
 from briefing.model import texts as i18n
+from briefing.model.project import ANALYSIS_NAME, CHAPTER_RE, Project
 
 
 @dataclass
 class Model:
-    project: config.Project
+    project: Project
     bib: bibliography.Bibliography
     base: sources.ArgumentBase
     analysis: analysis.Analysis
@@ -120,7 +121,7 @@ def load(root: Path, problems: Collector) -> Model:
 LATEST_EPOCH = 4102444799  # 2099-12-31T23:59:59Z: ZIP archives (EPUB, DOCX) end in 2107
 
 
-def epoch_for(project: config.Project) -> int:
+def epoch_for(project: Project) -> int:
     """SOURCE_DATE_EPOCH if set, else the document's date: never the wall clock."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if value:
@@ -133,7 +134,7 @@ def epoch_for(project: config.Project) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
-def _config_texts(project: config.Project, coverage: i18n.Coverage,
+def _config_texts(project: Project, coverage: i18n.Coverage,
                   problems: Collector) -> None:
     """The texts of briefing.toml: title, summary, perspectives; keywords per edition."""
     path = project.config_path
@@ -154,7 +155,7 @@ def _config_texts(project: config.Project, coverage: i18n.Coverage,
                     ", ".join(keywords[edition.id])))
 
 
-def _toml_hint(project: config.Project, loc: tuple, edition: i18n.Edition) -> str:
+def _toml_hint(project: Project, loc: tuple, edition: i18n.Edition) -> str:
     """How to add an edition's text in TOML: a dotted key in the field's table; a plain
     `title = "…"` is the default edition's text and must become `title.en = "…"` first."""
     table, key = ".".join(str(p) for p in loc[:-1]), loc[-1]
@@ -167,12 +168,12 @@ def _toml_hint(project: config.Project, loc: tuple, edition: i18n.Edition) -> st
     return hint
 
 
-def _left_out(project: config.Project) -> list[Problem]:
+def _left_out(project: Project) -> list[Problem]:
     """What an author may think is in the briefing but is not: no analysis.yaml (the
     comparison, timeline, key points, questions and glossary come out empty), or a chapter
     file that build.chapters does not list."""
     found = []
-    path = project.root / config.ANALYSIS_NAME
+    path = project.root / ANALYSIS_NAME
     if not os.path.lexists(path):
         found.append(Problem("no analysis.yaml: the comparison, timeline, key points, "
                              "questions and glossary will be empty", path, None,
@@ -181,7 +182,7 @@ def _left_out(project: config.Project) -> list[Problem]:
     if listed is not None:
         names = {n if n.endswith(".md.j2") else f"{n}.md.j2" for n in listed}
         for chapter in sorted(project.chapters_dir.glob("*.md.j2")):
-            if config.CHAPTER_RE.match(chapter.name) and chapter.name not in names:
+            if CHAPTER_RE.match(chapter.name) and chapter.name not in names:
                 found.append(Problem(
                     f"chapters/{chapter.name} is not listed in build.chapters, so it is left "
                     "out", project.config_path, project.line_of("build", "chapters"),

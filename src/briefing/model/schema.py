@@ -1,7 +1,7 @@
 """JSON Schemas (draft 2020-12) of the files an author writes, generated from the models
 that load them, so an editor can check and complete them and they cannot drift apart.
 
-    settings   briefing.toml        (config.Config)
+    settings   briefing.toml        (settings.Config)
     seed       seeds/<source>.yaml  (sources.SeedFile)
     analysis   analysis.yaml        (analysis.Analysis)
 
@@ -26,7 +26,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from briefing.model import texts
 from briefing.model.analysis import Analysis
-from briefing.model.config import IDENT, Config
+from briefing.model.settings import IDENT, Config
 from briefing.model.sources import SeedFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"

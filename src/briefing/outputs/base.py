@@ -26,7 +26,7 @@ from briefing.compose import changelog, changes
 from briefing.compose.document import Composed
 from briefing.compose.language import Localised
 from briefing.model import releases
-from briefing.model.config import Project
+from briefing.model.project import Project
 from briefing.outputs import ast, identifiers, locate, pages, pandoc, paragraphs, sanitise
 from briefing.runtime import cache
 

@@ -6,7 +6,7 @@ import json
 from types import SimpleNamespace
 
 from briefing.compose import language as i18n
-from briefing.model.config import Project
+from briefing.model.project import Project
 
 FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
 # Files `briefing build` writes next to the PDF: extension -> format.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from briefing.compose.document import Composed
 from briefing.errors import BriefingError, Problem, ResourceError
-from briefing.model.config import ANALYSIS_NAME, Project
+from briefing.model.project import ANALYSIS_NAME, Project
 from briefing.outputs import pandoc, sanitise
 
 

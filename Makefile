@@ -45,11 +45,34 @@ $(SYSTEM):
 	fi
 	@touch $@
 
-$(STAMP): pyproject.toml $(SYSTEM)
+# Every Python package, runtime and test, pip and setuptools too, at the version and with the
+# hashes requirements/lock.txt names (written by `make lock` from pyproject.toml): nothing
+# floats, and a download that is not the file locked is refused. The engine itself last,
+# without build isolation, so that no unhashed setuptools is fetched for it.
+LOCK := requirements/lock.txt
+PIP  := $(BIN)/python -m pip --disable-pip-version-check
+$(STAMP): pyproject.toml $(LOCK) $(SYSTEM)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PIP) install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python scripts/unlocked.py $(LOCK) | xargs -r $(PIP) uninstall --quiet -y
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Write the lock files again from pyproject.toml with uv (itself installed with hashes):
+# a version changed in pyproject.toml is taken, every other package keeps the version it
+# has; `make lock LOCK_ARGS=--upgrade` moves every indirect package to its newest release.
+# One lock for every platform (--universal), each package with the hashes of all its files.
+LOCK_ARGS ?=
+UV := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes $(LOCK_ARGS)
+.PHONY: lock
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --require-hashes -r requirements/uv.txt
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pyproject.toml requirements/install.in \
+	  --extra test -o $(LOCK)
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pyproject.toml --extra bench -c $(LOCK) \
+	  -o requirements/bench.txt
+	UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) requirements/uv.in -o requirements/uv.txt
 
 build: build/briefing.pdf CITATION.cff
 
@@ -124,7 +147,7 @@ docs: $(STAMP)
 # corpus for its peak memory only), --no-real, --no-watch.
 BENCH_ARGS ?= --sizes 5,40,200 --runs 3
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(PIP) install --quiet --require-hashes -r requirements/bench.txt
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)

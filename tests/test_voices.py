@@ -101,7 +101,8 @@ def test_the_map_in_words_is_in_the_order_a_reader_looks_labels_up():
     claims = {"p10": Claim("P10", "privacy"), "t1": Claim("T1", "trust"),
               "b3": Claim("B3", None), "p2": Claim("P2", "privacy"), "b12": Claim("B12", None)}
     shown = ["t1", "p10", "b12", "p2", "b3"]
-    entries = argmap.entries(claims, [], shown, Words(),
+    words = Words(labels={}, kinds={}, relations={}, colours={})
+    entries = argmap.entries(claims, [], shown, words,
                              [Perspective("privacy"), Perspective("trust")])
     assert [e.label for e in entries] == ["B3", "B12", "P2", "P10", "T1"]
 

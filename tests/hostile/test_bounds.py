@@ -293,8 +293,9 @@ TEXTS_JSON = [
      3, "not a records file: seeds/x.yaml claims[a].statement.en: Input should be a valid "
         "string"),
     ("a_digest_that_is_none", '{"seeds/x.yaml a": {"en": "not a digest"}}', 1,
-     "not a records file: seeds/x.yaml a: Value error, 'en' holds 'not a digest', not a "
-     "digest (12 hexadecimal digits)"),
+     # One wording for every file (validation.py): pydantic's "Value error, " left out.
+     "not a records file: seeds/x.yaml a: 'en' holds 'not a digest', not a digest (12 "
+     "hexadecimal digits)"),
     ("a_lone_surrogate", '{"seeds/x.yaml a": {\n "en text": "\\udc00"}}', 2,
      "a lone surrogate U+DC00 in a string (written \\udc00)"),
     ("a_huge_number", '{"a": {"en": -1e400}}', 1, "the number -1e400 is too large"),

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefing.errors import BriefingError, Collector, Problem
+from briefing.errors import BriefingError, Collector
 from briefing.model import texts as i18n
-from briefing.model import yamlfile
+from briefing.model import validation, yamlfile
 from briefing.model.project import ANALYSIS_NAME
 from briefing.model.settings import IDENT
 from briefing.model.texts import Edition, Name, Text
@@ -138,13 +138,8 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
         analysis = Analysis.model_validate(doc.data, context={
             "default_edition": next(e.id for e in editions if e.default)})
     except ValidationError as exc:
-        found: dict[tuple, Problem] = {}
-        for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not i18n.is_union_member(p))
-            found.setdefault(loc, Problem(
-                f"{'.'.join(map(str, loc))}: {err['msg']}", path, doc.line(loc),
-                "every key is listed in docs/format.md (`briefing schema analysis`)"))
-        raise BriefingError(list(found.values())) from None
+        source = validation.Source(path, doc.line, "yaml")
+        raise BriefingError(validation.problems(exc.errors(), Analysis, source)) from None
     problems = Collector()
     i18n.check_texts(analysis, path, doc.line, editions, coverage or i18n.Coverage(), problems)
     claim_ids = set(claim_perspectives)

@@ -1,23 +1,22 @@
 """briefing.toml read into a Project: the file read bounded, parsed (tomlfile.py),
-validated against the schema (settings.py) with every problem at its line, then what it
-names found on disk (project.py).
+validated against the schema (settings.py) with every problem at its line (worded by
+validation.py, as every file's are), then what it names found on disk (project.py).
 """
 
 from __future__ import annotations
 
-import difflib
+import functools
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from briefing import files
-from briefing.errors import BriefingError
-from briefing.model import tomlfile
+from briefing.errors import BriefingError, Problem
+from briefing.model import tomlfile, validation
 from briefing.model.project import CONFIG_NAME, Project, discover
 from briefing.model.settings import Config
-from briefing.model.texts import is_union_member
 from briefing.model.tomlfile import line_of_key, line_of_value
 
 CONFIG_MAX_BYTES = 1024 * 1024  # read before [limits] is known, so fixed
@@ -37,9 +36,9 @@ def load(root: Path) -> Project:
     try:
         config = Config.model_validate(raw, context={"default_edition": _default_edition(raw)})
     except ValidationError as exc:
-        raise BriefingError(
-            [p for err in exc.errors() for p in _problems(err, path, text)]
-        ) from None
+        source = validation.Source(path, functools.partial(line_of_key, text), "toml")
+        raise BriefingError(validation.problems(exc.errors(), Config, source,
+                                                special=_named(path, text))) from None
     return discover(root, config, text)
 
 
@@ -60,50 +59,22 @@ def _table(raw: dict, key: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def _problems(err: ErrorDetails, path: Path, text: str):
-    from briefing.errors import Problem
+def _named(path: Path, text: str) -> validation.Special:
+    """briefing.toml's own wording for names that become parts of file names."""
 
-    loc = tuple(p for p in err["loc"] if not is_union_member(p))
-    dotted = ".".join(str(part) for part in loc)
-    line = line_of_key(text, loc)
-    if loc[-1:] == ("[key]",):  # a table's name: it becomes part of paths and anchors
-        what = {"editions": "edition id", "perspectives": "perspective id"}.get(
-            str(loc[0]), "name")
-        yield Problem(f"{what} {loc[-2]!r} is not a plain name", path,
-                      line_of_key(text, loc[:-1]) or line_of_value(text, str(loc[-2])),
-                      "use 1 to 32 lower-case letters, digits and '-', starting with a letter "
-                      "(it becomes part of file names such as build/briefing.<id>.pdf)")
-    elif loc == ("build", "name") and err["type"] == "string_pattern_mismatch":
-        yield Problem(f"build.name {err.get('input')!r} is not a plain file name", path, line,
-                      "outputs always go to build/; use letters, digits, '.', '_' and '-'")
-    elif err["type"] == "extra_forbidden":
-        valid = _fields_at(Config, loc[:-1])
-        near = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-        hint = f"did you mean {'.'.join(map(str, loc[:-1] + (near[0],)))!r}?" if near else (
-            f"valid keys here: {', '.join(valid)}")
-        yield Problem(f"unknown key {dotted!r}", path, line, hint)
-    elif err["type"] == "missing":
-        yield Problem(f"missing required key {dotted!r}", path, line,
-                      f"add {loc[-1]} = ... to the [{'.'.join(map(str, loc[:-1]))}] table")
-    else:
-        message = err["msg"].removeprefix("Value error, ")
-        shown = repr(err.get("input"))
-        yield Problem(f"{dotted}: {message}", path, line,
-                      f"got {shown[:200]}" if "input" in err else None)
+    def special(err: ErrorDetails, loc: tuple) -> Problem | None:
+        if loc[-1:] == ("[key]",):  # a table's name: it becomes part of paths and anchors
+            what = {"editions": "edition id", "perspectives": "perspective id"}.get(
+                str(loc[0]), "name")
+            return Problem(f"{what} {loc[-2]!r} is not a plain name", path,
+                           line_of_key(text, loc[:-1]) or line_of_value(text, str(loc[-2])),
+                           "use 1 to 32 lower-case letters, digits and '-', starting with a "
+                           "letter (it becomes part of file names such as "
+                           "build/briefing.<id>.pdf)")
+        if loc == ("build", "name") and err["type"] == "string_pattern_mismatch":
+            return Problem(f"build.name {err.get('input')!r} is not a plain file name", path,
+                           line_of_key(text, loc),
+                           "outputs always go to build/; use letters, digits, '.', '_' and '-'")
+        return None
 
-
-def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
-    """The valid key names of the table at loc, for 'did you mean' hints."""
-    for part in loc:
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return []
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-        elif args and isinstance(args[-1], type) and issubclass(args[-1], BaseModel):
-            model = args[-1]  # dict[str, Model]: skip the key in loc
-        else:
-            return []
-    return list(model.model_fields)
+    return special

@@ -15,6 +15,7 @@ next update).
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
 from briefing import files
 from briefing.errors import BriefingError, Problem
+from briefing.model import validation
 from briefing.model.texts import Coverage, Stale, Translated
 
 Records = dict[str, dict[str, str]]
@@ -65,13 +67,10 @@ def read(path: Path, inputs) -> Records:
     try:
         return _FILE.validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = tuple(first["loc"])
-        where = ".".join(str(p) for p in loc)
-        raise BriefingError.at(
-            f"not a records file: {where + ': ' if where else ''}{first['msg']}", path,
-            files.json_line(text, loc[:-1] if loc[-1:] == ("[key]",) else loc),
-            _REWRITE) from None
+        source = validation.Source(path, functools.partial(files.json_line, text), "json",
+                                   _REWRITE, prefix="not a records file: ")
+        raise BriefingError(validation.problems(exc.errors(), _FILE_TYPE, source,
+                                                most=10)) from None
 
 
 def _digests(record: dict[str, str]) -> dict[str, str]:
@@ -83,9 +82,10 @@ def _digests(record: dict[str, str]) -> dict[str, str]:
 
 
 # {address: {edition id: digest, "<default edition id> text": the text recorded}}
-_FILE = TypeAdapter(dict[Annotated[str, Field(min_length=1)],
-                         Annotated[dict[Annotated[str, Field(pattern=RECORD_KEY)], str],
-                                   AfterValidator(_digests)]])
+_FILE_TYPE = dict[Annotated[str, Field(min_length=1)],
+                  Annotated[dict[Annotated[str, Field(pattern=RECORD_KEY)], str],
+                            AfterValidator(_digests)]]
+_FILE = TypeAdapter(_FILE_TYPE)
 
 
 _REWRITE = ("`briefing translations update` writes this file: delete it and run the "

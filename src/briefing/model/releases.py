@@ -20,6 +20,7 @@ a problem naming the file and the line.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -27,10 +28,10 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import ErrorDetails
 
 from briefing import files
 from briefing.errors import BriefingError, Problem
+from briefing.model import validation
 
 FOLDER = "releases"
 FORMAT = 3  # 2: paragraphs say which one they continue (`was`), plain text;
@@ -287,7 +288,8 @@ def _load(path: Path, inputs: files.Inputs, most: int) -> Release:
     try:
         record = Record.model_validate(raw)
     except ValidationError as exc:
-        raise BriefingError(_problems(exc.errors(), path, text)) from None
+        source = validation.Source(path, functools.partial(files.json_line, text), "json", HINT)
+        raise BriefingError(validation.problems(exc.errors(), Record, source, SHOWN)) from None
     if parse(record.version) is None or path.stem != record.version:
         raise BriefingError.at(f"the record is of version {record.version!r} but named "
                                f"{path.name}", path, files.json_line(text, ("version",)),
@@ -307,37 +309,6 @@ def _load(path: Path, inputs: files.Inputs, most: int) -> Release:
                                "edited by hand", path, files.json_line(text, ("digest",)),
                                HINT)
     return Release(record, path)
-
-
-def _problems(errors: list[ErrorDetails], path: Path, text: str) -> list[Problem]:
-    """The first SHOWN validation errors as messages at the line of each value; the keys
-    missing from one object are one message, at the line of the object."""
-    shown: dict[tuple, list[str]] = {}  # the value's place -> its missing keys, or []
-    said: dict[tuple, str] = {}
-    for err in errors:
-        loc = tuple(err["loc"])
-        if err["type"] == "missing":
-            if loc[:-1] not in shown and len(shown) < SHOWN:
-                shown[loc[:-1]] = []
-            if loc[:-1] in shown:
-                shown[loc[:-1]].append(str(loc[-1]))
-            continue
-        if len(shown) >= SHOWN:
-            continue
-        dotted = ".".join(str(p) for p in loc)
-        if loc[-1:] == ("[key]",):  # a mapping's key: its line is that of its value
-            loc = loc[:-1]
-        shown[loc] = []
-        said[loc] = (f"unknown key {dotted!r}" if err["type"] == "extra_forbidden"
-                     else f"{dotted or 'the record'}: {err['msg']}")
-    found = []
-    for loc, keys in shown.items():
-        where = ".".join(str(p) for p in loc)
-        message = said.get(loc) or (
-            f"missing required key {where + '.' + keys[0]!r}" if len(keys) == 1 else
-            f"missing required keys {', '.join(map(repr, keys))} in {where!r}")
-        found.append(Problem(message, path, files.json_line(text, loc), HINT))
-    return found
 
 
 def digest(editions: dict[str, Edition] | dict[str, dict],

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import ErrorDetails
 
-from briefing.errors import BriefingError, Collector, Problem
+from briefing.errors import BriefingError, Collector
 from briefing.model import texts as i18n
-from briefing.model import yamlfile
+from briefing.model import validation, yamlfile
 from briefing.model.texts import Edition, Name, Rendering, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -259,26 +258,8 @@ def _validate(doc: yamlfile.YamlDoc, default: str) -> SeedFile:
     try:
         return SeedFile.model_validate(doc.data, context={"default_edition": default})
     except ValidationError as exc:
-        found = [_problem(doc, err) for err in exc.errors()]
-        # A text that is neither a string nor a mapping fails both: say it once.
-        unique = {(p.message.split(":")[0], p.line): p for p in found}
-        raise BriefingError(list(unique.values())) from None
-
-
-def _problem(doc: yamlfile.YamlDoc, err: ErrorDetails) -> Problem:
-    # Union members add their type name to loc ("int", "CiteRef"); drop those.
-    loc = tuple(p for p in err["loc"]
-                if not (isinstance(p, str) and p[:1].isupper() or i18n.is_union_member(p)))
-    dotted = ".".join(str(p) for p in loc)
-    if err["type"] == "extra_forbidden":
-        return Problem(f"unknown key {dotted!r}", doc.path, doc.line(loc),
-                       "check the spelling; every key is listed in docs/format.md "
-                       "(`briefing schema seed`)")
-    if err["type"] == "missing":
-        return Problem(f"missing required key {dotted!r}", doc.path, doc.line(loc[:-1]),
-                       f"add '{loc[-1]}:'")
-    return Problem(f"{dotted}: {err['msg']}", doc.path, doc.line(loc),
-                   f"got {err['input']!r}"[:200] if "input" in err else None)
+        source = validation.Source(doc.path, doc.line, "yaml")
+        raise BriefingError(validation.problems(exc.errors(), SeedFile, source)) from None
 
 
 def _collect(base: ArgumentBase, doc: yamlfile.YamlDoc, seed: SeedFile, problems: Collector):

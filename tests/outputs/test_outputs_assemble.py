@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import pikepdf
 import pytest
@@ -52,3 +53,24 @@ def test_parts_that_cannot_be_merged_are_refused_for_a_one_piece_render():
         assemble.assemble([part(1, {}), part(1, {}, tagged=True)], {}, None)
     with pytest.raises(assemble.AssemblyError, match="another number of pages"):
         assemble.assemble([part(1, {}), part(1, {})], {}, part(3, {}))
+
+
+def test_copying_pages_with_links_to_named_destinations_warns_nothing():
+    # pikepdf's pages.extend() warns (PageCopyWarning) when a copied page has a link to a
+    # named destination, as WeasyPrint's links between chapters are; assemble carries
+    # the destinations itself and copies page by page, so a build prints no such warning.
+    linked = pikepdf.open(io.BytesIO(part(2, {"two": 1})))
+    link = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 0, 10, 10]),
+                      A=Dictionary(S=Name.GoTo, D=String("two")))
+    linked.pages[0].obj.Annots = linked.make_indirect(Array([linked.make_indirect(link)]))
+    out = io.BytesIO()
+    linked.save(out)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        book = pikepdf.open(io.BytesIO(assemble.assemble([part(1, {}), out.getvalue()],
+                                                         {"two": 1}, None)))
+    assert [str(w.message) for w in caught] == []
+    pages = [page.obj.objgen for page in book.pages]
+    names = book.Root.Names.Dests.Names
+    assert str(names[0]) == "two" and pages.index(names[1][0].objgen) == 2
+    assert str(book.pages[1].obj.Annots[0].A.D) == "two"

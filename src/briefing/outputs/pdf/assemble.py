@@ -19,8 +19,6 @@ document's version and publication date added (label()).
 from __future__ import annotations
 
 import io
-import re
-import warnings
 from collections.abc import Sequence
 
 import pikepdf
@@ -30,13 +28,6 @@ from briefing.outputs.pdf import fonts, stamp
 
 STANDINS = Name("/Art")  # how WeasyPrint tags parts.py's <article> of stand-in anchors
 
-
-# pikepdf warns that named destinations do not follow copied pages: _destinations does it.
-# Set once for this module, not with warnings.catch_warnings() around the copy: that swaps
-# the process's filters and is not thread-safe, and each edition's book is joined in a
-# thread of its own (a warning leaked into a build's messages when two joins overlapped).
-warnings.filterwarnings("ignore", category=pikepdf.PageCopyWarning,
-                        module=re.escape(__name__) + "$")
 
 
 class AssemblyError(Exception):
@@ -71,7 +62,12 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
     offsets = []
     for source in sources:
         offsets.append(len(book.pages))
-        book.pages.extend(source.pages)
+        # Page by page: pages.extend() copies the same way but warns (PageCopyWarning) that
+        # named destinations and form fields do not follow, and add_pages_from() would
+        # carry the destinations itself; _destinations() carries them, as owners decide,
+        # and WeasyPrint writes no forms.
+        for page in source.pages:
+            book.pages.append(page)
     total = len(book.pages)
 
     _structure(book, sources, offsets, total)

@@ -16,6 +16,7 @@ import math
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,29 +205,46 @@ def check_folder(path: Path, root: Path, what: str) -> None:
 JSON_DEPTH = 32  # records nest six deep; json.loads recurses once per level
 JSON_DIGITS = 40  # an integer in a JSON input is a count, a size or a time in nanoseconds
 JSON_SKIP = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'  # a string: its brackets do not nest
-# TOML: strings of the four kinds, and comments.
+# TOML: strings of the four kinds, and comments. YAML: quoted strings, and comments.
 TOML_SKIP = (r'"""[\s\S]*?"""|' r"'''[\s\S]*?'''|" + JSON_SKIP + r"|'[^'\n]*'|#[^\n]*")
+YAML_SKIP = JSON_SKIP + r"|'[^'\n]*'|#[^\n]*"
 _JSON_TOKEN = re.compile(JSON_SKIP + r'|[\[\]{}:,]|[^\s\[\]{}:,"]+')
 _JSON_ESCAPE = re.compile(r"\\(?:u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
                           r"|u([0-9a-fA-F]{4})|.)")
 
 
-def too_deep(text: str, most: int, skip: str = JSON_SKIP) -> int | None:
-    """The line on which brackets ([ and {) outside what `skip` matches (strings, and for
-    TOML comments) first nest more than `most` deep; None if they never do. One linear
-    pass, run before a parser that recurses once per level (json.loads, tomllib) sees
-    the text: 200,000 '[' would otherwise exhaust Python's stack."""
-    if text.count("[") + text.count("{") <= most:
+def too_deep(text: str, most: int, skip: str = JSON_SKIP,
+             block: Callable[[str], int] | None = None) -> int | None:
+    """The line on which values first nest more than `most` deep; None if they never do.
+    Brackets ([ and {) count outside what `skip` matches (strings; for TOML and YAML,
+    comments too). For YAML, `block` gives each line that starts outside brackets its
+    depth by indentation, which the brackets on it add to. One linear pass, run before a
+    parser that recurses once per level (json.loads, tomllib) sees the text, or after one
+    (ruamel) ran out of stack, to name the line: 200,000 '[' would exhaust Python's stack."""
+    if block is None and text.count("[") + text.count("{") <= most:
         return None
-    depth = 0
-    for match in re.finditer(f"{skip}|[\\[{{]|[\\]}}]", text):
+    depth, line = 0, 1
+    base = block(text.split("\n", 1)[0]) if block else 0
+    if base > most:
+        return 1
+    for match in re.finditer(f"{skip}|[\\[{{]|[\\]}}]|\n", text):
         char = match.group()
+        if char == "\n":
+            line += 1
+            if block is not None and depth == 0:
+                end = text.find("\n", match.end())
+                base = block(text[match.end():end if end >= 0 else len(text)])
+            if base + depth > most:
+                return line
+            continue
         if char in ("[", "{"):
             depth += 1
-            if depth > most:
-                return text.count("\n", 0, match.start()) + 1
         elif char in ("]", "}"):
             depth = max(0, depth - 1)
+        else:  # a string or a comment: a TOML string may hold line breaks
+            line += char.count("\n")
+        if base + depth > most:
+            return line
     return None
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing import files
 from briefing.errors import BriefingError
 from briefing.model import yamlfile
 
@@ -58,3 +59,10 @@ def test_nesting_past_the_bound_is_refused_before_the_parser_recurses(tmp_path: 
     problem = refused(tmp_path, "a: 1\nb: " + "[" * depth + "]" * depth + "\n")
     assert f"nested more than {yamlfile.MAX_DEPTH} levels deep" in problem.message
     assert problem.line == 2
+
+
+def test_the_depth_scanner_is_the_json_one_with_each_lines_block_depth():
+    text = "a:\n  b:\n    - c: [[1]]  # [[[ a comment\n    - 'd [[['\n"
+    # Line 3: block depth 4 (three indentations and a "- ") plus two brackets.
+    assert [yamlfile.too_deep(text, most) for most in (4, 5, 6)] == [3, 3, None]
+    assert files.too_deep("[[1]]", 1) == 1  # the same function without block depth

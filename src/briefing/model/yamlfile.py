@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -195,36 +195,26 @@ def _plain(node: Any, path: Path, counter: list[int], seen: set[int], line: int,
 
 def too_deep(text: str, most: int) -> int | None:
     """The first line where block indentation, '- ' markers and flow brackets together
-    nest more than `most` levels (the parser would recurse past Python's stack)."""
+    nest more than `most` levels (the parser would recurse past Python's stack): the
+    scanner of JSON and TOML, given each line's block depth."""
+    return files.too_deep(text, most, files.YAML_SKIP, _block_depth())
+
+
+def _block_depth() -> Callable[[str], int]:
+    """A line's depth by its indentation and '- ' markers, given the lines before it (the
+    indentations still open); a blank or comment line opens and closes nothing."""
     indents: list[int] = []
-    flow = 0
-    for number, line in enumerate(text.splitlines(), start=1):
+
+    def depth(line: str) -> int:
         body = line.lstrip(" ")
         if not body or body.startswith("#"):
-            continue
-        depth = 0
-        if flow == 0:
-            width = len(line) - len(body)
-            while indents and indents[-1] > width:
-                indents.pop()
-            if not indents or indents[-1] < width:
-                indents.append(width)
-            dashes = len(body) - len(body.lstrip("- "))
-            depth = len(indents) + body[:dashes].count("-")
-        quote = None
-        for char in body:
-            if quote:
-                quote = None if char == quote else quote
-            elif char in "'\"":
-                quote = char
-            elif char == "#":
-                break
-            elif char in "[{":
-                flow += 1
-            elif char in "]}":
-                flow = max(0, flow - 1)
-            if depth + flow > most:
-                return number
-        if depth + flow > most:
-            return number
-    return None
+            return 0
+        width = len(line) - len(body)
+        while indents and indents[-1] > width:
+            indents.pop()
+        if not indents or indents[-1] < width:
+            indents.append(width)
+        dashes = len(body) - len(body.lstrip("- "))
+        return len(indents) + body[:dashes].count("-")
+
+    return depth

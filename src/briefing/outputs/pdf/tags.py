@@ -7,8 +7,10 @@ block that a positioned child makes inside a <p> becomes a P inside the P; link 
 of an inline box inside a link hang off a /Span; a link's description is its target's id;
 no element carries /Lang; header cells carry no /Scope. One WeasyPrint run over the whole
 document has every one of these (compared with tests/pdfua.py), so they are fixed where
-they arise: this module replaces WeasyPrint's tagging in the PDF worker (pdf.py), based on
-WeasyPrint's own weasyprint/pdf/tags.py (BSD licence), and:
+they arise: this module replaces WeasyPrint's tagging in the PDF worker (worker.py), based on
+WeasyPrint 70.0's own weasyprint/pdf/tags.py and Stream.marked (Copyright (c) 2011-2021,
+Simon Sapin and contributors; BSD 3-Clause licence, kept in LICENSE.weasyprint beside this
+file), and:
 
 - builds one structure element per HTML element across pages (fragments merge);
 - writes margin boxes (running heads), leaders and a table header repeated on a later page
@@ -18,6 +20,10 @@ WeasyPrint's own weasyprint/pdf/tags.py (BSD licence), and:
 - gives an element with a lang attribute its /Lang, and header cells a /Scope;
 - marks a line-end hyphen that the word does not have with /ActualText, so that copy,
   search and speech get the word whole.
+
+It reaches into WeasyPrint's internals (add_tags, Stream.marked, the boxes' attributes),
+which change between releases, so it runs only with the WeasyPrint it was written against
+(WEASYPRINT): check() refuses any other before a PDF is laid out.
 """
 
 from __future__ import annotations
@@ -27,10 +33,32 @@ from collections import defaultdict
 from typing import Any
 
 HYPHEN = "\u2010"  # WeasyPrint's default hyphenate-character (print.css keeps it)
+WEASYPRINT = "70.0"  # the release whose tagging this module replaces (and pyproject pins)
+
+
+def check(installed: str | None = None) -> None:
+    """Refuse a WeasyPrint other than WEASYPRINT (`installed`: the version found, read
+    from the installed package's metadata when not given), before any PDF is laid out."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from briefing.errors import BriefingError
+
+    if installed is None:
+        try:
+            installed = version("weasyprint")
+        except PackageNotFoundError:
+            installed = "none"
+    if installed != WEASYPRINT:
+        raise BriefingError.at(
+            f"WeasyPrint {installed} is installed; briefing's tagged PDF needs WeasyPrint "
+            f"{WEASYPRINT}, whose internals it builds on",
+            hint="install the versions briefing is locked to: run make in briefing's folder "
+                 "(or pip install --require-hashes -r requirements/lock.txt)")
 
 
 def install() -> None:
     """Replace WeasyPrint's tagging in this process (the PDF worker)."""
+    check()
     import weasyprint.pdf
     from weasyprint.pdf.stream import Stream
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from briefing import ENGINE_DIR
 from briefing.errors import BriefingError, ResourceError
+from briefing.outputs.pdf import tags
 from briefing.outputs.pdf.worker import MARK, PROJECT_URL, WORKER
 from briefing.runtime import limits
 
@@ -66,6 +67,7 @@ class Workers:
 
     def __init__(self, project_root: Path, epoch: int, workdir: Path, count: int,
                  seconds: float = 600, memory_mib: float = 4096):
+        tags.check()  # the tagger's WeasyPrint, before any worker starts
         self.root, self.epoch, self.workdir = project_root, epoch, workdir
         self.count, self.seconds, self.memory_mib = max(1, count), seconds, memory_mib
         self.children: list[subprocess.Popen] = []

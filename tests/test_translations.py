@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from briefing.compose import language as i18n
+from briefing.model import catalogues
+from briefing.model.texts import MARKER
 from conftest import ROOT, copy_project, run_cli
 
 SEED = "seeds/nos-2018-big-brother.yaml"
@@ -147,7 +148,7 @@ def test_the_update_adds_new_messages_as_placeholders_and_obsoletes_unused_ones(
     assert '#, python-format\nmsgid "There are %(n)s more terms."\nmsgstr ""\n' in text
     assert "{{ n }}" not in text
     assert '#~ msgid "Comparison"\n#~ msgstr "Vergelijking"\n' in text
-    assert i18n.parse_po(text, po)  # the engine's strict reader takes it
+    assert catalogues.read(text, po)  # the engine's strict reader takes it
     line = _line(po, 'msgid "There are %(n)s more terms."')
     checked = run_cli(project, "check")
     assert f"hint: write its msgstr at locale/nl.po:{line}: the nl-NL text" in checked.err
@@ -172,7 +173,7 @@ def test_a_quote_in_another_language_needs_its_translation(project):
     draft = run_cli(project, "build", "--edition", "en", "--format", "html", "--allow-missing")
     assert draft.code == 0, draft.err
     html = (project / "build" / "briefing.en.html").read_text("utf-8")
-    assert f"{i18n.MARKER.strip()}”" in html
+    assert f"{MARKER.strip()}”" in html
 
 
 def test_a_missing_text_in_briefing_toml_gets_toml_advice(project):

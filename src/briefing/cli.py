@@ -487,10 +487,9 @@ def translations_update(obj: Context, edition: str | None, confirm: tuple[str, .
     """Bring locale/<edition>.po up to the chapter templates (new messages added empty,
     changed ones kept marked stale, unused ones made obsolete) and record which version
     of each data text every translation was written for (locale/<edition>.texts.json)."""
-    from briefing import recipe
+    from briefing.authoring.translations import update
 
-    reports = obj.run(lambda: recipe.update_translations(obj.project, edition, list(confirm),
-                                                         confirm_all))
+    reports = obj.run(lambda: update(obj.project, edition, list(confirm), confirm_all))
     for line in reports:
         echo(line)
 
@@ -515,8 +514,8 @@ def new(obj: Context, directory: Path, title: str | None, editions: tuple[str, .
     files): a complete small project on an invented example (a council's debate on
     car-free streets) that builds at once and shows every part of a briefing once.
     DIRECTORY is taken as given, not under --project."""
-    from briefing import recipe
     from briefing.authoring import new as authoring
+    from briefing.authoring.translations import update
 
     def make() -> authoring.Created:
         chosen = authoring.parse_editions(list(editions))
@@ -528,7 +527,7 @@ def new(obj: Context, directory: Path, title: str | None, editions: tuple[str, .
             created = authoring.write_project(stage.path, title, chosen, chosen_perspectives,
                                               authoring.today())
             if len(chosen) > 1:  # each translation recorded against its original
-                recipe.update_translations(stage.path, None, [], False)
+                update(stage.path, None, [], False)
                 created.written += [f"locale/{e.id}.texts.json" for e in chosen[1:] if
                                     (stage.path / "locale" / f"{e.id}.texts.json").exists()]
         return stage.finished(created, target)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing.compose import argmap, checks, document, update
+from briefing.compose import argmap, checks, document
 from briefing.compose.language import Localised
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import bibliography
@@ -248,15 +248,6 @@ def _incomplete(model: model_load.Model, editions: list[Edition], allow_missing:
                     f"`briefing build {flags}` builds the complete editions alone (a build of "
                     "all writes nothing while one is incomplete); --allow-missing and "
                     "--allow-stale build a draft of all")]
-
-
-def update_translations(root: Path, edition: str | None, confirm: list[str],
-                        confirm_all: bool) -> list[str]:
-    """`briefing translations update`: every input read and checked first (a template
-    that does not parse would lose its messages), then each edition's catalogue and
-    records brought up to date; returns the report."""
-    loaded = load(root)
-    return update.update(loaded.model, edition, confirm, confirm_all)
 
 
 def _edition(loaded: Loaded, lang: Localised, composed: document.Composed, chosen: list[str],

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from briefing import recipe
+from briefing.authoring import translations
 from briefing.compose import language as i18n
 from briefing.errors import BriefingError, Collector
 from conftest import EDITIONS
@@ -33,7 +34,7 @@ def bilingual(project: Path, edit) -> Path:
 
 
 def update(project: Path, *confirm: str, confirm_all: bool = False) -> list[str]:
-    return recipe.update_translations(project, None, list(confirm), confirm_all)
+    return translations.update(project, None, list(confirm), confirm_all)
 
 
 def catalogue(project: Path) -> i18n.Catalogue:

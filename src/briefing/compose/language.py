@@ -1,307 +1,26 @@
-"""Each edition's language: the chapters' own words from gettext catalogues
-(`locale/<edition>.po`, read strictly, with Babel for plurals and dates), the engine's
-words from its catalogue (`src/briefing/locale/<lang>.po`), and the gaps in them.
-The texts of the data fields and their gaps are model/texts.py.
+"""Each edition's language: the chapters' own words (gettext, from the catalogue
+`locale/<edition>.po`), the engine's words (from its catalogue
+`src/briefing/locale/<lang>.po`, which a project's may override), dates (Babel), and the
+gaps in them, found where the templates use a message. Reading a catalogue is
+model/catalogues.py; the texts of the data fields and their gaps are model/texts.py.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import LOCALE
-from briefing.errors import BriefingError, Problem
+from briefing.errors import BriefingError, Collector, Problem
+from briefing.model.catalogues import Catalogue, Fuzzy, clip, load_catalogue
 from briefing.model.records import difference
-from briefing.model.texts import ENGLISH, MARKER, Coverage, Edition, Gap, Localiser, Stale, _rel  # noqa: F401 - the names compose uses, from one place
+from briefing.model.texts import MARKER, Coverage, Edition, Gap, Localiser, Stale, _rel
 
 ENGINE_LOCALE = LOCALE
-
-
-# --- Catalogues -------------------------------------------------------------------------
-
-PLACEHOLDER_RE = re.compile(r"%\([A-Za-z_]\w*\)s|\[@[^\]]*\]|@[A-Za-z0-9_][\w:.#$%&+?<>~/-]*\w")
-
-
-@dataclass
-class Fuzzy:
-    """An entry marked fuzzy (`briefing translations update` kept the translation of a
-    changed msgid): a stale translation. `string` is None when it no longer fits its
-    msgid (placeholders, paragraphs), so a draft cannot print it."""
-
-    line: int
-    previous: str | None  # the msgid it was written for (#| msgid)
-    string: str | None
-
-
-@dataclass
-class Catalogue:
-    """msgid -> msgstr from one .po file, with each entry's line for messages."""
-
-    path: Path | None = None
-    messages: dict[str, str] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
-    stale: dict[str, Fuzzy] = field(default_factory=dict)
-    empty: dict[str, int] = field(default_factory=dict)  # msgid -> line: no msgstr yet
-
-
-def load_catalogue(path: Path, problems, inputs=None) -> Catalogue:
-    """A .po file, read strictly: every line a comment, a keyword with one quoted string,
-    or a quoted continuation; an unterminated string, an unknown escape or keyword, or
-    a message given twice is an error at its line (a lenient reader would guess)."""
-    from briefing import files
-    from briefing.errors import Collector
-
-    catalogue = Catalogue(path)
-    if not os.path.lexists(path):
-        return catalogue
-    try:
-        text = inputs.read_text(path) if inputs else files.read_text(path)
-        entries = parse_po(text, path)
-    except BriefingError as exc:
-        problems.extend(exc)
-        return catalogue
-    header = next((e for e in entries if e.get("msgid") == "" and "msgctxt" not in e), None)
-    if header is not None:
-        check_header(header, text, path, problems)
-    seen: dict[tuple[str, str], int] = {}
-    for entry in entries:
-        key = (entry.get("msgctxt", ""), entry.get("msgid", ""))
-        line = entry["line"]
-        if key in seen:
-            problems.add(f"the message {_clip(key[1])!r} is given twice (first on line "
-                         f"{seen[key]})", path, line, "keep one entry per msgid")
-            continue
-        seen[key] = line
-        msgid, string = entry.get("msgid", ""), entry.get("msgstr", "")
-        if not msgid or "msgid_plural" in entry or "msgctxt" in entry:
-            continue  # the header; plural and context entries are not used by briefing
-        if "fuzzy" in entry["flags"] and string:
-            fits = Collector()
-            _check_message(msgid, string, path, entry["lines"]["msgstr"], fits)
-            catalogue.stale[msgid] = Fuzzy(line, entry.get("previous"),
-                                           None if fits.problems else string)
-            continue  # stale: reported where a template uses it, with --allow-stale used
-        if not string:
-            catalogue.empty[msgid] = line
-        if "fuzzy" in entry["flags"] or not string:
-            continue  # not translated yet: a gap, reported where the text is used
-        _check_message(msgid, string, path, entry["lines"]["msgstr"], problems)
-        catalogue.messages[msgid] = string
-        catalogue.lines[msgid] = line
-    return catalogue
-
-
-def _check_message(msgid: str, string: str, path: Path, line: int, problems) -> None:
-    from briefing import files
-
-    bad = files.forbidden(string)
-    if bad:
-        problems.add(f"{files.describe(bad.group())} in the msgstr", path, line,
-                     "remove it; no output format can carry it")
-        return
-    for what in ("placeholders", "paragraphs"):
-        want, got = _shape(msgid, what), _shape(string, what)
-        if want != got:
-            problems.add(f"translation of {_clip(msgid)!r} changes its {what}: "
-                         f"{_describe(want)} in the msgid, {_describe(got)} in the msgstr",
-                         path, line, "keep every %(name)s, citation and paragraph break "
-                         "of the msgid, so both editions cite and number alike")
-            return
-    names = {name: "x" for name in re.findall(r"%\(([A-Za-z_]\w*)\)s", msgid)}
-    try:  # gettext formats every message with its values: a bare % would fail there
-        string % names
-    except (ValueError, TypeError, KeyError) as exc:
-        problems.add(f"the msgstr is not a valid format string ({exc})", path, line,
-                     "write a literal per cent sign as %%; keep only the %(name)s of the "
-                     "msgid")
-
-
-# The most plural forms a language has (Arabic: zero, one, two, few, many, other). Babel
-# makes nplurals msgstr[n] for each plural entry it reads: nplurals=200000000 in a header
-# made `translations update` take 5 GB and more before it wrote anything (review #8).
-MAX_PLURALS = 6
-
-
-def check_header(entry: dict, text: str, path: Path | None, problems) -> None:
-    """The header fields Babel acts on when `translations update` reads the catalogue,
-    checked first, each at its line: the charset (Babel decodes the file with it, and the
-    engine reads and writes UTF-8 only), nplurals (see MAX_PLURALS), and every field Babel
-    parses (the dates, the language): what it cannot read would end the update with a
-    traceback instead of a message."""
-    from email import message_from_string
-
-    from babel.messages.catalog import Catalog
-
-    try:
-        fields = message_from_string(entry["msgstr"]).items()
-    except Exception:  # noqa: BLE001 - the email parser is lenient; never a traceback
-        fields = []
-    for name, value in fields:
-        problem = _header_problem(name.lower(), str(value))
-        if problem is None:
-            try:
-                Catalog().mime_headers = [(name, value)]
-            except Exception as exc:  # noqa: BLE001 - what Babel cannot read, update cannot
-                problem = (f"the {name} header cannot be read: {exc}",
-                           "correct it, or delete the line")
-        if problem is not None:
-            problems.add(problem[0], path, _header_line(text, entry, name), problem[1])
-
-
-def _header_problem(name: str, value: str) -> tuple[str, str] | None:
-    """(message, hint) for a Content-Type or Plural-Forms field briefing cannot work with."""
-    import codecs
-
-    if name == "content-type":
-        found = re.search(r"charset\s*=\s*\"?([^\";\s]*)", value, re.I)
-        if found is None:
-            return None
-        try:
-            utf8 = codecs.lookup(found.group(1)).name == "utf-8"
-        except LookupError:
-            utf8 = False
-        if not utf8:
-            return (f"the catalogue says charset={found.group(1)[:40]}: briefing reads and "
-                    "writes catalogues as UTF-8 only",
-                    "the file is read as UTF-8 whatever it says: write 'Content-Type: "
-                    "text/plain; charset=UTF-8'")
-    if name == "plural-forms":
-        found = re.search(r"(?:^|;)\s*nplurals\s*=\s*([^;]*)", value)
-        if found is None:
-            return None
-        try:
-            count = int(found.group(1).strip())
-        except ValueError:
-            count = None
-        if count is None or not 1 <= count <= MAX_PLURALS:
-            return (f"nplurals={found.group(1).strip()[:40]}: a language has 1 to "
-                    f"{MAX_PLURALS} plural forms",
-                    "write the language's own, e.g. 'Plural-Forms: nplurals=2; "
-                    "plural=(n != 1);' (the GNU gettext manual lists them)")
-    return None
-
-
-def _header_line(text: str, entry: dict, name: str) -> int:
-    """The line of a header field: the first of the header's lines that starts it."""
-    lines = text.splitlines()
-    start = entry["line"]
-    for number in range(start, len(lines) + 1):
-        line = lines[number - 1].strip()
-        if not line:
-            break
-        if line[1:].lower().startswith(name.lower() + ":"):
-            return number
-    return entry["lines"].get("msgstr", start)
-
-
-_PO_STRING = r'"((?:[^"\\]|\\.)*)"'
-_PO_KEYWORD_RE = re.compile(r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)[ \t]+"
-                            + _PO_STRING + r"[ \t]*$")
-_PO_CONTINUATION_RE = re.compile(r"^[ \t]*" + _PO_STRING + r"[ \t]*$")
-_PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
-
-
-def parse_po(text: str, path: Path) -> list[dict]:
-    """Entries of a .po file as dicts (msgid, msgstr, ..., flags, line), strictly."""
-    entries: list[dict] = []
-    current: dict | None = None
-    field_name = None
-    flags: set[str] = set()
-    previous: list[str] = []  # the "#| msgid" of a fuzzy entry, in pieces
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip()
-        if not line.strip():
-            current, field_name = None, None
-            continue
-        if line.startswith("#"):  # (a comment also ends the entry above it)
-            if line.startswith("#,"):
-                flags |= {f.strip() for f in line[2:].split(",")}
-            elif line.startswith("#|"):
-                previous_line(line[2:].strip(), previous, path, number)
-            if current is not None and not line.startswith("#~"):
-                current, field_name = None, None
-            continue
-        keyword = _PO_KEYWORD_RE.match(line)
-        continuation = _PO_CONTINUATION_RE.match(line)
-        if keyword:
-            name = keyword.group(1)
-            opens = name == "msgctxt" or (name == "msgid" and not (
-                current is not None and "msgctxt" in current and "msgid" not in current))
-            if opens:
-                current = {"line": number, "flags": flags}
-                if previous and previous[0] == "msgid":
-                    current["previous"] = "".join(previous[1:])
-                flags, previous = set(), []
-                entries.append(current)
-            elif name != "msgid" and (current is None or "msgid" not in current):
-                raise _po_error(f"{name} without a msgid before it", path, number)
-            assert current is not None  # opened above, or the msgid of an open msgctxt entry
-            if name in current:
-                raise _po_error(f"{name} given twice in one entry", path, number)
-            current[name] = _unescape(keyword.group(2), path, number)
-            current.setdefault("lines", {})[name] = number
-            field_name = name
-        elif continuation and field_name is not None:
-            assert current is not None  # field_name is reset with it
-            current[field_name] += _unescape(continuation.group(1), path, number)
-        else:
-            raise _po_error("not a comment, a keyword with a quoted string, or a quoted "
-                            "continuation (an unterminated string?)", path, number)
-    for entry in entries:
-        if "msgid" not in entry or not any(k.startswith("msgstr") for k in entry):
-            raise _po_error("an entry needs a msgid and a msgstr", path, entry["line"])
-    return entries
-
-
-def previous_line(body: str, pieces: list[str], path: Path | None = None,
-                  line: int = 0) -> None:
-    """A "#| msgid" line or its continuation: the old msgid of a fuzzy entry (Babel
-    writes its first line as `#| msgid "" "text..."`, two strings on one line)."""
-    keyword = re.match(r"^(msgctxt|msgid|msgid_plural)\b\s*(.*)$", body)
-    strings = [_unescape(s, path, line) for s in re.findall(_PO_STRING, keyword.group(2)
-                                                            if keyword else body)]
-    if keyword:
-        pieces[:] = [keyword.group(1), *strings]
-    elif pieces:
-        pieces.extend(strings)
-
-
-def _unescape(body: str, path: Path | None, line: int) -> str:
-    def one(match: re.Match) -> str:
-        char = match.group(1)
-        if char not in _PO_ESCAPES:
-            raise _po_error(f"unknown escape \\{char}", path, line)
-        return _PO_ESCAPES[char]
-
-    return re.sub(r"\\(.)", one, body)
-
-
-def _po_error(message: str, path: Path | None, line: int) -> BriefingError:
-    return BriefingError.at(f"invalid PO file: {message}", path, line,
-                            "each line is a # comment, msgid/msgstr \"...\", or a \"...\" "
-                            "continuation; write a quote inside a string as \\\"")
-
-
-def _shape(text: str, what: str):
-    if what == "placeholders":
-        return sorted(PLACEHOLDER_RE.findall(text))
-    return len([p for p in re.split(r"\n\s*\n", text) if p.strip()])
-
-
-def _describe(shape) -> str:
-    if isinstance(shape, int):
-        return f"{shape} paragraph{'s' if shape != 1 else ''}"
-    return ", ".join(shape) if shape else "none"
-
-
-def _clip(text: str, size: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[:size - 1] + "…"
 
 
 class Messages:
@@ -379,7 +98,7 @@ def template_gaps(env, templates: dict[Path, str], edition: Edition, catalogue: 
               if msgid not in used and msgid not in engine}
     for msgid, line in unused.items():
         coverage.unused.append(Problem(
-            f"the message {_clip(msgid)!r} is used by no template", catalogue.path, line,
+            f"the message {clip(msgid)!r} is used by no template", catalogue.path, line,
             "its template text changed or went: `briefing translations update` keeps its "
             "translation for the new text, marked stale, or moves it to the obsolete entries"))
     reported: set[str] = set()
@@ -418,7 +137,7 @@ class _Hints:
             self.left -= len(self.unused) if near else 0
             self.made[message] = _gap_hint(message, self.catalogue, self.unused, self.target,
                                            self.edition, near)
-        return Gap(self.edition.id, path, line, f"the message {_clip(message)!r}",
+        return Gap(self.edition.id, path, line, f"the message {clip(message)!r}",
                    self.made[message])
 
 
@@ -426,7 +145,7 @@ def _stale(message: str, fuzzy: Fuzzy, target: str, edition: Edition,
            path: Path | None) -> Problem:
     change = f" ({difference(fuzzy.previous, message)})" if fuzzy.previous else ""
     return Problem(
-        f"the {edition.id} translation of the message {_clip(message)!r} is stale "
+        f"the {edition.id} translation of the message {clip(message)!r} is stale "
         "(marked fuzzy)", path, fuzzy.line,
         f"its template text changed since it was translated{change}; update the msgstr "
         "and remove the '#, fuzzy' line, or run `briefing translations update --confirm "
@@ -620,7 +339,7 @@ def engine_gaps(edition: Edition, messages: Messages, coverage: Coverage, root: 
     for msgid in engine_msgids():
         coverage.add(edition.id, engine_file, messages.lookup(msgid, engine=True) is not None,
                      functools.partial(
-                         Gap, edition.id, target, None, f"the engine's word {_clip(msgid)!r}",
+                         Gap, edition.id, target, None, f"the engine's word {clip(msgid)!r}",
                          f"briefing has no {edition.primary} catalogue with it: add it to "
                          f"{_rel(target, root)}"))
 
@@ -684,8 +403,6 @@ def raise_gaps(gaps: list[Gap], allow_missing: bool) -> list[Problem]:
 def localised(project, ident: str) -> Localised:
     """One edition's language straight from the project's files, for the commands that
     need no full load (`briefing cite`). Problems in a catalogue are reported."""
-    from briefing.errors import Collector
-
     edition = project.edition(ident)
     problems = Collector()
     ours = load_catalogue(project.locale_dir / f"{edition.id}.po", problems, project.inputs)

@@ -1,5 +1,6 @@
 """`briefing translations update`: each edition's translations brought up to the default
-edition's texts, like `pybabel update`, by a command and never by hand.
+edition's texts, like `pybabel update`, by a command and never by hand. Authoring, not a
+build step: it writes the author's files (through the project door, runtime/writing.py).
 
     templates -> messages as the engine looks them up -> merged into locale/<edition>.po
         (new: an empty msgstr; changed: the old translation kept, marked fuzzy, with
@@ -20,12 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
-from briefing.compose import language as i18n
+from briefing.compose import document, language
 from briefing.compose.templates import environment, read_templates
-from briefing.errors import BriefingError, Problem
-from briefing.model import records
+from briefing.errors import BriefingError, Collector, Problem
+from briefing.model import catalogues, records
+from briefing.model import load as model_load
 from briefing.model.load import Model
 from briefing.model.project import Project
 from briefing.runtime import writing
@@ -46,7 +48,19 @@ class Plan:
 FUZZY_PAIRS = 200_000
 
 
-def update(model: Model, ident: str | None, confirm: list[str], confirm_all: bool) -> list[str]:
+def update(root: Path, ident: str | None, confirm: list[str], confirm_all: bool) -> list[str]:
+    """Every input read and checked first (a template that does not parse would lose its
+    messages), then each edition's catalogue and records brought up to date; returns the
+    report."""
+    problems = Collector()
+    model = model_load.load(root, problems)
+    document.prepare(model.project, model.coverage, problems)  # the templates, parsed
+    problems.raise_if_any()
+    return _update(model, ident, confirm, confirm_all)
+
+
+def _update(model: Model, ident: str | None, confirm: list[str], confirm_all: bool
+            ) -> list[str]:
     project = model.project
     if ident is not None and project.edition(ident).default:
         raise BriefingError.at(f"{ident!r} is the default edition: its texts are the originals",
@@ -57,7 +71,7 @@ def update(model: Model, ident: str | None, confirm: list[str], confirm_all: boo
         return ["nothing to update: this briefing has one edition"]
     targets = {_target(project, text) for text in confirm}
     texts = read_templates(project)
-    found = i18n.extract(environment(project, texts),
+    found = language.extract(environment(project, texts),
                          {project.chapters_dir / name: text for name, text in texts.items()})
     plan = Plan()
     for edition in editions:
@@ -93,10 +107,11 @@ def _catalogue(project: Project, model: Model, edition, found, targets, confirm_
     path = project.locale_dir / f"{edition.id}.po"
     rel = f"locale/{edition.id}.po"
     old_text = project.inputs.read_text(path) if os.path.lexists(path) else None
-    catalog = _read(old_text, project, model, edition)
+    catalog = _read(old_text, path, project, model, edition)
     before = {m.id: m for m in catalog if m.id}
     obsolete_before = set(catalog.obsolete)
-    fuzzy_lines = _fuzzy_lines(old_text, path)
+    # msgid -> the line of each stale entry as the file stands (what --confirm names)
+    fuzzy_lines = {m.id: m.lineno for m in catalog if m.fuzzy and m.id}
     template = Catalog(fuzzy=False)
     for template_path, line, msgid in found:
         where = (Path(template_path).relative_to(project.root).as_posix(), line)
@@ -106,8 +121,9 @@ def _catalogue(project: Project, model: Model, edition, found, targets, confirm_
             template.add(msgid, locations=[where])
     # The engine's words: a project's own wording of one stays; in a language the engine
     # has no words in, all of them are added for the author to translate.
-    engine_has = edition.primary == "en" or (i18n.ENGINE_LOCALE / f"{edition.primary}.po").exists()
-    for msgid in i18n.engine_msgids():
+    engine_has = (edition.primary == "en"
+                  or (language.ENGINE_LOCALE / f"{edition.primary}.po").exists())
+    for msgid in language.engine_msgids():
         if (msgid in before or not engine_has) and msgid not in template:
             template.add(msgid)
     # Babel carries a translation over to a changed message by comparing every new msgid
@@ -137,7 +153,7 @@ def _catalogue(project: Project, model: Model, edition, found, targets, confirm_
             stale += old is None or "fuzzy" not in old.flags
     obsoleted = len(set(catalog.obsolete) - obsolete_before)
     text = _render(catalog, old_text)
-    i18n.parse_po(text, path)  # what the engine reads: a bug here is ours, not the author's
+    catalogues.read(text, path)  # what the engine reads: a bug here is ours, not the author's
     if text != old_text:
         plan.writes[path] = text
     plan.report.append(
@@ -146,12 +162,12 @@ def _catalogue(project: Project, model: Model, edition, found, targets, confirm_
         + ("" if text != old_text else "; unchanged"))
 
 
-def _read(old_text: str | None, project: Project, model: Model, edition) -> Catalog:
-    if old_text is not None:
-        catalog = read_po(io.BytesIO(old_text.encode("utf-8")), locale=edition.babel_locale)
-        for message in [*catalog, *catalog.obsolete.values()]:
-            _previous_id(message)
-        return catalog
+def _read(old_text: str | None, path: Path, project: Project, model: Model, edition
+          ) -> Catalog:
+    if old_text is not None:  # the engine's reader: Babel's, with the strict checks
+        read = catalogues.read(old_text, path, edition.babel_locale)
+        assert read is not None  # without `problems`, a header Babel cannot read is raised
+        return read.catalog
     # A new catalogue: dated by the briefing, not the clock, so it is the same every run.
     when = dt.datetime.fromtimestamp(model.epoch, dt.UTC)
     title = project.config.document.title
@@ -162,28 +178,6 @@ def _read(old_text: str | None, project: Project, model: Model, edition) -> Cata
                    revision_date=when, fuzzy=False,
                    header_comment=f"# Wording of the chapter templates in the {edition.id} "
                                   "edition (msgid: the default edition's text).")
-
-
-def _previous_id(message) -> None:
-    """Babel reads a `#| msgid "old"` line as a comment ("| msgid ..."): take it back as
-    the previous msgid, or the next write would turn it into a plain comment."""
-    lines = [c for c in message.user_comments if c.startswith("|")]
-    if not lines:
-        return
-    message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
-    pieces: list[str] = []
-    for line in lines:
-        i18n.previous_line(line[1:].strip(), pieces)
-    if pieces and pieces[0] == "msgid":
-        message.previous_id = ["".join(pieces[1:])]
-
-
-def _fuzzy_lines(old_text: str | None, path: Path) -> dict[str, int]:
-    """msgid -> the line of each stale entry as the file stands (what --confirm names)."""
-    if old_text is None:
-        return {}
-    return {entry["msgid"]: entry["line"] for entry in i18n.parse_po(old_text, path)
-            if "fuzzy" in entry["flags"] and entry.get("msgid")}
 
 
 def _render(catalog: Catalog, old_text: str | None) -> str:

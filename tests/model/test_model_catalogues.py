@@ -47,7 +47,7 @@ def test_babel_reads_the_translations_with_their_lines_and_previous_msgids(tmp_p
         'msgid "Empty"\nmsgstr ""\n\n'
         'msgid "%(n)s of them"\nmsgstr ""\n"50% van %(n)s"\n'))
     assert found.messages == {"Key points": "Kernpunten", "%(n)s of them": "50% van %(n)s"}
-    assert found.lines == {"Key points": 6, "%(n)s of them": 18}
+    assert found.lines == {"Key points": 6, "%(n)s of them": 19}
     assert found.stale["New text"] == catalogues.Fuzzy(13, "Old text", "Oude tekst")
     assert found.empty == {"Empty": 16}
     # The msgstr's line, which Babel does not keep, for a translation that cannot be used.

@@ -267,7 +267,7 @@ def cite(obj: Context, fmt: str, edition: str | None, paragraph: str | None,
          version: str | None) -> None:
     """Print how to cite this briefing, or (--paragraph) one of its paragraphs, followed
     from the version it was cited in to this one."""
-    from briefing.compose import language as i18n
+    from briefing.compose.language import localised
     from briefing.model import config
     from briefing.outputs import cite as citation
 
@@ -280,7 +280,7 @@ def cite(obj: Context, fmt: str, edition: str | None, paragraph: str | None,
 
     def text() -> str:
         project = config.load(obj.project)
-        lang = i18n.localised(project, edition or project.default_edition.id)
+        lang = localised(project, edition or project.default_edition.id)
         return citation.render(project, fmt, lang)
 
     cited = obj.run(text)  # the format's own lines stay; CSL JSON keeps to JSON's escapes
@@ -297,7 +297,7 @@ def _refuse(message: str) -> None:
 def _cite_paragraph(root: Path, label: str, version: str | None, edition: str | None) -> str:
     """"¶2.7 of version 0.1 (…) is ¶2.8 in version 1.2 (…), #p2.8" and its citation."""
     from briefing import whereabouts
-    from briefing.compose import language as i18n
+    from briefing.compose.language import localised
     from briefing.compose.metadata import how_to_cite
     from briefing.model import config
     from briefing.outputs.html import paragraph_citation
@@ -306,7 +306,7 @@ def _cite_paragraph(root: Path, label: str, version: str | None, edition: str | 
     if found.now is None:
         return f"{found.asked} was deleted in version {found.version} ({found.date})"
     project = config.load(root)
-    lang = i18n.localised(project, edition or project.default_edition.id)
+    lang = localised(project, edition or project.default_edition.id)
     assert found.anchor is not None
     cited = paragraph_citation(how_to_cite(project, lang), project.config.document.url,
                                found.now, found.anchor)

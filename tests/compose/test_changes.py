@@ -16,11 +16,11 @@ from pydantic import BaseModel
 
 from briefing import recipe
 from briefing.compose import changelog, changes, snapshot
-from briefing.compose import language as i18n
-from briefing.compose.language import Localised
+from briefing.compose.language import ENGINE_LOCALE, Localised
 from briefing.errors import Collector
 from briefing.model import releases, sources
-from briefing.model.texts import Edition
+from briefing.model.catalogues import Catalogue, load_catalogue
+from briefing.model.texts import MARKER, Edition
 
 
 def _claim(label: str, statement: str, quote: str | None = None, para: int = 1) -> dict:
@@ -371,9 +371,9 @@ def test_changelog_in_dutch(before_after, project: Path):
     old, new, _ = before_after
     edition = Edition("nl", "nl-NL", "urn:x", False, True)
     problems = Collector()
-    engine = i18n.load_catalogue(i18n.ENGINE_LOCALE / "nl.po", problems)
+    engine = load_catalogue(ENGINE_LOCALE / "nl.po", problems)
     assert not problems.problems
-    lang = Localised.make(edition, "en", i18n.Catalogue(), engine)
+    lang = Localised.make(edition, "en", Catalogue(), engine)
     found = changes.compare({"en": old, "nl": old}, {"en": new, "nl": new}, "en")["nl"]
     text = changelog.section(found, [_release()], "Waarom deze versie.", lang,
                              paragraphs=[])
@@ -390,7 +390,7 @@ def test_changelog_in_dutch(before_after, project: Path):
     assert "weergegeven door: [Marco Derksen]{.del}" in text
     assert "vertaler: [Doe, Jane]{.ins}" in text
     assert "Geen genummerde alinea is toegevoegd, verwijderd of anders verwoord." in text
-    assert i18n.MARKER.strip() not in text  # no engine word left untranslated
+    assert MARKER.strip() not in text  # no engine word left untranslated
 
 
 def test_relabelled_claims_and_relations_use_the_labels_readers_see(versions, project: Path):

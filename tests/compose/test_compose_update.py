@@ -11,8 +11,9 @@ import pytest
 
 from briefing import recipe
 from briefing.authoring import translations
-from briefing.compose import language as i18n
+from briefing.compose.language import engine_msgids
 from briefing.errors import BriefingError, Collector
+from briefing.model.catalogues import Catalogue, load_catalogue
 from conftest import EDITIONS
 
 CHAPTER = """{% trans n=2 %}The {{ n }} readings side by side.{% endtrans %}
@@ -37,9 +38,9 @@ def update(project: Path, *confirm: str, confirm_all: bool = False) -> list[str]
     return translations.update(project, None, list(confirm), confirm_all)
 
 
-def catalogue(project: Path) -> i18n.Catalogue:
+def catalogue(project: Path) -> Catalogue:
     problems = Collector()
-    found = i18n.load_catalogue(project / "locale" / "nl.po", problems)
+    found = load_catalogue(project / "locale" / "nl.po", problems)
     assert problems.problems == []
     return found
 
@@ -128,7 +129,7 @@ def test_a_language_the_engine_has_no_words_in_gets_them_to_translate(bilingual:
     edit(bilingual / "briefing.toml", 'language = "nl-NL"', 'language = "fr-FR"')
     edit(bilingual / "briefing.toml", "[editions.nl]", "[editions.fr]")
     report = update(bilingual)
-    engine = i18n.engine_msgids()
+    engine = engine_msgids()
     assert report[0] == (f"locale/fr.po: {2 + len(set(engine))} message(s) added (to "
                          "translate), 0 marked stale, 0 made obsolete, 0 confirmed")
     text = (bilingual / "locale" / "fr.po").read_text("utf-8")

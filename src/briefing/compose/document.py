@@ -15,8 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from briefing.compose import argmap, changelog, changes, metadata, prose, snapshot
-from briefing.compose import language as i18n
+from briefing.compose import argmap, changelog, changes, language, metadata, prose, snapshot
 from briefing.compose.checks import (
     check_citations,
     check_claims_shown,
@@ -43,9 +42,11 @@ from briefing.compose.views import (
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import releases
 from briefing.model.analysis import Analysis
+from briefing.model.catalogues import Catalogue, load_catalogue
 from briefing.model.load import Model
 from briefing.model.project import Project
 from briefing.model.sources import ArgumentBase
+from briefing.model.texts import Coverage, Edition, Localiser
 from briefing.runtime import limits
 
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
@@ -55,7 +56,7 @@ IMAGE_REF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?([^\s>]+\.(?:png|jpe?g|gif|
 WORKDIR = "build/.work"
 
 
-def workdir(edition: i18n.Edition) -> str:
+def workdir(edition: Edition) -> str:
     """Where a build keeps its intermediate files (composed Markdown, HTML, map): the
     default edition's in build/.work, another's beside it, so each can be inspected."""
     return WORKDIR if edition.default else f"{WORKDIR}-{edition.id}"
@@ -113,12 +114,12 @@ def _local(src: str) -> bool:
 
 def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Template],
             bib_keys: dict[str, int], metadata: dict, found: Analysis | None,
-            lang: i18n.Localised, changes_section: str = "",
+            lang: language.Localised, changes_section: str = "",
             released: ReleasedLabels = NO_RELEASE) -> Composed:
     claims, perspectives = views(project, base, lang, released)
     words = lang.words
     amap = argmap.plan(claims, perspectives, base.relations, workdir(lang.edition), words)
-    gettext, ngettext = i18n.newstyle(lang.messages.template)
+    gettext, ngettext = language.newstyle(lang.messages.template)
     context = TemplateContext(
         argument_map=amap,
         document=project.config.document,
@@ -135,7 +136,7 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
         sources=base.sources,
         relations=base.relations,
         **analysis_views(base, found or Analysis(), claims, perspectives, lang.text,
-                         i18n.Localiser(project.default_edition, project.default_edition.id),
+                         Localiser(project.default_edition, project.default_edition.id),
                          words.locators),
         changelog=changes_section,
     ).variables()
@@ -181,17 +182,17 @@ class Prepared:
     the model."""
 
     templates: list[jinja2.Template]
-    catalogues: dict[str, i18n.Catalogue]  # edition id -> the project's locale/<id>.po
-    engine_catalogues: dict[str, i18n.Catalogue]  # edition id -> the engine's, its language
+    catalogues: dict[str, Catalogue]  # edition id -> the project's locale/<id>.po
+    engine_catalogues: dict[str, Catalogue]  # edition id -> the engine's, its language
     warnings: list[Problem] = field(default_factory=list)  # template text no edition translates
 
-    def localised(self, project: Project, edition: i18n.Edition) -> i18n.Localised:
-        return i18n.Localised.make(edition, project.default_edition.id,
+    def localised(self, project: Project, edition: Edition) -> language.Localised:
+        return language.Localised.make(edition, project.default_edition.id,
                                    self.catalogues[edition.id],
                                    self.engine_catalogues[edition.id])
 
 
-def prepare(project: Project, coverage: i18n.Coverage, problems: Collector) -> Prepared:
+def prepare(project: Project, coverage: Coverage, problems: Collector) -> Prepared:
     """Read and parse the chapter templates and read every catalogue; problems are added
     to `problems`, and the messages each edition lacks to `coverage`."""
     templates, texts = [], {}
@@ -211,7 +212,7 @@ def prepare(project: Project, coverage: i18n.Coverage, problems: Collector) -> P
     return Prepared(templates, catalogues, engine_catalogues, warnings)
 
 
-def compose_edition(model: Model, prepared: Prepared, lang: i18n.Localised) -> Composed:
+def compose_edition(model: Model, prepared: Prepared, lang: language.Localised) -> Composed:
     """One edition's document: its metadata, then every chapter in its language."""
     meta = metadata.metadata(model.project, model.epoch, lang)
     meta["typography"] = metadata.typography(model.bib, model.base)
@@ -222,7 +223,7 @@ def compose_edition(model: Model, prepared: Prepared, lang: i18n.Localised) -> C
                    released_labels(model.earlier, model.project.default_edition.id))
 
 
-def changes_since(model: Model, prepared: Prepared, lang: i18n.Localised) -> str:
+def changes_since(model: Model, prepared: Prepared, lang: language.Localised) -> str:
     """The changelog section of this edition: why this version exists, the versions
     before it, and the changes from the previous release's record to what the edition
     shows now ("" when nothing was released before)."""
@@ -241,24 +242,24 @@ def changes_since(model: Model, prepared: Prepared, lang: i18n.Localised) -> str
 
 
 def _catalogues(project: Project, env, texts: dict[str, str],
-                coverage: i18n.Coverage, problems: Collector
-                ) -> tuple[dict[str, i18n.Catalogue], dict[str, i18n.Catalogue]]:
+                coverage: Coverage, problems: Collector
+                ) -> tuple[dict[str, Catalogue], dict[str, Catalogue]]:
     """Each edition's message catalogues, and the gaps in them: every message of the
     chapter templates (other than the default edition's own) and every engine word."""
     default = project.default_edition
     ours, engine = {}, {}
     for edition in project.editions:
-        ours[edition.id] = i18n.load_catalogue(project.locale_dir / f"{edition.id}.po",
+        ours[edition.id] = load_catalogue(project.locale_dir / f"{edition.id}.po",
                                                problems, project.inputs)
-        engine[edition.id] = i18n.load_catalogue(
-            i18n.ENGINE_LOCALE / f"{edition.primary}.po", problems)
+        engine[edition.id] = load_catalogue(
+            language.ENGINE_LOCALE / f"{edition.primary}.po", problems)
         if edition.id != default.id:
-            i18n.template_gaps(env, {project.chapters_dir / name: text
+            language.template_gaps(env, {project.chapters_dir / name: text
                                      for name, text in texts.items()}, edition,
                                ours[edition.id], coverage, project.root)
-        messages = i18n.Messages(edition, ours[edition.id], engine[edition.id],
+        messages = language.Messages(edition, ours[edition.id], engine[edition.id],
                                  edition.id == default.id)
-        i18n.engine_gaps(edition, messages, coverage, project.root)
+        language.engine_gaps(edition, messages, coverage, project.root)
     return ours, engine
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from briefing.compose import language as i18n
+from briefing.compose.language import Localised
 from briefing.compose.markdown import citation, join_names
 from briefing.model.analysis import Analysis
 from briefing.model.project import Project
 from briefing.model.releases import Edition, Release
 from briefing.model.sources import ArgumentBase, Claim, Quote
+from briefing.model.texts import MARKER, Localiser
 
 
 @dataclass
@@ -158,7 +159,7 @@ def released_labels(history: list[Release], edition: str) -> ReleasedLabels:
 NO_RELEASE = ReleasedLabels()  # a briefing never released: labels by order
 
 
-def views(project: Project, base: ArgumentBase, lang: i18n.Localised,
+def views(project: Project, base: ArgumentBase, lang: Localised,
           released: ReleasedLabels | None = None) -> tuple[dict[str, ClaimView], list]:
     tr = lang.text
     actors = actor_views(base, tr)
@@ -170,7 +171,7 @@ def views(project: Project, base: ArgumentBase, lang: i18n.Localised,
         if rel.ours:
             claims[rel.source].ours.append(rel.target)
     # Labels come from the default edition's short names, so P3 is P3 in every edition.
-    default = i18n.Localiser(project.default_edition, project.default_edition.id)
+    default = Localiser(project.default_edition, project.default_edition.id)
     _label(claims, [(pid, default(p.short)) for pid, p in project.config.perspectives.items()],
            released or NO_RELEASE)
     perspectives = [
@@ -236,12 +237,12 @@ def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]],
             claim.label = f"{prefix}{highest[prefix]}"
 
 
-def actor_views(base: ArgumentBase, tr: i18n.Localiser) -> dict[str, ActorView]:
+def actor_views(base: ArgumentBase, tr: Localiser) -> dict[str, ActorView]:
     return {aid: ActorView(aid, tr(a.name), a.kind, tr(a.role)) for aid, a in base.actors.items()}
 
 
 def _claim_view(base: ArgumentBase, claim: Claim, actors: dict[str, ActorView],
-                lang: i18n.Localised) -> ClaimView:
+                lang: Localised) -> ClaimView:
     cites = base.citations(claim)
     source = base.source_of(claim)
     quote = claim.quote
@@ -249,7 +250,7 @@ def _claim_view(base: ArgumentBase, claim: Claim, actors: dict[str, ActorView],
     if quote is not None and not lang.edition.same_language(source.language):
         # None only in a draft (--allow-missing): the gap is marked where it shows.
         translation = lang.text(quote.translation) if quote.translation is not None else (
-            i18n.MARKER.strip())
+            MARKER.strip())
     words = quote.words_of if quote is not None else None
     return ClaimView(
         quote_words=actors[words] if words and words not in claim.holders else None,
@@ -359,8 +360,8 @@ def _cite_claims(base: ArgumentBase, ids: list[str], keys: tuple[str, ...] = (),
 
 
 def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimView],
-                   perspectives: list[PerspectiveView], tr: i18n.Localiser,
-                   default: i18n.Localiser, locators: tuple[str, str]) -> dict:
+                   perspectives: list[PerspectiveView], tr: Localiser,
+                   default: Localiser, locators: tuple[str, str]) -> dict:
     rows = Tracked([RowView(d.id, tr(d.title), [
         CellView(p, tr(cell.text), _cite_claims(base, cell.claims + cell.see, (), locators),
                  [claims[c].label for c in cell.claims], _links(claims, cell.claims),

@@ -16,8 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.errors import BriefingError, Collector
-from briefing.model import texts as i18n
-from briefing.model import validation, yamlfile
+from briefing.model import texts, validation, yamlfile
 from briefing.model.project import ANALYSIS_NAME
 from briefing.model.settings import IDENT
 from briefing.model.texts import Edition, Name, Text
@@ -126,8 +125,8 @@ class Analysis(Strict):
 
 def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str | None],
          bib_keys: dict[str, int] | None, editions: list[Edition] | None = None,
-         coverage: i18n.Coverage | None = None, inputs=None) -> Analysis:
-    editions = editions or [i18n.ENGLISH]
+         coverage: texts.Coverage | None = None, inputs=None) -> Analysis:
+    editions = editions or [texts.ENGLISH]
     path = root / FILE_NAME
     if not os.path.lexists(path):
         return Analysis()
@@ -141,7 +140,7 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
         source = validation.Source(path, doc.line, "yaml")
         raise BriefingError(validation.problems(exc.errors(), Analysis, source)) from None
     problems = Collector()
-    i18n.check_texts(analysis, path, doc.line, editions, coverage or i18n.Coverage(), problems)
+    texts.check_texts(analysis, path, doc.line, editions, coverage or texts.Coverage(), problems)
     claim_ids = set(claim_perspectives)
 
     def need_claims(ids: list[str], loc: tuple) -> None:

@@ -17,8 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing.errors import BriefingError, Collector, Problem
-from briefing.model import analysis, bibliography, config, provenance, records, releases, sources
-from briefing.model import texts as i18n
+from briefing.model import (
+    analysis,
+    bibliography,
+    config,
+    provenance,
+    records,
+    releases,
+    sources,
+    texts,
+)
 from briefing.model.project import ANALYSIS_NAME, CHAPTER_RE, Project
 
 
@@ -29,7 +37,7 @@ class Model:
     base: sources.ArgumentBase
     analysis: analysis.Analysis
     epoch: int
-    coverage: i18n.Coverage
+    coverage: texts.Coverage
     warnings: list[Problem] = field(default_factory=list)  # nothing left out silently
     history: list[releases.Release] = field(default_factory=list)  # releases, oldest first
 
@@ -51,16 +59,16 @@ class Model:
         version = self.project.config.document.version
         return any(r.version == version and r.record.renumbered for r in self.history)
 
-    def editions(self, chosen: list[str] | None) -> list[i18n.Edition]:
+    def editions(self, chosen: list[str] | None) -> list[texts.Edition]:
         if not chosen:
             return list(self.project.editions)
         return [self.project.edition(ident) for ident in dict.fromkeys(chosen)]
 
-    def gaps(self, editions: list[i18n.Edition]) -> list[i18n.Gap]:
+    def gaps(self, editions: list[texts.Edition]) -> list[texts.Gap]:
         wanted = {e.id for e in editions}
         return [g for g in self.coverage.gaps if g.edition in wanted]
 
-    def stale(self, editions: list[i18n.Edition]) -> list[Problem]:
+    def stale(self, editions: list[texts.Edition]) -> list[Problem]:
         wanted = {e.id for e in editions}
         return [s.problem for s in self.coverage.stale if s.edition in wanted]
 
@@ -71,7 +79,7 @@ def load(root: Path, problems: Collector) -> Model:
     translations are gaps, per edition, not errors. The settings come first: without
     them nothing else can be found, so a problem there raises at once."""
     project = config.load(root)
-    coverage = i18n.Coverage()
+    coverage = texts.Coverage()
     editions = project.editions
     _config_texts(project, coverage, problems)
     bib = None
@@ -134,11 +142,11 @@ def epoch_for(project: Project) -> int:
     return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
 
 
-def _config_texts(project: Project, coverage: i18n.Coverage,
+def _config_texts(project: Project, coverage: texts.Coverage,
                   problems: Collector) -> None:
     """The texts of briefing.toml: title, summary, perspectives; keywords per edition."""
     path = project.config_path
-    i18n.check_texts(project.config, path, lambda loc: project.line_of(*loc),
+    texts.check_texts(project.config, path, lambda loc: project.line_of(*loc),
                      project.editions, coverage, problems,
                      hint=lambda loc, edition: _toml_hint(project, loc, edition))
     keywords = project.config.document.keywords
@@ -146,16 +154,16 @@ def _config_texts(project: Project, coverage: i18n.Coverage,
         default = project.default_edition.id
         for edition in project.editions:
             coverage.add(edition.id, path, edition.id in keywords, functools.partial(
-                i18n.Gap, edition.id, path, project.line_of("document", "keywords"),
+                texts.Gap, edition.id, path, project.line_of("document", "keywords"),
                 "document.keywords", f"add keywords.{edition.id} = [...] to [document]"))
             if not edition.default and edition.id in keywords and default in keywords:
-                coverage.translated.append(i18n.Translated(
+                coverage.translated.append(texts.Translated(
                     edition.id, path, project.line_of("document", "keywords", edition.id),
                     "document.keywords", ", ".join(keywords[default]),
                     ", ".join(keywords[edition.id])))
 
 
-def _toml_hint(project: Project, loc: tuple, edition: i18n.Edition) -> str:
+def _toml_hint(project: Project, loc: tuple, edition: texts.Edition) -> str:
     """How to add an edition's text in TOML: a dotted key in the field's table; a plain
     `title = "…"` is the default edition's text and must become `title.en = "…"` first."""
     table, key = ".".join(str(p) for p in loc[:-1]), loc[-1]

@@ -17,8 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.errors import BriefingError, Collector
-from briefing.model import texts as i18n
-from briefing.model import validation, yamlfile
+from briefing.model import texts, validation, yamlfile
 from briefing.model.texts import Edition, Name, Rendering, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -212,13 +211,13 @@ class ArgumentBase:
 def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | None = None,
          bib_path: Path | None = None, declared_at=lambda pid: (None, None),
          editions: list[Edition] | None = None,
-         coverage: i18n.Coverage | None = None, inputs=None,
+         coverage: texts.Coverage | None = None, inputs=None,
          misquote_words: int = MISQUOTE_WORDS) -> ArgumentBase:
     """Load every seeds/*.yaml, then check the base as a whole; report all problems.
     Gaps in the editions' texts go to `coverage` (reported by the caller, per edition).
     `misquote_words` (limits.misquote_words): the words all misquotes' closest passages
     may search together."""
-    editions = editions or [i18n.ENGLISH]
+    editions = editions or [texts.ENGLISH]
     default = next(e.id for e in editions if e.default)
     problems = Collector()
     files = sorted(seeds_dir.glob("*.yaml")) + sorted(seeds_dir.glob("*.yml"))
@@ -241,7 +240,7 @@ def load(seeds_dir: Path, perspectives: list[str], bib_keys: dict[str, int] | No
     for doc, seed in docs:
         _check_references(base, doc, seed, set(perspectives), problems, bib_keys, bib_path,
                           quotes)
-        i18n.check_texts(seed, doc.path, doc.line, editions, coverage or i18n.Coverage(),
+        texts.check_texts(seed, doc.path, doc.line, editions, coverage or texts.Coverage(),
                          problems, same_language=seed.source.language)
     for pid in perspectives:
         if not any(c.perspective == pid for c in base.claims.values()):

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-from briefing.compose import language as i18n
+from briefing.compose.language import Localised
 from briefing.model.project import Project
+from briefing.model.texts import Edition, Localiser
 
 FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
 # Files `briefing build` writes next to the PDF: extension -> format.
 EXPORTS = {"bib": "bibtex", "ris": "ris", "json": "csl-json"}
 
 
-def facts(project: Project, lang: i18n.Localised) -> SimpleNamespace:
+def facts(project: Project, lang: Localised) -> SimpleNamespace:
     """The document's citation facts in one edition's language, with its own language tag
     and identifier (each edition is a publication of its own)."""
     doc, edition, tr = project.config.document, lang.edition, lang.text
@@ -43,7 +44,7 @@ def _langid(tag: str) -> str:
     return BIBLATEX_LANGUAGES.get(tag) or BIBLATEX_LANGUAGES.get(tag.split("-")[0], tag)
 
 
-def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
+def render(project: Project, fmt: str, lang: Localised) -> str:
     doc = facts(project, lang)
     title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
     if fmt == "bibtex":
@@ -83,7 +84,7 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
             item["URL"] = doc.url
         return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
     if fmt == "cff":
-        others = [(e, i18n.Localiser(e, project.default_edition.id)) for e in project.editions
+        others = [(e, Localiser(e, project.default_edition.id)) for e in project.editions
                   if e.id != lang.edition.id]
         return _cff(doc, title, [(e, tr(project.config.document.title)) for e, tr in others])
     if fmt == "text":
@@ -93,7 +94,7 @@ def render(project: Project, fmt: str, lang: i18n.Localised) -> str:
     raise ValueError(fmt)
 
 
-def _cff(doc: SimpleNamespace, title: str, others: list[tuple[i18n.Edition, str]]) -> str:
+def _cff(doc: SimpleNamespace, title: str, others: list[tuple[Edition, str]]) -> str:
     """CITATION.cff (schema 1.2.0): this edition, with every other edition's identifier
     listed too. Strings are JSON-quoted, which is valid YAML."""
     q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,12 +106,12 @@ def built_real(tmp_path_factory) -> Path:
     return project
 
 
-@pytest.fixture
-def listener():
-    """A TCP listener on loopback that records whether anything connected."""
+@contextmanager
+def listen() -> Iterator[tuple[int, list[int]]]:
+    """A TCP listener on loopback that records every connection: (port, hits)."""
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
-    server.listen(5)
+    server.listen(16)
     server.settimeout(0.2)
     hits: list[int] = []
     stop = threading.Event()
@@ -125,10 +127,19 @@ def listener():
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
+    try:
+        yield server.getsockname()[1], hits
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        server.close()
+
+
+@pytest.fixture
+def listener():
+    """listen() for one test: (port, hits)."""
+    with listen() as found:
+        yield found
 
 
 @pytest.fixture(scope="session")

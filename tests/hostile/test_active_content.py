@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import copy_project, run_cli
+from conftest import copy_project, listen, run_cli
 
 PAYLOAD = ("<script>window.pwned=1;fetch('http://127.0.0.1:{port}/script')</script>"
            "<img src=x onerror=\"window.pwned=1;fetch('http://127.0.0.1:{port}/img')\">"
@@ -89,32 +89,9 @@ def inject(project: Path, payload: str) -> None:
 
 @pytest.fixture(scope="module")
 def listening():
-    """A loopback listener for the whole module: every connection is recorded."""
-    import socket
-    import threading
-
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    server.settimeout(0.2)
-    hits: list[int] = []
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-                hits.append(1)
-                conn.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], hits
-    stop.set()
-    thread.join(timeout=2)
-    server.close()
+    """conftest.listen() for the whole module: every connection is recorded."""
+    with listen() as found:
+        yield found
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,7 @@ from briefing.model import load as model_load
 from briefing.model.project import Project, input_listing
 from briefing.model.texts import Edition
 from briefing.outputs import cite, inert, pandoc, render
-from briefing.outputs.base import Job
+from briefing.outputs.job import Job
 from briefing.outputs.render import Rendering
 from briefing.runtime import cache, limits, writing
 from briefing.runtime.manifest import Manifest

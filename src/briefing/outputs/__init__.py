@@ -1,6 +1,6 @@
 """Every file a reader gets, from one composed document per edition.
 
-FORMATS names each format's Output (base.py), in the order they are finished; a new
+formats() names each format's Output (base.py), in the order they are finished; a new
 format is a module with an Output class, named here.
 """
 

@@ -22,8 +22,9 @@ from pathlib import Path
 from briefing.compose.markdown import md_unescape
 from briefing.model import images
 from briefing.outputs import pandoc
-from briefing.outputs.base import Job, Output
+from briefing.outputs.base import Output
 from briefing.outputs.epub import rewrite_zip
+from briefing.outputs.job import Job
 from briefing.runtime.cache import Cache, digest, engine
 
 HEADING_COLOUR = (b"0F4761", b"1D2F4A")  # Pandoc's default -> our print headings

@@ -25,7 +25,8 @@ from briefing import TEMPLATES
 from briefing.compose.markdown import md_unescape
 from briefing.errors import BriefingError
 from briefing.outputs import locate, pandoc, sanitise
-from briefing.outputs.base import Job, Output
+from briefing.outputs.base import Output
+from briefing.outputs.job import Job
 
 STYLESHEET = "EPUB/styles/stylesheet1.css"
 PACKAGE = "EPUB/content.opf"

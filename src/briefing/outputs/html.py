@@ -16,7 +16,8 @@ from briefing import TEMPLATES, files
 from briefing.compose.metadata import how_to_cite
 from briefing.errors import BriefingError, ResourceError
 from briefing.outputs import sanitise
-from briefing.outputs.base import Job, Output
+from briefing.outputs.base import Output
+from briefing.outputs.job import Job
 
 SRC_RE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', re.I)
 # A paragraph's number as Pandoc writes it from ast.number_paragraphs' span.

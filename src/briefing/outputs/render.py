@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from briefing.errors import BriefingError, ResourceError
 from briefing.outputs import formats as registry
 from briefing.outputs import locate
-from briefing.outputs.base import Job, Output
+from briefing.outputs.base import Output
+from briefing.outputs.job import Job
 from briefing.runtime import limits
 
 

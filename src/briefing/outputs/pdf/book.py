@@ -31,7 +31,7 @@ import pikepdf
 from briefing import TEMPLATES
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
-from briefing.outputs.pdf import assemble, parts, runon
+from briefing.outputs.pdf import assemble, parts
 from briefing.outputs.pdf import workers as pdf
 from briefing.runtime import cache
 

@@ -227,9 +227,13 @@ def _typst(common: list[str], work: Path) -> float:
 
 
 def _pages(pdf: Path) -> int:
-    import pypdf
+    import pypdfium2
 
-    return len(pypdf.PdfReader(pdf).pages)
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def _get(results: dict, path: tuple) -> float | None:

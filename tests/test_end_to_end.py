@@ -9,16 +9,16 @@ import sys
 import zipfile
 from pathlib import Path
 
-import pypdf
+import pikepdf
 import pytest
 
+import pdfread
 from briefing.model import config, sources
 from conftest import FLAGSHIP, ROOT, copy_project, digests, run_cli
 
 
 def _pdf_text(path: Path) -> str:
-    reader = pypdf.PdfReader(path)
-    return "\n".join(page.extract_text() for page in reader.pages)
+    return pdfread.text(path)
 
 
 def _flat(text: str) -> str:
@@ -26,9 +26,24 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[\u2010-]\n", "", text))
 
 
+def _in_lines(phrase: str, text: str) -> bool:
+    """`phrase` stands in the PDF's `text` (both normalised), read as a reader's software
+    reads it: a word hyphenated at a line end comes without the hyphen, whose /ActualText
+    leaves it out (outputs/pdf/tags.py), so a line break may also stand inside a word."""
+    lines = "\n".join(sources.normalise(line) for line in text.split("\n"))
+    words = sources.normalise(phrase).split(" ")
+    pattern = r"\s+".join(r"\n?".join(map(re.escape, word)) for word in words)
+    return re.search(pattern, lines) is not None
+
+
 @pytest.fixture(scope="module")
-def real_pdf_text(built_real) -> str:
-    return _flat(_pdf_text(built_real / "build" / "briefing.pdf"))
+def real_pdf_lines(built_real) -> str:
+    return _pdf_text(built_real / "build" / "briefing.pdf")
+
+
+@pytest.fixture(scope="module")
+def real_pdf_text(real_pdf_lines) -> str:
+    return _flat(real_pdf_lines)
 
 
 def test_pdf_has_the_three_perspective_chapters(built_real, real_pdf_text):
@@ -54,30 +69,31 @@ def test_pdf_reference_list_has_both_articles(real_pdf_text):
 
 
 def test_pdf_metadata_toc_bookmarks_and_page_numbers(built_real):
-    reader = pypdf.PdfReader(built_real / "build" / "briefing.pdf")
+    with pikepdf.open(built_real / "build" / "briefing.pdf") as pdf:
+        info = pdfread.info(pdf)
+        titles = [title for level, title, _, _ in pdfread.outline(pdf) if level == 0]
     project = config.load(built_real)
     doc = project.config.document
-    assert sources.normalise(reader.metadata.title) == sources.normalise(
+    assert sources.normalise(info["/Title"]) == sources.normalise(
         f"{doc.title['en']}: {doc.subtitle['en']}")
-    assert "\n" not in reader.metadata.title + reader.metadata["/Keywords"]
-    assert reader.metadata.author == project.config.document.organisation["en"]
-    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "\n" not in info["/Title"] + info["/Keywords"]
+    assert info["/Author"] == project.config.document.organisation["en"]
     for perspective in project.config.perspectives.values():
         title = sources.normalise(perspective.title["en"])
         assert any(title in sources.normalise(t) for t in titles), titles
-    pages = len(reader.pages)
-    assert f"Page 3 of {pages}" in reader.pages[2].extract_text()
+    texts = pdfread.texts(built_real / "build" / "briefing.pdf")
+    assert f"Page 3 of {len(texts)}" in texts[2]
     assert "Contents" in _pdf_text(built_real / "build" / "briefing.pdf")
 
 
-def test_every_quote_appears_in_dutch_with_translation(built_real, real_pdf_text):
+def test_every_quote_appears_in_dutch_with_translation(built_real, real_pdf_lines):
     project = config.load(built_real)
     base = sources.load(project.seeds_dir, list(project.config.perspectives),
                         editions=project.editions)
     quoted = [c for c in base.claims.values() if c.quote]
     assert quoted
     for claim in quoted:
-        assert sources.normalise(claim.quote.text) in sources.normalise(real_pdf_text), claim.id
+        assert _in_lines(claim.quote.text, real_pdf_lines), claim.id
 
 
 def test_epub_is_a_zip_with_navigation_and_passes_epubcheck(built_real):
@@ -109,8 +125,8 @@ def test_source_date_epoch_sets_the_pdf_and_epub_dates(tmp_path, built_minimal):
     other = copy_project(built_minimal, tmp_path / "dated")
     result = run_cli(other, "build", env={"SOURCE_DATE_EPOCH": "1700000000"})
     assert result.code == 0, result.err
-    reader = pypdf.PdfReader(other / "build" / "briefing.pdf")
-    assert reader.metadata["/CreationDate"].startswith("D:20231114")
+    with pikepdf.open(other / "build" / "briefing.pdf") as pdf:
+        assert pdfread.info(pdf)["/CreationDate"].startswith("D:20231114")
     with zipfile.ZipFile(other / "build" / "briefing.epub") as epub:
         opf = epub.read("EPUB/content.opf").decode()
     assert '<meta property="dcterms:modified">2023-11-14T22:13:20Z</meta>' in opf

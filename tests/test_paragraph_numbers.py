@@ -3,7 +3,7 @@ of the real briefing, each numbered paragraph's printed number, its anchor and i
 citation are the same number; and every format says which version it is.
 
 Read back with the readers' own tools: the HTML as text, the EPUB's XHTML, the DOCX's
-bookmarks, the PDF's text and named destinations (pypdf).
+bookmarks, the PDF's text (PDFium) and named destinations (pikepdf).
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ import re
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
-from pypdf import PdfReader
+
+import pdfread
 
 NUMBER = r"(\d+\.\d+[a-z]*)"
 EDITIONS = ("en", "nl")
@@ -73,25 +75,19 @@ def test_docx_number_and_bookmark_agree(built_real: Path, edition: str):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_pdf_number_and_destination_agree_and_every_page_says_its_version(
         built_real: Path, edition: str):
-    reader = PdfReader(built_real / "build" / f"briefing.{edition}.pdf")
-    pages = {id(page.indirect_reference): n for n, page in enumerate(reader.pages)}
-    targets = {name: reader.get_destination_page_number(dest)
-               for name, dest in reader.named_destinations.items()
-               if re.fullmatch("p" + NUMBER, name)}
+    path = built_real / "build" / f"briefing.{edition}.pdf"
+    with pikepdf.open(path) as pdf:
+        targets = {name: page for name, (page, _, _) in pdfread.destinations(pdf).items()
+                   if re.fullmatch("p" + NUMBER, name)}
     printed: dict[str, int] = {}
     version, _ = _version(built_real)
     word = "Version" if edition == "en" else "Versie"
-    for n, page in enumerate(reader.pages):
-        margin: list[str] = []
-
-        def in_margin(text, cm, tm, font, size, margin=margin):
-            # A paragraph's number stands in the left margin (print.css: .pnum), left of
-            # the text's 30 mm: a "¶2.7a" in a sentence (the changelog's) is not one.
-            if tm[4] * cm[0] + tm[5] * cm[2] + cm[4] < 80:
-                margin.extend(re.findall("¶" + NUMBER, text))
-
-        text = page.extract_text(visitor_text=in_margin)
-        for number in margin:
+    # A paragraph's number stands in the left margin (print.css: .pnum), left of the text's
+    # 30 mm (85 pt): a "¶2.7a" in a sentence (the changelog's) is not one.
+    margins = pdfread.texts_left_of(path, right=80)
+    pages = pdfread.texts(path)
+    for n, (margin, text) in enumerate(zip(margins, pages, strict=True)):
+        for number in re.findall("¶" + NUMBER, margin):
             printed.setdefault(number, n)
         if n:  # every page but the cover says which version it belongs to
             assert f"{word} {version}" in text, f"page {n + 1} has no version"

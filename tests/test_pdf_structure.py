@@ -6,23 +6,13 @@ import pikepdf
 import pytest
 
 from briefing.model import config
+from checkers.pdfua import elements
 
 
 @pytest.fixture(scope="module")
 def pdf(built_real):
     with pikepdf.open(built_real / "build" / "briefing.pdf") as document:
         yield document
-
-
-def _elements(node):
-    """Every structure element below a node of the structure tree."""
-    kids = node.get("/K")
-    if kids is None:
-        return
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            yield kid
-            yield from _elements(kid)
 
 
 def test_pdf_is_tagged_with_language_and_title_shown(pdf, built_real):
@@ -34,12 +24,12 @@ def test_pdf_is_tagged_with_language_and_title_shown(pdf, built_real):
 
 
 def test_every_figure_has_alt_text(pdf):
-    figures = [e for e in _elements(pdf.Root.StructTreeRoot) if e.S == "/Figure"]
+    figures = [e for e in elements(pdf.Root.StructTreeRoot) if e.S == "/Figure"]
     assert figures, "the argument map should be tagged as a figure"
     for figure in figures:
         assert str(figure.get("/Alt", "")).strip(), figure
 
 
 def test_headings_are_tagged_for_navigation(pdf):
-    kinds = {str(e.S) for e in _elements(pdf.Root.StructTreeRoot)}
+    kinds = {str(e.S) for e in elements(pdf.Root.StructTreeRoot)}
     assert {"/H1", "/H2", "/P", "/Table"} <= kinds, kinds

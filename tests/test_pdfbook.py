@@ -12,14 +12,14 @@ import shutil
 from pathlib import Path
 
 import pikepdf
-import pypdf
-import pypdfium2 as pdfium
 import pytest
 
+import pdfread
 from briefing.model import config
 from briefing.outputs.pdf import assemble, parts
 from briefing.outputs.pdf import book as pdfbook
 from briefing.runtime import cache
+from checkers.pdfua import elements
 from conftest import run_cli
 
 
@@ -31,61 +31,33 @@ def _settings(project: Path, workdir: Path) -> pdfbook.Settings:
                             bounds.weasyprint_memory_mib, ("test",), workers=2)
 
 
-def _outline(reader: pypdf.PdfReader) -> list[tuple]:
-    found = []
-
-    def walk(items, level):
-        for item in items:
-            if isinstance(item, list):
-                walk(item, level + 1)
-            else:
-                found.append((level, item.title, reader.get_destination_page_number(item),
-                              round(float(item.top), 2)))
-    walk(reader.outline, 0)
-    return found
-
-
-def _elements(node, out):
-    kids = node.get("/K")
-    if kids is None:
-        return out
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-            out.append((str(kid.S), str(kid.get("/Alt", ""))))
-            _elements(kid, out)
-    return out
-
-
 def features(data: bytes) -> dict:
     """What a reader, a PDF viewer and assistive technology see of a PDF."""
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    links = []
-    for index, page in enumerate(reader.pages):
-        for annotation in page.get("/Annots") or []:
-            annotation = annotation.get_object()
-            rect = tuple(round(float(v), 2) for v in annotation["/Rect"])
-            target = annotation.get("/Dest") or annotation.get("/A", {}).get("/URI")
-            links.append((index, rect, str(target)))
-    dests = {}
-    for name, dest in reader.named_destinations.items():
-        dests[name] = (reader.get_destination_page_number(dest), round(float(dest.left), 2),
-                       round(float(dest.top), 2))
-    document = pdfium.PdfDocument(data)
     text, pixels = [], []
-    for page in document:
-        text.append(page.get_textpage().get_text_range())
-        image = page.render(scale=50 / 72).to_pil().convert("RGB")
-        pixels.append(hashlib.sha256(image.tobytes()).hexdigest())
+    with pdfread.pdfium_document(data) as document:
+        for page in document:
+            text.append(page.get_textpage().get_text_range())
+            image = page.render(scale=50 / 72).to_pil().convert("RGB")
+            pixels.append(hashlib.sha256(image.tobytes()).hexdigest())
     with pikepdf.open(io.BytesIO(data)) as pdf:
+        links = []
+        for index, page in enumerate(pdf.pages):
+            for annotation in page.obj.get("/Annots") or []:
+                rect = tuple(round(float(v), 2) for v in annotation.Rect)
+                target = annotation.get("/Dest") or annotation.get("/A", {}).get("/URI")
+                links.append((index, rect, str(target)))
+        dests = pdfread.destinations(pdf)
+        outline = pdfread.outline(pdf)
+        labels = [page.label for page in pdf.pages]
         tree = pdf.Root.StructTreeRoot
-        structure = _elements(tree, [])
+        structure = [(str(e.S), str(e.get("/Alt", ""))) for e in elements(tree)]
         nums = tree.ParentTree.Nums
         keys = {int(nums[i]) for i in range(0, len(nums), 2)}
         referenced = [int(p.obj.StructParents) for p in pdf.pages]
         referenced += [int(a.StructParent) for p in pdf.pages for a in p.obj.get("/Annots", [])]
         lang = str(pdf.Root.Lang)
-    return {"pages": len(reader.pages), "labels": list(reader.page_labels), "text": text,
-            "pixels": pixels, "outline": _outline(reader), "dests": dests, "links": links,
+    return {"pages": len(text), "labels": labels, "text": text,
+            "pixels": pixels, "outline": outline, "dests": dests, "links": links,
             "structure": structure, "lang": lang, "parent_keys_ok": set(referenced) <= keys,
             "parent_keys_unique": len(referenced) == len(set(referenced))}
 

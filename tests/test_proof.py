@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pypdf
 from PIL import Image
 
+import pdfread
 from briefing.outputs import proof
 
 
@@ -12,7 +12,7 @@ def test_proof_renders_every_page_and_a_contact_sheet(built_minimal, tmp_path):
     pdf = built_minimal / "build" / "briefing.pdf"
     sheet = proof.proof(pdf, tmp_path / "proof")
     pages = sorted((tmp_path / "proof").glob("page-*.png"))
-    assert len(pages) == len(pypdf.PdfReader(pdf).pages)
+    assert len(pages) == pdfread.page_count(pdf)
     first = Image.open(pages[0])
     assert first.width < first.height  # portrait A4
     # Not blank: the cover has dark text on white.

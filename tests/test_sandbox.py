@@ -11,6 +11,7 @@ import contextlib
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from conftest import digests, run_cli
@@ -113,7 +114,5 @@ def test_image_inside_project_reaches_both_outputs(minimal):
     with zipfile.ZipFile(minimal / "build" / "briefing.epub") as epub:
         media = [n for n in epub.namelist() if n.startswith("EPUB/media/")]
         assert media and b"#0072b2" in epub.read(media[0])
-    import pypdf
-
-    reader = pypdf.PdfReader(minimal / "build" / "briefing.pdf")
-    assert any("/XObject" in (page.get("/Resources") or {}) for page in reader.pages)
+    with pikepdf.open(minimal / "build" / "briefing.pdf") as pdf:
+        assert any("/XObject" in page.obj.get("/Resources", {}) for page in pdf.pages)

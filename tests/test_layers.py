@@ -23,6 +23,7 @@ RANK = {"errors": 0, "files": 0, "__init__": 0, "runtime": 1, "model": 1, "compo
         "outputs": 3, "recipe": 4,
         "release": 5,  # a clean build (recipe), recorded
         "whereabouts": 5,  # a cited paragraph followed through the releases (recipe)
+        "watching": 5,  # `briefing watch`: when to build; the build is the CLI's callback
         "cli": 6}
 
 

@@ -372,14 +372,8 @@ def diff(obj: Context, old: str, new: str, as_json: bool, editions: tuple[str, .
 @click.pass_obj
 def watch(obj: Context, debounce: int, open_output: bool) -> None:
     """Rebuild on every saved change; errors are shown and watching goes on."""
-    import functools
-
-    import watchfiles
-
-    from briefing import recipe
+    from briefing import recipe, watching
     from briefing.errors import BriefingError
-    from briefing.model import yamlfile
-    from briefing.outputs.pdf import workers
 
     def tell(text: str) -> None:  # watch's own status lines: shown unless --quiet
         if not obj.quiet:
@@ -409,64 +403,13 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
             if target:
                 click.launch(str(target))
 
-    def relevant(change, path: str) -> bool:
-        # Named as it stands, never resolved: a link (even a loop, or one to outside the
-        # project) is a change like any other, and the build reports what is wrong with it.
+    def watched() -> None:
         try:
-            rel = Path(os.path.abspath(path)).relative_to(obj.project)
-        except ValueError:
-            return False
-        return rel.parts[:1] != ("build",) and not rel.name.startswith(".")
+            watching.watch(obj.project, debounce, lambda: obj.run(once))
+        except (KeyboardInterrupt, Terminated):  # the way watching ends: no message
+            sys.exit(EXIT_TERMINATED if Terminated.received else EXIT_INTERRUPTED)
 
-    def folders() -> list[Path]:
-        """What is watched: each real folder of the project, one by one (watchfiles'
-        recursive watch follows links: a link to / had it watch the whole disk), build/
-        aside. No link is followed, at the start or later."""
-        found = []
-        for folder, dirs, _ in os.walk(obj.project):  # never into a link; unreadable: skipped
-            here = Path(folder)
-            dirs[:] = sorted(d for d in dirs if here != obj.project or d != "build")
-            found.append(here)
-        return found
-
-    def added_folder(changes) -> bool:
-        return any(change == watchfiles.Change.added and os.path.isdir(path)
-                   and not os.path.islink(path) for change, path in changes)
-
-    def cannot_watch(exc: OSError) -> None:
-        raise BriefingError.at(f"cannot watch the project: {exc}", obj.project, None,
-                               "make its folders readable (on Linux, if the limit of watches "
-                               "is reached, raise fs.inotify.max_user_watches)")
-
-    # The first (empty) yield comes once the watcher is set up: build then, so that an
-    # edit saved during the first build is not missed. A folder added is watched from then
-    # on (watching starts again, and builds once). The WeasyPrint workers stay between
-    # builds, and stop when watching does (Ctrl-C, SIGTERM, or an exit); a YAML file saved
-    # unchanged is not parsed again.
-    first, vanished = True, 0
-    try:
-        with workers.kept_warm(), yamlfile.remembered():
-            while True:
-                try:
-                    for changes in watchfiles.watch(
-                            *folders(), watch_filter=relevant, debounce=debounce,
-                            recursive=False, ignore_permission_denied=True,
-                            raise_interrupt=True, yield_on_timeout=True, rust_timeout=500):
-                        vanished = 0
-                        if first or changes:
-                            first = False
-                            obj.run(once)
-                        if added_folder(changes):
-                            first = True
-                            break
-                except FileNotFoundError as exc:  # a folder went between listing and watching
-                    vanished += 1
-                    if vanished > 3:
-                        obj.run(functools.partial(cannot_watch, exc))
-                except OSError as exc:
-                    obj.run(functools.partial(cannot_watch, exc))
-    except (KeyboardInterrupt, Terminated):
-        sys.exit(EXIT_TERMINATED if Terminated.received else EXIT_INTERRUPTED)
+    obj.run(watched)  # a project that cannot be watched: its message, exit 1
 
 
 @main.group()

@@ -69,16 +69,32 @@ def test_the_map_reads_at_12px_or_more_on_a_phone(browser, outputs: Path, editio
     assert shown["box"] <= 390  # the map scrolls in its own box, not the page
 
 
-def test_nu_html_checker_finds_no_error_or_warning(outputs: Path):
+# A page the checker must fail, checked in the same run as the real ones (one Java start):
+# an id given twice, a block inside a paragraph, an attribute HTML does not have.
+BAD_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Bad</title></head>
+<body><p id="twice">One <div>block in a paragraph</div></p><p id="twice" colour="red">Two</p>
+</body></html>
+"""
+
+
+def test_nu_html_checker_finds_no_error_or_warning(outputs: Path, tmp_path: Path):
     vnu = need("the Nu HTML Checker", NODE / "vnu-jar" / "build" / "dist" / "vnu.jar",
                "npm package vnu-jar, `npm ci`")
     pages = [outputs / f"briefing.{edition}.html" for edition in EDITIONS]
-    done = subprocess.run([java(), "-jar", vnu, "--format", "json", *map(str, pages)],
-                          capture_output=True, text=True, timeout=300)
+    bad = tmp_path / "known-bad.html"
+    bad.write_text(BAD_HTML, "utf-8")
+    done = subprocess.run([java(), "-jar", vnu, "--format", "json", *map(str, pages),
+                           str(bad)], capture_output=True, text=True, timeout=300)
     version = subprocess.run([java(), "-jar", vnu, "--version"], capture_output=True,
                              text=True).stdout.strip()
     assert version.startswith("26.9.27"), version
-    messages = json.loads(done.stderr or done.stdout)["messages"]
+    every = json.loads(done.stderr or done.stdout)["messages"]
+    failed = [m["message"] for m in every if m["url"].endswith("/known-bad.html")
+              and m["type"] == "error"]
+    assert any("Duplicate ID" in m for m in failed), failed  # it does fail a bad page
+    assert any("colour" in m for m in failed), failed
+    messages = [m for m in every if not m["url"].endswith("/known-bad.html")]
     problems = [m for m in messages if m["type"] == "error" or m.get("subType") == "warning"]
     # vnu 26.9.27's CSP checker parses an image URL with Salvation's URI.parseURI, which
     # takes host URLs only: a data: URL becomes "no URL", and allowsImage() refuses that

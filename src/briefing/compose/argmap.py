@@ -1,8 +1,24 @@
 """The argument map: claims as nodes, relations as edges, laid out by Graphviz.
 
-Layout is done by a real engine (graphviz-pure, a wheel from PyPI, so no system
-Graphviz is needed). Nodes are coloured by perspective and edges styled by relation
-type; a text alternative is generated from the same data for screen readers.
+Nodes are coloured by perspective and edges styled by relation type; a text alternative
+is generated from the same data for screen readers.
+
+Layout is done by graphviz-pure (a Rust port of Graphviz 16.1.0's `dot`, one program in a
+PyPI wheel), run as a child under the time and memory limits (limits.run). Weighed in
+December 2026 against the alternatives (issue 29), and kept:
+- Debian's Graphviz (`apt install graphviz`: 2.43.0 on bookworm) lays the flagship's map
+  out as well (looked at side by side), but differently (391x354 pt against 394x354),
+  and each platform's Graphviz differently again (Homebrew's is a 14.x): the same inputs
+  would give other bytes on another machine. graphviz-pure writes the same bytes on every
+  platform, and its version and file hashes are fixed by requirements/lock.txt.
+- PyPI's `graphviz` package only starts that system `dot`; `pygraphviz` compiles against
+  Graphviz's C headers (a compiler and libgraphviz-dev, or Homebrew) and lays out in this
+  process, where no time or memory limit can hold it.
+- graphviz-pure needs nothing outside pip on Linux or macOS, and is faster and smaller
+  here (38 ms and 5 MB for the flagship's map; `dot`: 68 ms and 13 MB).
+Its risk is that few use it (a young project, 'Beta'): the map is plain DOT, so going to
+Graphviz's `dot` is the command in render() and a changed map (the cache key names the
+tool), should it stop being kept.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ PyPI wheel), run as a child under the time and memory limits (limits.run). Weigh
 December 2026 against the alternatives (issue 29), and kept:
 - Debian's Graphviz (`apt install graphviz`: 2.43.0 on bookworm) lays the flagship's map
   out as well (looked at side by side), but differently (391x354 pt against 394x354),
-  and each platform's Graphviz differently again (Homebrew's is a 14.x): the same inputs
-  would give other bytes on another machine. graphviz-pure writes the same bytes on every
+  and another release (Homebrew's, another distribution's) differently again: the same
+  inputs would give other bytes on another machine. graphviz-pure writes the same bytes on every
   platform, and its version and file hashes are fixed by requirements/lock.txt.
 - PyPI's `graphviz` package only starts that system `dot`; `pygraphviz` compiles against
   Graphviz's C headers (a compiler and libgraphviz-dev, or Homebrew) and lays out in this

@@ -1,13 +1,19 @@
 """The recipe: `briefing build` and `briefing check` as named steps, top to bottom.
 
-    build:  up to date? -> load (model + templates, every problem at once)
-            -> per edition: compose -> draw the map -> check images -> start each format
-            -> per edition, in order: finish each format (every edition's slow work was
-               started first, so the editions render side by side)
-            -> the briefing's own citation -> warnings (errors with --strict)
-            -> the last wall: no output carries active content, whatever a stage gave
-            -> write every output at once, under build/'s lock
-    check:  load -> compose every edition -> warnings
+    build, under build/'s lock (_build):
+        up to date?          the manifest: no input changed since the last build, done
+        load                 model + templates, every problem at once
+        _compose_all         every edition's document, or every problem of every edition
+        _composing_warnings  the gaps a draft allows, the model's and composing's warnings
+        _render_all          per edition (_edition): draw the map, check the images, start
+                             each format; then per edition, in order (_finish): finish
+                             each format, the briefing's own citation; every edition's
+                             slow work started first, so the editions render side by side
+        _once, --strict      each warning once; with --strict, warnings are errors
+        _report_reuse        what the stage cache served
+        _write               the last wall (no output carries active content, whatever a
+                             stage gave), every output at once, the manifest recorded
+    check:  load -> _compose_all -> warnings
 
 Nothing in build/ changes until every format of every edition has rendered, so a failed
 build leaves the previous outputs byte for byte as they were. Each step is a module:
@@ -123,6 +129,7 @@ def build(root: Path, formats: list[str] | None = None,
 def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
            editions: list[str] | None, allow_missing: bool, strict: bool,
            allow_stale: bool, force: bool = False, renumber: bool = False) -> Built:
+    """The build's steps, in order; each is a function below."""
     manifest = Manifest(root, {"formats": formats, "editions": editions,
                                "allow_missing": allow_missing, "allow_stale": allow_stale,
                                "strict": strict, "renumber": renumber,
@@ -132,71 +139,132 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
         return Built(manifest.outputs(), unchanged=True)
     step("Loading and checking inputs")
     loaded = load(root)
-    project, model = loaded.project, loaded.model
-    chosen_editions = model.editions(editions)
+    chosen = loaded.model.editions(editions)
     step("Composing chapters")
-    composed = _compose_all(loaded, chosen_editions, allow_missing, allow_stale)
-    warnings = _allowed(model, chosen_editions, allow_missing, allow_stale) + (
+    composed = _compose_all(loaded, chosen, allow_missing, allow_stale)
+    warnings = _composing_warnings(loaded, chosen, composed, allow_missing, allow_stale)
+    store = cache.Cache(loaded.project.build_dir)
+    rendered = _render_all(loaded, chosen, composed,
+                           formats or list(loaded.project.config.build.formats), step, store,
+                           renumber)
+    warnings = _once(warnings + rendered.warnings)
+    if strict and warnings:
+        raise BriefingError(warnings)
+    _report_reuse(store, step)
+    step("Writing outputs")
+    written = _write(loaded.project, rendered, store, manifest)
+    return Built(written, warnings, paragraphs=rendered.paragraphs, retired=rendered.retired,
+                 loaded=loaded)
+
+
+def _composing_warnings(loaded: Loaded, editions: list[Edition],
+                        composed: dict[str, document.Composed], allow_missing: bool,
+                        allow_stale: bool) -> list[Problem]:
+    """What loading and composing warn of: the gaps a draft allows, the model's and each
+    edition's warnings, and the translations the released version's texts drifted from."""
+    model = loaded.model
+    return _allowed(model, editions, allow_missing, allow_stale) + (
         model.warnings + [w for one in composed.values() for w in one.warnings]
         + document.released_drift(model, loaded.prepared))
-    chosen = formats or list(project.config.build.formats)
-    store = cache.Cache(project.build_dir)
-    rendered: dict[Path, bytes] = {}
-    shown: set[str] = set()  # the local images the documents show: inputs too
-    paragraphs: dict[str, list] = {}
-    retired: dict[str, list[str]] = {}
-    # Every edition's slow work is started before the first is finished, so that one
-    # edition's Pandoc runs beside another's WeasyPrint layout; they are finished in order,
-    # and an edition's failure is raised at its place in that order: the same error each run.
+
+
+@dataclass
+class Rendered:
+    """Every edition in every format: the bytes of each output (the briefing's own
+    citations too), what the formats warned of, and each edition's numbered paragraphs."""
+
+    files: dict[Path, bytes] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    shown: set[str] = field(default_factory=set)  # the local images shown: inputs too
+    paragraphs: dict[str, list] = field(default_factory=dict)
+    retired: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _render_all(loaded: Loaded, editions: list[Edition], composed: dict[str, document.Composed],
+                formats: list[str], step: Callable[[str], None], store: cache.Cache,
+                renumber: bool) -> Rendered:
+    """Every edition's slow work started before the first is finished, so that one
+    edition's Pandoc runs beside another's WeasyPrint layout; finished in order, and an
+    edition's failure raised at its place in that order: the same error each run. On a
+    failure or Ctrl-C, no edition's work goes on."""
     started: list[tuple[Edition, Localised, Rendering | BriefingError]] = []
+    rendered = Rendered()
     try:
-        for edition in chosen_editions:
-            lang = loaded.localised(edition)
-            say = step if not edition.several else (
-                lambda text, tag=edition.id: step(text if text.startswith("  ") else
-                                                  f"[{tag}] {text}"))
-            try:
-                begun: Rendering | BriefingError = _edition(
-                    loaded, lang, composed[edition.id], chosen, say, store, renumber)
-            except BriefingError as exc:  # raised after the editions before it finish
-                begun = exc
-            started.append((edition, lang, begun))
-            if isinstance(begun, BriefingError):
-                break
+        _start_all(loaded, editions, composed, formats, step, store, renumber, started)
         for edition, lang, begun in started:
             if isinstance(begun, BriefingError):
                 raise begun
-            results = begun.finish()
-            job = begun.job
-            paragraphs[edition.id], retired[edition.id] = job.paragraphs, job.retired
-            shown.update(job.composed.images())
-            warnings += _problems(job.warnings)
-            for fmt, data in results.items():
-                for path in project.outputs(fmt, edition):
-                    rendered[path] = data
-            for ext, fmt in cite.EXPORTS.items():  # the briefing's own citation, for students
-                for path in project.outputs(ext, edition):
-                    rendered[path] = cite.render(project, fmt, lang).encode("utf-8")
-    except BaseException:  # a failure or Ctrl-C: no edition's work goes on
+            _finish(loaded.project, edition, lang, begun, rendered)
+    except BaseException:
         limits.stop_all()
         for _, _, begun in started:
             if isinstance(begun, Rendering):
                 begun.close()
         raise
-    warnings = list({(w.message, str(w.path), w.line): w for w in warnings}.values())
-    if strict and warnings:
-        raise BriefingError(warnings)
+    return rendered
+
+
+def _start_all(loaded: Loaded, editions: list[Edition], composed: dict[str, document.Composed],
+               formats: list[str], step: Callable[[str], None], store: cache.Cache,
+               renumber: bool,
+               started: list[tuple[Edition, Localised, Rendering | BriefingError]]) -> None:
+    """Each edition's rendering started, into `started`, up to the first that fails (its
+    error kept there, to be raised after the editions before it finish)."""
+    for edition in editions:
+        lang = loaded.localised(edition)
+        say = step if not edition.several else (
+            lambda text, tag=edition.id: step(text if text.startswith("  ") else
+                                              f"[{tag}] {text}"))
+        try:
+            begun: Rendering | BriefingError = _edition(
+                loaded, lang, composed[edition.id], formats, say, store, renumber)
+        except BriefingError as exc:
+            begun = exc
+        started.append((edition, lang, begun))
+        if isinstance(begun, BriefingError):
+            break
+
+
+def _finish(project: Project, edition: Edition, lang: Localised, begun: Rendering,
+            rendered: Rendered) -> None:
+    """One edition's formats finished, in order, with the briefing's own citation (for
+    students) in each export format."""
+    results = begun.finish()
+    job = begun.job
+    rendered.paragraphs[edition.id], rendered.retired[edition.id] = job.paragraphs, job.retired
+    rendered.shown.update(job.composed.images())
+    rendered.warnings += _problems(job.warnings)
+    for fmt, data in results.items():
+        for path in project.outputs(fmt, edition):
+            rendered.files[path] = data
+    for ext, fmt in cite.EXPORTS.items():
+        for path in project.outputs(ext, edition):
+            rendered.files[path] = cite.render(project, fmt, lang).encode("utf-8")
+
+
+def _once(warnings: list[Problem]) -> list[Problem]:
+    """Each warning once, in the order found."""
+    return list({(w.message, str(w.path), w.line): w for w in warnings}.values())
+
+
+def _report_reuse(store: cache.Cache, step: Callable[[str], None]) -> None:
+    """Which stages the cache served (an incremental build says what it did not redo)."""
     if store.hits:
         counts = collections.Counter(store.hits)
         step("Reused from the cache: " + ", ".join(
             f"{stage} ×{n}" if n > 1 else stage for stage, n in counts.items()))
-    step("Writing outputs")
-    inert.check(rendered)  # the last wall: nothing that runs or loads, whatever a stage gave
-    written = writing.write_outputs(project.build_dir, rendered)
+
+
+def _write(project: Project, rendered: Rendered, store: cache.Cache, manifest: Manifest
+           ) -> dict[str, Path]:
+    """The last wall (nothing that runs or loads, whatever a stage gave), then every
+    output at once; the cache pruned and the inputs recorded for the next no-op check."""
+    inert.check(rendered.files)
+    written = writing.write_outputs(project.build_dir, rendered.files)
     store.prune()
-    manifest.record(project.input_paths() + [project.root / src for src in sorted(shown)],
+    manifest.record(project.input_paths() + [project.root / src for src in sorted(rendered.shown)],
                     written)
-    return Built(written, warnings, paragraphs=paragraphs, retired=retired, loaded=loaded)
+    return written
 
 
 def _allowed(model: model_load.Model, editions: list[Edition], allow_missing: bool,
@@ -272,8 +340,8 @@ def _job(loaded: Loaded, lang: Localised, composed: document.Composed,
     inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib",
                            project.csl_for(lang.edition),
                            workdir, model.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)
-    _write(inputs.markdown, composed.markdown)
-    _write(inputs.bibliography, model.bib.for_pandoc())
+    _working_file(inputs.markdown, composed.markdown)
+    _working_file(inputs.bibliography, model.bib.for_pandoc())
     return Job(project, model.epoch, lang, composed, inputs, store, step,
                previous=model.previous, history=model.earlier,
                renumber=renumber or model.renumbered)
@@ -297,7 +365,7 @@ def numbered(root: Path, edition: str | None = None) -> tuple[Loaded, list]:
         return loaded, job.paragraphs
 
 
-def _write(path: Path, text: str) -> None:
+def _working_file(path: Path, text: str) -> None:
     """A working file; a failed write (a full disk) names it, as Pandoc's do."""
     try:
         path.write_text(text, "utf-8")

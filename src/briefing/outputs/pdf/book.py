@@ -1,6 +1,6 @@
 """The PDF laid out chapter by chapter: parallel, cached per part, assembled into one book.
 
-    split the HTML (parts.py) -> lay out the parts not in the cache, on every core (pdf.py)
+    split the HTML (parts.py) -> lay out the parts not in the cache, on every core (workers.py)
     -> the front matter, its contents carrying the chapters' page numbers
     -> the page-number layer ("Page X of Y") for the whole book
     -> join them (assemble.py)

@@ -3,7 +3,7 @@
 The book is the front matter (everything in <body> before <main>: cover, verso, contents)
 followed by one part per top-level section that opens with an <h1>. The stylesheet starts
 every <h1> on a new page, so laying the parts out separately gives the same pages as laying
-out the whole; pdf.py renders them in parallel and keeps the unchanged ones, and
+out the whole; workers.py lays them out in parallel, book.py keeps the unchanged ones, and
 assemble.py joins them into one book.
 
 Each part is a complete HTML document with the original <head>. A link to an id that lives

@@ -6,7 +6,7 @@ heads are tagged under a second, detached tree; TOC leader dots are content; the
 block that a positioned child makes inside a <p> becomes a P inside the P; link annotations
 of an inline box inside a link hang off a /Span; a link's description is its target's id;
 no element carries /Lang; header cells carry no /Scope. One WeasyPrint run over the whole
-document has every one of these (compared with tests/pdfua.py), so they are fixed where
+document has every one of these (compared with tests/checkers/pdfua.py), so they are fixed where
 they arise: this module replaces WeasyPrint's tagging in the PDF worker (worker.py), based on
 WeasyPrint 70.0's own weasyprint/pdf/tags.py and Stream.marked (Copyright (c) 2011-2021,
 Simon Sapin and contributors; BSD 3-Clause licence, kept in LICENSE.weasyprint beside this

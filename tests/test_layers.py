@@ -2,9 +2,10 @@
 
     errors, files, terminal, (package root) used by every layer
     runtime/    model/                      never import each other
-    compose/                                 may use model/ and runtime/
+    compose/    authoring/                   may use model/ and runtime/ (authoring: compose/)
     outputs/                                 may use compose/, model/, runtime/
     recipe.py                                names the steps
+    release.py  whereabouts.py  watching.py  commands above the recipe
     cli.py                                   the command line
 
 `python tests/test_layers.py` prints the module graph (module -> what it imports).

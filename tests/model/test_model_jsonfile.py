@@ -64,7 +64,7 @@ def test_the_nesting_scanner_skips_json_strings_and_toml_strings_and_comments():
 
 
 def test_briefing_toml_nested_past_its_bound_is_an_error_at_the_line(tmp_path: Path):
-    """config.py reads TOML through the same scanner: 100,000 '[' in briefing.toml."""
+    """tomlfile.py reads TOML through the same scanner: 100,000 '[' in briefing.toml."""
     (tmp_path / "briefing.toml").write_text('[document]\ntitle = "[[[["\nx = '
                                             + "[" * 100_000 + "]" * 100_000 + "\n", "utf-8")
     with pytest.raises(BriefingError) as caught:

@@ -1,2 +1,3 @@
-"""Authoring: starting a project (`briefing new`) and adding a source to it
-(`briefing source add`). Writes an author's inputs; never reads build/ or renders."""
+"""Authoring: starting a project (`briefing new`), adding a source to it (`briefing
+source add`), bringing its translations up to date (`briefing translations update`).
+Writes an author's inputs; never reads build/ or renders."""

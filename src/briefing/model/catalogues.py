@@ -1,7 +1,9 @@
-"""The gettext catalogues (`locale/<edition>.po`, and the engine's own
-`src/briefing/locale/<lang>.po`), read by Babel's `read_po`: the one reader of a .po
-file, for building and for `briefing translations update` alike. A thin strict layer
-does what Babel leaves to chance, each problem an error at its line:
+"""The gettext catalogues, read by Babel behind a thin strict layer.
+
+`locale/<edition>.po` and the engine's own `src/briefing/locale/<lang>.po` are read by
+Babel's `read_po`: the one reader of a .po file, for building and for `briefing
+translations update` alike. The strict layer does what Babel leaves to chance, each
+problem an error at its line:
 
     before Babel   every line a comment, a keyword with one quoted string, or a quoted
                    continuation, with known escapes, in entries of msgid and msgstr

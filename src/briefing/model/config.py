@@ -1,6 +1,8 @@
-"""briefing.toml read into a Project: the file read bounded, parsed (tomlfile.py),
-validated against the schema (settings.py) with every problem at its line (worded by
-validation.py, as every file's are), then what it names found on disk (project.py).
+"""briefing.toml read into a Project.
+
+The file read bounded, parsed (tomlfile.py), validated against the schema (settings.py)
+with every problem at its line (worded by validation.py, as every file's are), then what
+it names found on disk (project.py).
 """
 
 from __future__ import annotations

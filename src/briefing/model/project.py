@@ -1,5 +1,6 @@
-"""The Project: a validated briefing.toml and everything it names on disk, found once and
-asked by everyone (one fact in one place): the input folders and files, the outputs'
+"""The Project: everything a validated briefing.toml names on disk, found once.
+
+Everyone asks it (one fact in one place): the input folders and files, the outputs'
 names (build/<name>.<edition>.<format>), the editions, and the chapters in reading order.
 discover() finds them and checks each against the files, every problem at its line.
 """

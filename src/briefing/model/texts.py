@@ -6,7 +6,8 @@ sees has a value per edition. Data fields hold them inline (`statement: {en: …
 a missing value is a *gap*, found up front for every edition at once with the file, line
 and key of each, so `briefing check` can list them all and a build stops before
 rendering anything (unless --allow-missing asks for a marked draft). The chapters' own
-words and the engine's come from gettext catalogues (compose/language.py).
+words and the engine's come from gettext catalogues (read by model/catalogues.py, looked
+up by compose/language.py).
 """
 
 from __future__ import annotations

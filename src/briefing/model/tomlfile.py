@@ -1,7 +1,9 @@
-"""TOML as briefing reads it (briefing.toml): parsed by tomllib, bounded first (tables
-nested past MAX_DEPTH, integers too long to convert, characters no output can carry, each
-an error at its line), and the line of a key found again in the text, since tomllib
-keeps no positions. The TOML twin of yamlfile.py and files.parse_json.
+"""TOML as briefing reads it: bounded, and the line of each key found again.
+
+briefing.toml is parsed by tomllib, bounded first (tables nested past MAX_DEPTH,
+integers too long to convert, characters no output can carry, each an error at its
+line); the line of a key is found again in the text, since tomllib keeps no positions.
+The TOML twin of yamlfile.py and files.parse_json.
 """
 
 from __future__ import annotations

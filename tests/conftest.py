@@ -82,13 +82,31 @@ def digests(build_dir: Path) -> dict[str, str]:
             for p in sorted(build_dir.glob("*")) if p.is_file()}
 
 
+def built_once(tmp_path_factory, name: str, source: Path) -> Path:
+    """A copy of `source` built with the real CLI once for the whole run: with xdist, the
+    first worker to ask builds it in the run's shared folder while the others wait for it,
+    instead of each building its own (the flagship costs a minute of both cores). The
+    tests only read it; those that change a project work on a copy."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's folder, above each worker's own
+    project, done = base / name, base / f"{name}.built"
+    with FileLock(str(base / f"{name}.lock")):
+        if not done.exists():
+            shutil.rmtree(project, ignore_errors=True)  # a failed attempt's
+            copy_project(source, project)
+            result = run_cli(project, "build")
+            assert result.code == 0, result.err
+            done.touch()
+    return project
+
+
 @pytest.fixture(scope="session")
 def built_minimal(tmp_path_factory) -> Path:
     """The minimal fixture project, built once with the real pandoc and WeasyPrint."""
-    project = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("minimal-built"))
-    result = run_cli(project, "build")
-    assert result.code == 0, result.err
-    return project
+    return built_once(tmp_path_factory, "minimal-built", FIXTURES / "minimal")
 
 
 @pytest.fixture
@@ -100,10 +118,7 @@ def minimal(tmp_path, built_minimal) -> Path:
 @pytest.fixture(scope="session")
 def built_real(tmp_path_factory) -> Path:
     """The real briefing of this repository, built once into a temporary copy."""
-    project = copy_project(ROOT, tmp_path_factory.mktemp("real"))
-    result = run_cli(project, "build")
-    assert result.code == 0, result.err
-    return project
+    return built_once(tmp_path_factory, "real", ROOT)
 
 
 @contextmanager

@@ -13,8 +13,8 @@ def test_proof_renders_every_page_and_a_contact_sheet(built_minimal, tmp_path):
     sheet = proof.proof(pdf, tmp_path / "proof")
     pages = sorted((tmp_path / "proof").glob("page-*.png"))
     assert len(pages) == pdfread.page_count(pdf)
-    first = Image.open(pages[0])
-    assert first.width < first.height  # portrait A4
-    # Not blank: the cover has dark text on white.
-    assert first.convert("L").getextrema()[0] < 100
-    assert Image.open(sheet).width > first.width
+    with Image.open(pages[0]) as first, Image.open(sheet) as contact:
+        assert first.width < first.height  # portrait A4
+        # Not blank: the cover has dark text on white.
+        assert first.convert("L").getextrema()[0] < 100
+        assert contact.width > first.width

@@ -1,14 +1,14 @@
 """The checkers fail what they must fail. A checker that passes everything passes the real
 briefing too, so each is run here on outputs broken on purpose: the minimal project's PDF
 edited with pikepdf, one fault per Matterhorn condition of pdfua.py; its EPUB with a file
-missing and a broken document, through EPUBCheck; a page with faults any reader meets,
+missing and a broken document, through EPUBCheck (each fault named by its own message
+ID); a page with faults any reader meets,
 through axe-core. (The Nu HTML Checker gets its bad page in the same run as the real pages:
 test_html.py.)"""
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import zipfile
 from collections.abc import Callable
@@ -148,9 +148,6 @@ def test_epubcheck_fails_an_epub_with_a_missing_file_and_a_broken_document(
     assert found["checker"]["nError"] + found["checker"]["nFatal"] >= 2, found["messages"]
     assert "RSC-001" in ids, ids  # the stylesheet is missing
     assert "RSC-005" in ids or "RSC-016" in ids, ids  # the chapter is not well-formed
-    shutil.copy(good, tmp_path / "good.epub")  # the same run on the file as built: clean
-    clean = _epubcheck(tmp_path / "good.epub", tmp_path / "good.json")["checker"]
-    assert clean["nError"] + clean["nFatal"] == 0
 
 
 BAD_PAGE = """<!DOCTYPE html>

@@ -2,9 +2,8 @@
 briefing too, so each is run here on outputs broken on purpose: the minimal project's PDF
 edited with pikepdf, one fault per Matterhorn condition of pdfua.py; its EPUB with a file
 missing and a broken document, through EPUBCheck (each fault named by its own message
-ID); a page with faults any reader meets,
-through axe-core. (The Nu HTML Checker gets its bad page in the same run as the real pages:
-test_html.py.)"""
+ID); a page with faults any reader meets, through axe-core. (The Nu HTML Checker gets its
+bad page in the same run as the real pages: test_html.py.)"""
 
 from __future__ import annotations
 

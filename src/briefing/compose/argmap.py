@@ -115,7 +115,8 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
         members = [cid for cid in shown if claims[cid].perspective == pid]
         if not members:
             continue
-        lines.append(f"  subgraph cluster_{pid or 'background'} {{")
+        # Quoted: a perspective id may hold a hyphen, which a bare DOT id may not.
+        lines.append(f"  subgraph {_quote('cluster_' + (pid or 'background'))} {{")
         lines.append(f'    style="rounded"; color="{BORDERS[index]}"; penwidth=0.8; label="";')
         for cid in members:
             claim = claims[cid]
@@ -191,9 +192,13 @@ def render(amap: ArgumentMap, workdir: Path, seconds: float = 60,
                       setting="layout_seconds", memory_mib=memory_mib)
     if done.returncode != 0:
         detail = done.stderr.decode("utf-8", "replace")[-300:].strip()
+        # Only a killed child or a failed allocation is the memory limit's doing: a syntax
+        # error is the DOT briefing wrote, and naming the limit would send the author astray.
+        memory = done.returncode < 0 or any(w in detail.lower() for w in ("memory", "alloc"))
         raise BriefingError.at(f"graphviz-pure failed: {detail or done.returncode}", dot_path,
-                               None, "the map may be too large for limits.layout_memory_mib; "
-                               "otherwise this is a bug in briefing, please report it")
+                               None, "the map may be too large for limits.layout_memory_mib"
+                               if memory else "this is a bug in briefing, please report it "
+                               "with this file")
     svg = svg_path.read_text("utf-8")
     # Graphviz declares the SVG 1.1 DTD; images.py refuses every DTD, so drop it.
     svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg, count=1)

@@ -106,7 +106,7 @@ def made(tmp_path_factory) -> Path:
     """A project from `briefing new`, with two sources added, checked."""
     base = tmp_path_factory.mktemp("authoring")
     project = base / "council"
-    created = run_cli(base, "new", str(project))
+    created = run_cli(base, "new", str(project), "--edition", "en,nl")
     assert created.code == 0, created.err
     assert "created" in created.err
     add_sources(project, base)
@@ -123,7 +123,7 @@ def built(made: Path) -> Path:
 
 def test_new_project_files_carry_their_schemas_and_ignore_build(tmp_path):
     project = tmp_path / "fresh"
-    assert run_cli(tmp_path, "new", str(project)).code == 0
+    assert run_cli(tmp_path, "new", str(project), "--edition", "en,nl").code == 0
     assert (project / "briefing.toml").read_text().startswith(
         "#:schema schemas/briefing.schema.json\n")
     assert (project / "seeds/example.yaml").read_text().startswith(

@@ -444,7 +444,8 @@ def translations_update(obj: Context, edition: str | None, confirm: tuple[str, .
 @click.option("--edition", "--editions", "editions", multiple=True, metavar="[ID:]LANG,...",
               help="The editions, the first the default: a language (en, nl-BE; the id is "
                    "its first part) or ID:LANGUAGE (en:en-GB). Repeatable or comma-separated. "
-                   "Default: en,nl (English and Dutch, like the flagship). The example's "
+                   "Default: en (one English edition; `briefing edition add` adds one later). The "
+                   "example's "
                    "words exist in English and Dutch; another language's are left for you "
                    "to translate (`briefing check` lists them).")
 @click.option("--perspective", "perspectives", multiple=True, metavar='ID:"TITLE"',

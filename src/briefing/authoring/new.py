@@ -62,7 +62,9 @@ def parse_editions(values: list[str]) -> list[EditionChoice]:
             raise BriefingError.at(f"edition {ident!r} is given twice", None, None,
                                    "give each edition once")
         found.append(EditionChoice(ident, language))
-    return found or [EditionChoice("en", "en-GB"), EditionChoice("nl", "nl-NL")]
+    # One edition unless more are asked for: a second language is a choice, and
+    # `briefing edition add` makes it later.
+    return found or [EditionChoice("en", "en-GB")]
 
 
 def _full_language(tag: str, item: str) -> str:
@@ -126,7 +128,8 @@ def write_project(directory: Path, title: str | None, editions: list[EditionChoi
         "bib/chicago-author-date.csl": project_files.csl(),
     }
     default = editions[0]
-    for name, text in chapters.chapters(lambda key: words.message(key, default)).items():
+    for name, text in chapters.chapters(lambda key: words.message(key, default),
+                                        several=len(editions) > 1).items():
         contents[f"chapters/{name}"] = text
     for edition in editions:  # the default edition's only for the engine's words
         if edition != default or not project_files.engine_words(edition):

@@ -258,7 +258,11 @@ def _po(text: str) -> str:
 
 
 def readme(words: Words, editions: list[EditionChoice]) -> str:
-    others = ", ".join(f"locale/{e.id}.po" for e in editions[1:]) or "none"
+    others = ", ".join(f"locale/{e.id}.po" for e in editions[1:])
+    words = (f"- other editions' words: {others} (gettext: msgid the default edition's "
+             "text)\n- `chapters/*.<edition>.md`: each prose file's text in that edition"
+             if others else "- one edition: the chapters' words are plain text; `briefing "
+             "edition add ID:LANG` adds another")
     return f"""\
 # A briefing
 
@@ -276,10 +280,11 @@ the example with your own sources and reading.
 - `seeds/*.yaml`: one per source: its numbered paragraphs, actors, claims (with quotes)
   and relations
 - `analysis.yaml`: our reading: key points, timeline, comparison, questions, glossary
-- `chapters/NN-slug.md.j2`: the chapters (Jinja2 → Pandoc Markdown); their words go
-  through `_()` and `{{% trans %}}`
+- `chapters/NN-slug.md.j2`: the chapters built from the data (Jinja2 → Pandoc Markdown)
+- `chapters/*.md`: prose in plain Markdown: a chapter of its own, or a block a template
+  includes (`{{% include "introduction.md" %}}`)
 - `bib/briefing.bib`: every work cited; `bib/chicago-author-date.csl` the citation style
-- other editions' words: {others} (gettext: msgid the default edition's text)
+{words}
 - `schemas/`: JSON schemas of the data files, for an editor's completion and checks
 - `build/`: the outputs (ignored by git)
 

@@ -215,7 +215,7 @@ def prepare(project: Project, coverage: Coverage, problems: Collector) -> Prepar
 def compose_edition(model: Model, prepared: Prepared, lang: language.Localised) -> Composed:
     """One edition's document: its metadata, then every chapter in its language."""
     meta = metadata.metadata(model.project, model.epoch, lang)
-    meta["typography"] = metadata.typography(model.bib, model.base)
+    meta["typography"] = metadata.typography(model.bib_for(lang.edition), model.base)
     if model.previous is not None:  # on the cover: which version this one updates
         meta["updates"] = changelog.updates(model.previous, lang)
     return compose(model.project, model.base, prepared.templates, model.bib.keys, meta,

@@ -59,6 +59,22 @@ class Bibliography:
                                    "look for unbalanced braces or stray quotes in a field")
         return text
 
+    def replaced(self, own: Bibliography) -> Bibliography:
+        """This bibliography with an edition's own entries in place of those with the same
+        keys (editions.<id>.bibliography), in this file's order. A key the shared file
+        lacks is an error: an edition's file replaces entries, it never adds a work."""
+        shared = self.keys
+        problems = Collector()
+        for entry in own.library.entries:
+            if entry.key not in shared:
+                problems.add(f"citation key {entry.key!r} is not in {self.path.name}", own.path,
+                             _line(entry), f"an edition's bibliography only replaces entries "
+                             f"of {self.path.name}: add the work there first, with this key")
+        problems.raise_if_any()
+        by_key = {entry.key: entry for entry in own.library.entries}
+        return Bibliography(self.path, Library([by_key.get(e.key, e)
+                                                for e in self.library.entries]))
+
     def _written(self) -> str:
         lines = []
         for entry in self.library.entries:
@@ -278,14 +294,25 @@ LANGUAGES = {"english": "en", "british": "en-GB", "american": "en-US", "dutch": 
              "chinese": "zh"}
 
 
+# The titles of the periodicals and series that cited works appeared in ("Human Rights
+# Quarterly", "Black Mirror"), and a title set in italics in a free-text field.
+TITLE_FIELDS = ("journaltitle", "journal", "series")
+EMPH_RE = re.compile(r"\\(?:emph|textit)\{([^{}]+)\}")
+
+
 def typography(bib: Bibliography) -> dict:
     """What the typography filter needs from the bibliography: every family name of a
-    person who wrote a listed work (never hyphenated or split), and each work's
-    language (its title is hyphenated by that language's rules)."""
+    person who wrote a listed work (never hyphenated or split), each work's language (its
+    title is hyphenated by that language's rules), and the titles of the periodicals and
+    series the works appeared in (in italics wherever the text names them)."""
     names: set[str] = set()
     languages: dict[str, str] = {}
+    titles: set[str] = set()
     for entry in bib.library.entries:
         fields = {f.key.lower(): f.value for f in entry.fields}  # braces as written
+        found = [_unwrap(fields[k]) for k in TITLE_FIELDS if k in fields]
+        found += EMPH_RE.findall(str(fields.get("howpublished", "")))
+        titles.update(" ".join(t.replace("{", "").replace("}", "").split()) for t in found)
         for person in (p for k in ("author", "editor", "translator")
                        for p in re.split(r"\s+and\s+", fields.get(k, ""))):
             person = person.strip()
@@ -296,7 +323,8 @@ def typography(bib: Bibliography) -> dict:
         langid = _unwrap(fields.get("langid", "")).lower()
         if langid:
             languages[entry.key] = LANGUAGES.get(langid, langid)
-    return {"names": sorted(names), "languages": languages}
+    return {"names": sorted(names), "languages": languages,
+            "titles": sorted(t for t in titles if t)}
 
 
 def unused(bib: Bibliography, cited: set[str]) -> list[tuple[str, int]]:

@@ -40,6 +40,12 @@ class Model:
     coverage: texts.Coverage
     warnings: list[Problem] = field(default_factory=list)  # nothing left out silently
     history: list[releases.Release] = field(default_factory=list)  # releases, oldest first
+    edition_bibs: dict[str, bibliography.Bibliography] = field(default_factory=dict)
+
+    def bib_for(self, edition: texts.Edition) -> bibliography.Bibliography:
+        """The bibliography an edition cites from: the shared one, with the edition's own
+        entries in place (editions.<id>.bibliography)."""
+        return self.edition_bibs.get(edition.id, self.bib)
 
     @property
     def previous(self) -> releases.Release | None:
@@ -88,6 +94,18 @@ def load(root: Path, problems: Collector) -> Model:
                                 project.inputs)
     except BriefingError as exc:
         problems.extend(exc)
+    edition_bibs = {}
+    for edition in editions:
+        own = project.bib_for(edition)
+        if own is None:
+            continue
+        try:
+            loaded = bibliography.load(own, project.config.limits.bib_field_chars,
+                                       project.inputs)
+            if bib is not None:
+                edition_bibs[edition.id] = bib.replaced(loaded)
+        except BriefingError as exc:
+            problems.extend(exc)
     for csl in project.csl_paths:
         bibliography.check_csl(csl, project, problems)
     base = None
@@ -123,7 +141,7 @@ def load(root: Path, problems: Collector) -> Model:
         warnings += provenance.stale(base, root)
     # Complete only when no problem was found; the caller raises before using it then.
     return Model(project, bib, base, found, epoch_for(project), coverage, warnings,  # type: ignore[arg-type]
-                 history)
+                 history, edition_bibs)
 
 
 LATEST_EPOCH = 4102444799  # 2099-12-31T23:59:59Z: ZIP archives (EPUB, DOCX) end in 2107

@@ -1,7 +1,8 @@
 """The Project: everything a validated briefing.toml names on disk, found once.
 
 Everyone asks it (one fact in one place): the input folders and files, the outputs'
-names (build/<name>.<edition>.<format>), the editions, and the chapters in reading order.
+names (build/<name>.<edition>.<suffix>, each format's suffix from the registry,
+formats.py), the editions, and the chapters in reading order.
 discover() finds them and checks each against the files, every problem at its line.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from briefing import files
 from briefing.errors import BriefingError, Collector
+from briefing.model import formats
 from briefing.model.settings import Config
 from briefing.model.texts import Edition
 from briefing.model.tomlfile import line_of_key, line_of_value
@@ -82,6 +84,15 @@ class Project:
     def csl_paths(self) -> list[Path]:
         return list(dict.fromkeys(self.csl_for(e) for e in self.editions))
 
+    def bib_for(self, edition: Edition) -> Path | None:
+        """The edition's own entries (editions.<id>.bibliography), if it has any."""
+        own = self.config.editions.get(edition.id)
+        return self.root / own.bibliography if own and own.bibliography else None
+
+    @property
+    def edition_bib_paths(self) -> list[Path]:
+        return [p for e in self.editions if (p := self.bib_for(e)) is not None]
+
     @property
     def seeds_dir(self) -> Path:
         return self.root / "seeds"
@@ -102,7 +113,8 @@ class Project:
         styles, the analysis, and every file in the input folders (images the chapters
         show are added by the build, which knows them only once composed). The no-op
         check, `briefing watch` and the Makefile (`briefing inputs`) all use this."""
-        return [self.config_path, self.bib_path, *self.csl_paths, self.root / ANALYSIS_NAME,
+        return [self.config_path, self.bib_path, *self.edition_bib_paths, *self.csl_paths,
+                self.root / ANALYSIS_NAME,
                 *(self.root / rel for rel in self.input_listing())]
 
     def line_of(self, *loc: str) -> int | None:
@@ -111,11 +123,12 @@ class Project:
 
     def output(self, fmt: str, edition: Edition | None = None) -> Path:
         """build/briefing.pdf for the default (or only) edition; build/briefing.nl.pdf for
-        an edition of a briefing that has several."""
+        an edition of a briefing that has several. The ending is the format's suffix
+        (formats.py): bibtex -> .bib; a second route to PDF would have its own."""
         name = self.config.build.name
         if edition is not None and edition.several:
             name = f"{name}.{edition.id}"
-        return self.build_dir / f"{name}.{fmt}"
+        return self.build_dir / f"{name}.{formats.suffix(fmt)}"
 
     def outputs(self, fmt: str, edition: Edition) -> list[Path]:
         """Where one format of one edition goes: the default edition's also under the
@@ -188,6 +201,8 @@ def _inside(root: Path, config: Config, path: Path, text: str) -> None:
         (("bibliography", "style"), config.bibliography.style)]
     paths += [(("editions", ident, "style"), e.style) for ident, e in config.editions.items()
               if e.style]
+    paths += [(("editions", ident, "bibliography"), e.bibliography)
+              for ident, e in config.editions.items() if e.bibliography]
     real_root = os.path.realpath(root)
     folders: dict[str, BriefingError | None] = {}
     for loc, value in paths:

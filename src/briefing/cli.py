@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from briefing.model import formats as registry
 from briefing.terminal import safe, safe_json
 
 EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 70, 130, 143
@@ -41,7 +42,9 @@ def echo(text: str = "", err: bool = False, nl: bool = True, lines: bool = False
     (briefing.terminal); with `lines`, the text's own newlines stay."""
     click.echo(safe(text, lines), err=err, nl=nl)
 
-CITE_FORMATS = ["bibtex", "ris", "csl-json", "text", "cff"]  # kept equal to cite.FORMATS
+# The choices of --format, from the format registry (model/formats.py): what it holds
+# when the command line is made.
+CITE_FORMATS = registry.citations()
 ALLOW_STALE = ("Draft: a translation whose original changed since it was written (a data text "
                "or a catalogue entry marked fuzzy) is a warning, printed as it was, instead "
                "of an error.")
@@ -178,9 +181,9 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: 
 
 
 @main.command()
-@click.option("--format", "formats", multiple=True,
-              type=click.Choice(["pdf", "epub", "docx", "html"]),
-              help="Build only this format (repeatable). Default: briefing.toml's build.formats.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(registry.documents()),
+              help="Build only this format (repeatable); the citation files come with "
+                   "every build. Default: briefing.toml's build.formats.")
 @click.option("--edition", "editions", multiple=True, metavar="ID",
               help="Build only this edition (repeatable), e.g. --edition nl. Default: all "
                    "the editions in briefing.toml.")
@@ -195,8 +198,9 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: 
 @click.pass_obj
 def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
           allow_missing: bool, allow_stale: bool, quiet: bool, strict: bool) -> None:
-    """Check all inputs, then write build/<name>.pdf, .epub, .docx and .html (per edition:
-    build/<name>.<edition>.pdf ...; the default edition also as build/<name>.pdf)."""
+    """Check all inputs, then write build/<name>.pdf, .epub, .docx, .html (build.formats)
+    and the citation files .bib, .ris, .json (per edition: build/<name>.<edition>.pdf ...;
+    the default edition also as build/<name>.pdf)."""
     from briefing import recipe
 
     if quiet:
@@ -434,6 +438,37 @@ def translations_update(obj: Context, edition: str | None, confirm: tuple[str, .
 
     reports = obj.run(lambda: update(obj.project, edition, list(confirm), confirm_all))
     for line in reports:
+        echo(line)
+
+
+@main.group()
+def edition() -> None:
+    """Add or remove an edition (a language) of the briefing."""
+
+
+@edition.command("add")
+@click.argument("spec", metavar="[ID:]LANG")
+@click.pass_obj
+def edition_add(obj: Context, spec: str) -> None:
+    """Add an edition: a language (nl, de-AT; the id is its first part) or ID:LANGUAGE
+    (nl:nl-BE). Writes its table in briefing.toml and its catalogue, then lists what is
+    left to translate (`briefing check` names each text with its line)."""
+    from briefing.authoring import editions
+
+    for line in obj.run(lambda: editions.add(obj.project, spec)):
+        echo(line)
+
+
+@edition.command("remove")
+@click.argument("ident", metavar="ID")
+@click.pass_obj
+def edition_remove(obj: Context, ident: str) -> None:
+    """Remove an edition: its table in briefing.toml and every text of it in briefing.toml,
+    the seeds and analysis.yaml (the rest of each file as it was, comments and order
+    included), and its catalogue, records and prose files (chapters/*.ID.md)."""
+    from briefing.authoring import editions
+
+    for line in obj.run(lambda: editions.remove(obj.project, ident)):
         echo(line)
 
 

@@ -100,6 +100,8 @@ def test_ctrl_c_while_both_editions_render_leaves_nothing_running(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
     assert code == 130, "".join(seen)
     deadline = time.monotonic() + 5
     while _running_in(project) and time.monotonic() < deadline:

@@ -20,8 +20,9 @@ def _reader(proc) -> queue.Queue:
     lines: queue.Queue = queue.Queue()
 
     def pump():
-        for line in proc.stderr:
-            lines.put(line)
+        with proc.stderr:  # closed at the child's end, before the test lets go of it
+            for line in proc.stderr:
+                lines.put(line)
 
     threading.Thread(target=pump, daemon=True).start()
     return lines

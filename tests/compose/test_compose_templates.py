@@ -50,7 +50,7 @@ def test_a_template_mistake_is_an_error_at_its_line(project: Path, line3: str, m
      "did you mean 'aim-trust'? its keys: aim-trust, press-confusion; "
      "see docs/format.md#template-variables"),
     ("{{ relations[0].from }}", "template error: relation has no attribute 'from'",
-     "did you mean 'source'? its attributes: source, target, type, note; "
+     "did you mean 'source'? its attributes: source, target, type, ours, note; "
      "see docs/format.md#relation"),
     ("{{ timeline.title }}", "template error: timeline is a list and has no attribute 'title'",
      "loop over it ({% for item in timeline %}) or take one (timeline[0]); "

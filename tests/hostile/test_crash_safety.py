@@ -45,8 +45,9 @@ class Build:
         self.reader.start()
 
     def _read(self) -> None:
-        for line in self.proc.stderr:
-            self.lines.append(line.rstrip("\n"))
+        with self.proc.stderr:  # closed at the child's end, before the test lets go of it
+            for line in self.proc.stderr:
+                self.lines.append(line.rstrip("\n"))
 
     def wait_for(self, text: str, timeout: float = 120) -> bool:
         end = time.monotonic() + timeout

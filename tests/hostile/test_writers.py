@@ -593,8 +593,13 @@ def test_watch_with_a_link_to_the_root_watches_the_project_only(minimal):
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     lines: queue.Queue = queue.Queue()
     seen: list[str] = []
-    threading.Thread(target=lambda: [lines.put(x) for x in proc.stderr or ()],
-                     daemon=True).start()
+    def pump() -> None:
+        assert proc.stderr is not None
+        with proc.stderr:  # closed at the child's end, before the test lets go of it
+            for line in proc.stderr:
+                lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
 
     def wait_for(text: str) -> bool:
         deadline = time.monotonic() + 90

@@ -198,6 +198,11 @@ def reap(child: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         child.kill()
         child.wait()
+    # Its answers are read by now; a pipe left open is a file descriptor leaked per worker.
+    for pipe in (child.stdout, child.stderr):
+        if pipe:
+            with contextlib.suppress(OSError):
+                pipe.close()
     with _RUNNING_LOCK:
         _RUNNING.discard(child)
 

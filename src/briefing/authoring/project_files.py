@@ -10,6 +10,7 @@ from briefing import LOCALE
 from briefing.authoring import yamltext
 from briefing.authoring.extract import Extracted
 from briefing.authoring.words import EditionChoice, M, PerspectiveChoice, T, Words
+from briefing.model import formats
 
 SKELETON = Path(__file__).resolve().parent / "skeleton"  # package data
 KEYWORDS = {"en": ["example", "car-free streets"], "nl": ["voorbeeld", "autovrije straten"]}
@@ -81,7 +82,8 @@ def toml(words: Words, title: str | None, perspectives: list[PerspectiveChoice],
               'name = "briefing"  # the outputs: build/briefing.pdf, .epub, .docx, .html',
               f'edition = "{words.default.id}"  # the default edition: its outputs also '
               "carry the plain names",
-              'formats = ["pdf", "epub", "docx", "html"]',
+              f"formats = [{', '.join(map(yamltext.quoted, formats.defaults()))}]"
+              "  # built by default; of: " + ", ".join(formats.documents()),
               "# The chapters in reading order: chapters/NN-slug.md.j2, listed without .md.j2.",
               "chapters = [", *(f'  "{name}",' for name in (
                   "01-introduction", "02-perspectives", "03-comparison", "04-argument-map",

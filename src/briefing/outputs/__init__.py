@@ -1,17 +1,31 @@
 """Every file a reader gets, from one composed document per edition.
 
-formats() names each format's Output (base.py), in the order they are finished; a new
-format is a module with an Output class, named here.
+formats() gives each format's Output class (base.py), as the format registry
+(model/formats.py) names them, in the order they are finished: a new format is a module
+with an Output class and one line in that registry.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
 
-def formats() -> dict[str, type]:
-    """name -> Output class, in finishing order (the EPUB's cover is the PDF's page 1)."""
-    from briefing.outputs.docx import DocxOutput
-    from briefing.outputs.epub import EpubOutput
-    from briefing.outputs.html import HtmlOutput
-    from briefing.outputs.pdf.book import PdfOutput
+from briefing.model import formats as registry
 
-    return {o.name: o for o in (HtmlOutput, PdfOutput, EpubOutput, DocxOutput)}
+if TYPE_CHECKING:
+    from briefing.outputs.base import Output
+
+
+def formats() -> dict[str, type[Output]]:
+    """name -> Output class, in finishing order (the EPUB's cover is the PDF's page 1).
+    Imported when asked for: the formats import outputs.base, so importing them while
+    this package is being initialised would find it half made."""
+    registry.check()
+    found: dict[str, type[Output]] = {}
+    for fmt in registry.REGISTRY:
+        if fmt.output is not None:
+            module, _, name = fmt.output.partition(":")
+            cls = getattr(importlib.import_module(module), name)
+            assert cls.name == fmt.name, f"{fmt.output} is named {cls.name!r}, not {fmt.name!r}"
+            found[fmt.name] = cls
+    return found

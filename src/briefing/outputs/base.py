@@ -1,6 +1,7 @@
 """The interface every output format implements (as Sphinx builders or Pelican writers
-are): adding a format is adding a module with an Output class and naming it in
-outputs/__init__.py, not a branch in the recipe. What the formats of one edition share
+are): adding a format is adding a module with an Output class and naming it in the
+format registry (model/formats.py: its name, file name suffix, what it needs), not a
+branch in the recipe. What the formats of one edition share
 (the Pandoc runs, the cache) is its Job (job.py).
 
 A format starts its slow work early (a Pandoc run in a thread, WeasyPrint workers
@@ -18,7 +19,7 @@ from briefing.outputs.job import Job
 class Output:
     """One format of one edition."""
 
-    name: ClassVar[str]            # as in briefing.toml's build.formats
+    name: ClassVar[str]            # its name in the registry (model/formats.py)
     uses_page: ClassVar[bool] = False  # needs Pandoc's HTML page (Job.page)
 
     def start(self, job: Job) -> None:

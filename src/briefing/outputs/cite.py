@@ -6,12 +6,13 @@ import json
 from types import SimpleNamespace
 
 from briefing.compose.language import Localised
+from briefing.model import formats
 from briefing.model.project import Project
 from briefing.model.texts import Edition, Localiser
 
-FORMATS = ("bibtex", "ris", "csl-json", "text", "cff")
-# Files `briefing build` writes next to the PDF: extension -> format.
-EXPORTS = {"bib": "bibtex", "ris": "ris", "json": "csl-json"}
+# The citation formats of the registry (model/formats.py): those with a file name suffix
+# are also written beside every build (citations.py).
+FORMATS = tuple(formats.citations())
 
 
 def facts(project: Project, lang: Localised) -> SimpleNamespace:

@@ -217,8 +217,10 @@ def _modified(opf: bytes, epoch: int) -> bytes:
 
 
 class EpubOutput(Output):
-    """Pandoc's EPUB 3, finished: our stylesheet, the printed cover (when the PDF is made
-    too), front matter in the edition's language; every XHTML file checked."""
+    """Pandoc's EPUB 3, finished: our stylesheet, the printed cover, front matter in the
+    edition's language; every XHTML file checked. The registry says it needs the PDF
+    (model/formats.py), so the PDF is made whenever it is, written or not: `--format
+    epub` gives the same EPUB as a build of every format."""
 
     name = "epub"
 
@@ -229,9 +231,8 @@ class EpubOutput(Output):
         from briefing.outputs import proof
 
         # Pandoc's sandbox cannot read a --epub-cover-image file, so the cover is added to
-        # the finished archive: the PDF's first page, when the PDF was made.
-        cover = proof.cover_png(job.results["pdf"], store=job.store) \
-            if "pdf" in job.results else None
+        # the finished archive: the PDF's first page.
+        cover = proof.cover_png(job.results["pdf"], store=job.store)
         meta, labels = job.composed.metadata, job.lang.words.labels
         front = Front(job.lang.edition.language, md_unescape(meta["title"]), labels["cover"],
                       labels["title_page"], labels["contents"], meta["date"],

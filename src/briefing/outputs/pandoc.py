@@ -253,6 +253,15 @@ def html_chapter(inputs: Inputs, source: Path, output: Path, offset: int) -> lis
                 log=output.with_suffix(".log.json"))
 
 
+def write(inputs: Inputs, to: str, output: Path, stage: str, standalone: bool = True
+          ) -> list[dict]:
+    """The resolved document in one of Pandoc's text writers (`to`, e.g. plain), with
+    what every writer adds and nothing of a format's own: a format that needs no more
+    is its module alone (model/formats.py)."""
+    return _run(inputs, to, output, [*_writing(), *(["--standalone"] if standalone else [])],
+                stage)
+
+
 def to_docx(inputs: Inputs, output: Path, resources: Path) -> list[dict]:
     extra = [*_writing(), f"--lua-filter={FILTERS / 'resources.lua'}",
              f"--lua-filter={FILTERS / 'colophon.lua'}"]

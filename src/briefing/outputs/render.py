@@ -16,8 +16,8 @@ import contextlib
 from collections.abc import Iterator
 
 from briefing.errors import BriefingError, ResourceError
-from briefing.outputs import formats as registry
-from briefing.outputs import locate
+from briefing.model import formats as registry
+from briefing.outputs import formats, locate
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
 from briefing.runtime import limits
@@ -28,12 +28,17 @@ class Rendering:
 
     def __init__(self, job: Job, names: list[str]):
         self.job = job
-        # Unknown names are refused by the settings' model.
-        self.outputs: list[Output] = [cls() for name, cls in registry().items()
-                                      if name in names]
+        # Unknown names are refused by the settings' model. What a format needs is made
+        # too, and alike for any subset (the EPUB's cover from the PDF, written or not);
+        # what finish() gives is what was asked for, and the citations.
+        self.wanted = registry.written(names)
+        made = registry.made(names)
+        self.outputs: list[Output] = [cls() for name, cls in formats().items()
+                                      if name in made]
         self.paged = any(o.uses_page for o in self.outputs)
-        if self.outputs and not self.paged:
-            job.reading_stage = self.outputs[0].name.upper()
+        documents = [o for o in self.outputs if o.name in registry.documents()]
+        if documents and not self.paged:
+            job.reading_stage = documents[0].name.upper()
 
     def start(self) -> None:
         try:
@@ -61,7 +66,7 @@ class Rendering:
                     job.results[output.name] = output.finish(job)
         finally:
             self.close()
-        return job.results
+        return {name: data for name, data in job.results.items() if name in self.wanted}
 
     def close(self) -> None:
         """Release the threads and processes started; again is harmless. Work still running
@@ -85,7 +90,7 @@ class Rendering:
 
 
 def start(job: Job, names: list[str]) -> Rendering:
-    """Every format in `names`, started."""
+    """Every format in `names` (and what they need, and the citations), started."""
     rendering = Rendering(job, names)
     rendering.start()
     return rendering

@@ -90,9 +90,12 @@ def test_chapters_start_on_a_new_page_and_toc_numbers_match(pdf_path):
         heading = f"{num}{title}".strip()
         body = texts[page - 1]
         # The heading is on the page the TOC names, at the top of that page (after the
-        # running head), and the bookmark points to the same page.
+        # running head) unless it runs on below a chapter that ends high on that page
+        # (outputs/pdf/runon.py; test_typography checks where), and the bookmark points
+        # to the same page.
         first_lines = " ".join(body.split("\n")[:4])
-        assert title in first_lines, (heading, page, first_lines[:120])
+        assert title in first_lines or title in " ".join(body.split("\n")), (
+            heading, page, first_lines[:120])
         assert outline.get(heading) == page or outline.get(title) == page, (heading, outline)
 
 
@@ -157,6 +160,8 @@ def test_a_name_in_a_narrow_table_column_is_never_split(narrow_pdf):
     pdf = pdfium.PdfDocument(str(narrow_pdf))
     glyphs = [g for g in _glyphs(pdf[_table_page(pdf)]) if g[0].strip()]
     letters = "".join(char for char, _ in glyphs)
+    # The references may run on below the table (runon.py): only the table's names count.
+    letters = letters[:letters.find("References")] if "References" in letters else letters
     found = 0
     for name in NAMES:
         for match in re.finditer(name, letters):
@@ -175,7 +180,8 @@ def test_a_narrow_table_widens_its_columns_for_names_but_stays_on_the_page(narro
     page = pdf[_table_page(pdf)]
     width = page.get_width()
     left, right = 30 / 25.4 * 72, width - 22 / 25.4 * 72  # print.css's page margins
-    glyphs = [g for g in _glyphs(page) if g[0].strip()]
+    # A paragraph number in the margin (of a chapter that runs on to this page) is no cell's.
+    glyphs = [g for g in _glyphs(page) if g[0].strip() and g[1][2] > left]
     for char, (x0, _, x1, _) in glyphs:
         assert left - 1 <= x0 and x1 <= right + 1, (char, x0, x1)
     for i, (a, (ax0, ay0, ax1, ay1)) in enumerate(glyphs):

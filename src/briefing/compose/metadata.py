@@ -4,6 +4,8 @@ its citation, as the how-to-cite box and the exports give it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
 
 from briefing.compose.language import Localised
 from briefing.compose.markdown import md_escape
@@ -64,13 +66,44 @@ def how_to_cite(project: Project, lang: Localised, markdown: bool = False) -> st
 
 
 def typography(bib: bibliography.Bibliography, base: ArgumentBase) -> dict:
-    """For typography.lua: the names never hyphenated (authors of works, and people
-    quoted). A person's name is a proper name when it starts with a capital ("Ed
-    Sander"), not a description such as "an unnamed China expert"."""
+    """For typography.lua: the names never hyphenated or broken, wherever they stand. The
+    authors of works; the people quoted, when their names are names ("Ed Sander", not "an
+    unnamed China expert"); and every word the sources' claims, quotes and actors write
+    with a capital where no sentence starts ("Alibaba", "Kühnreich", "ChinaTalk.nl"):
+    a name, which then stays whole even where it opens a sentence."""
     found = bibliography.typography(bib)
     people = {word.strip(".,") for actor in base.actors.values() if actor.kind == "person"
               for name in ([actor.name] if isinstance(actor.name, str) else actor.name.values())
               if name[:1].isupper()
               for word in name.split() if word[:1].isupper() and len(word) > 2}
-    found["names"] = sorted(set(found["names"]) | people)
+    texts = [*(actor.model_dump() for actor in base.actors.values()),
+             *(claim.model_dump() for claim in base.claims.values())]
+    found["names"] = sorted(set(found["names"]) | people | set(proper_words(texts)))
     return found
+
+
+# What may stand around a word: "(“ChinaTalk.nl”)." is the word ChinaTalk.nl.
+_AROUND = "\"'()[]{}<>“”‘’„«»‹›.,;:!?…*_"
+_SENTENCE_END = re.compile(r"[.!?][\"')\]”’»]*$")
+
+
+def proper_words(value: object) -> Iterator[str]:
+    """The words of every text in `value` (strings, and lists and mappings of them) written
+    with a capital where no sentence starts, and long enough to be hyphenated (six
+    letters, print.css's limit) or with a hyphen of their own; possessive endings off."""
+    if isinstance(value, str):
+        initial = True
+        for token in value.split():
+            word = token.strip(_AROUND)
+            for ending in ("’s", "'s"):
+                word = word.removesuffix(ending)
+            if (not initial and word[:1].isupper()
+                    and (len(word) >= 6 or "-" in word)):
+                yield word
+            initial = _SENTENCE_END.search(token) is not None
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from proper_words(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from proper_words(item)

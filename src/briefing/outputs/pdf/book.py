@@ -1,6 +1,7 @@
 """The PDF laid out chapter by chapter: parallel, cached per part, assembled into one book.
 
     split the HTML (parts.py) -> lay out the parts not in the cache, on every core (workers.py)
+    -> a chapter after one whose last page is under a third full runs on (runon.py)
     -> the front matter, its contents carrying the chapters' page numbers
     -> the page-number layer ("Page X of Y") for the whole book
     -> join them (assemble.py)
@@ -31,7 +32,7 @@ import pikepdf
 from briefing import TEMPLATES
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
-from briefing.outputs.pdf import assemble, parts
+from briefing.outputs.pdf import assemble, parts, runon
 from briefing.outputs.pdf import workers as pdf
 from briefing.runtime import cache
 
@@ -72,8 +73,14 @@ class _Laid:
         return cls(body, found["pages"], found["warnings"])
 
 
-def whole(page: str, settings: Settings) -> bytes:
-    """The whole document in one WeasyPrint run (the reference the book must match)."""
+def whole(page: str, settings: Settings, store: cache.Cache | None = None) -> bytes:
+    """The whole document in one WeasyPrint run (the reference the book must match), with
+    the same chapters running on as in the book: measured on its parts (runon.py)."""
+    split = parts.split(page)
+    if split is not None and split.chapters:
+        with _Layout(settings, store or cache.Cache(settings.workdir), lambda s: None) as layout:
+            _, _, groups = _settle(split, layout.run(_chapter_jobs(split), "parts"), layout)
+        page = split.marked(page, groups)
     data, _ = pdf.render(page, settings.project_root, PRINT_CSS, settings.epoch,
                          settings.workdir, settings.seconds, settings.memory_mib)
     return assemble.labelled(data, settings.version, settings.date)
@@ -107,7 +114,7 @@ def book(page: str, settings: Settings, store: cache.Cache,
             reason = str(exc)
     notes.append(f"WeasyPrint (PDF): laid out in one run, not chapter by chapter (slower): "
                  f"the parts could not be joined: {reason}")
-    return whole(page, settings)
+    return whole(page, settings, store)
 
 
 class _Layout:
@@ -178,14 +185,51 @@ class _Layout:
         return self.workers
 
 
+def _chapter_jobs(split: parts.Split) -> list[tuple[str, str, list[Path], bool]]:
+    return [(f"{i:03d}-{part.name}", part.html, PART_CSS, True)
+            for i, part in enumerate(split.chapters, start=1)]
+
+
+def _settle(split: parts.Split, body: list[_Laid], layout: _Layout
+            ) -> tuple[parts.Split, list[_Laid], list[list[int]]]:
+    """Where a chapter's last page is under a third full, the next chapter runs on after it
+    (runon.py): the two are laid out as one part, and measured again, until no chapter end
+    is short or the next chapter must start a page. Returns the parts, their layouts and
+    the groups of chapters (indexes into split.chapters) each part holds."""
+    groups = [[i] for i in range(len(split.chapters))]
+    laid: dict[tuple[int, ...], _Laid] = {(i,): part for i, part in enumerate(body)}
+    for _ in range(len(groups)):  # each round joins two groups or ends
+        joined: list[list[int]] = []
+        i = 0
+        while i < len(groups):
+            if (i + 1 < len(groups)
+                    and runon.may_run_on(split.chapters[groups[i + 1][0]].piece)
+                    and runon.last_page_fill(laid[tuple(groups[i])].pdf) < runon.SHORT):
+                joined.append(groups[i] + groups[i + 1])
+                i += 2
+            else:
+                joined.append(groups[i])
+                i += 1
+        if joined == groups:
+            break
+        groups = joined
+        grouped = split.grouped(groups)
+        new = [(group, part) for group, part in zip(groups, grouped.chapters, strict=True)
+               if tuple(group) not in laid]
+        found = layout.run([(f"{group[0] + 1:03d}-{part.name}", part.html, PART_CSS, True)
+                            for group, part in new], "chapters that run on")
+        laid.update({tuple(group): part for (group, _), part in zip(new, found, strict=True)})
+    return split.grouped(groups), [laid[tuple(group)] for group in groups], groups
+
+
 def _book(split: parts.Split, layout: _Layout) -> bytes:
-    chapters = [(f"{i:03d}-{part.name}", part.html, PART_CSS, True)
-                for i, part in enumerate(split.chapters, start=1)]
     # The front matter with placeholder numbers, laid out alongside the chapters, tells how
     # many pages it takes (a number's value does not change its layout).
     placeholder = split.front_html({target: 0 for target in split.toc_targets()})
-    laid = layout.run([*chapters, ("000-front-draft", placeholder, PART_CSS, True)], "parts")
-    body, front_pages = laid[:-1], len(laid[-1].page_names)
+    laid = layout.run([*_chapter_jobs(split), ("000-front-draft", placeholder, PART_CSS, True)],
+                      "parts")
+    split, body, _ = _settle(split, laid[:-1], layout)
+    front_pages = len(laid[-1].page_names)
     anchors = [_anchor_pages(part.pdf) for part in body]
     draft_names = laid[-1].page_names
     for _ in range(3):

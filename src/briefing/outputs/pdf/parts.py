@@ -4,7 +4,9 @@ The book is the front matter (everything in <body> before <main>: cover, verso, 
 followed by one part per top-level section that opens with an <h1>. The stylesheet starts
 every <h1> on a new page, so laying the parts out separately gives the same pages as laying
 out the whole; workers.py lays them out in parallel, book.py keeps the unchanged ones, and
-assemble.py joins them into one book.
+assemble.py joins them into one book. A chapter that runs on after a short chapter end
+(runon.py) is laid out in one part with the chapter before it (Split.grouped), and the
+page laid out in one run gets the same mark (Split.marked).
 
 Each part is a complete HTML document with the original <head>. A link to an id that lives
 in another part gets an empty stand-in anchor, so WeasyPrint keeps the link (it drops
@@ -19,6 +21,8 @@ import html
 import re
 from dataclasses import dataclass
 
+from briefing.outputs.pdf import runon
+
 TAG_RE = re.compile(r"<(/?)section\b[^>]*>", re.I)
 ID_RE = re.compile(r"""\bid=["']([^"']+)["']""")
 H1_RE = re.compile(r"\s*<h1\b", re.I)
@@ -31,6 +35,7 @@ class Part:
     html: str             # a complete HTML document
     ids: frozenset[str]   # the anchors this part owns
     name: str             # its first id (the section's), to name its file in build/.work
+    piece: str = ""       # its markup as it stands in the page's <main>
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,30 @@ class Split:
 
     def toc_targets(self) -> list[str]:
         return [html.unescape(m.group(2)) for m in TOC_LINK_RE.finditer(self.front)]
+
+    def grouped(self, groups: list[list[int]]) -> Split:
+        """The chapters of each group (consecutive indexes into `chapters`) as one part,
+        each after the first running on after the one before (runon.py)."""
+        chapters = []
+        for group in groups:
+            if len(group) == 1:
+                chapters.append(self.chapters[group[0]])
+                continue
+            first = self.chapters[group[0]]
+            piece = first.piece + "".join(runon.running_on(self.chapters[i].piece)
+                                          for i in group[1:])
+            owned = frozenset().union(*(self.chapters[i].ids for i in group))
+            chapters.append(Part(_document(self.head, f"<main>\n{piece}\n</main>", owned),
+                                 owned, first.name, piece))
+        return Split(self.head, self.front, self.front_ids, chapters)
+
+    def marked(self, page: str, groups: list[list[int]]) -> str:
+        """The page itself with the same chapters running on as in grouped(groups)."""
+        for group in groups:
+            for i in group[1:]:
+                piece = self.chapters[i].piece
+                page = page.replace(piece, runon.running_on(piece), 1)
+        return page
 
 
 def _ids(markup: str) -> frozenset[str]:
@@ -118,5 +147,5 @@ def split(page: str) -> Split | None:
         first = ID_RE.search(piece)
         name = re.sub(r"[^A-Za-z0-9_-]+", "-", html.unescape(first.group(1)))[:60] if first else ""
         chapters.append(Part(_document(head, f"<main>\n{piece}\n</main>", owned), owned,
-                             name or "part"))
+                             name or "part", piece))
     return Split(head, front, _ids(front), chapters)

@@ -94,9 +94,11 @@ def _render_here(request: dict) -> dict:
     """The worker's side: render one document, answer with a JSON-able dict."""
     import weasyprint
 
+    from briefing.outputs.pdf import linebreak
     from briefing.outputs.pdf import tags as pdftags
 
     pdftags.install()  # our structure tree instead of WeasyPrint's (see pdftags)
+    linebreak.install()  # no first word alone on a line before a link (see linebreak)
     fetcher_class, refused = _fetcher_class()
     fetcher = fetcher_class({PROJECT_URL: Path(request["root"]), ENGINE_URL: ENGINE_DIR})
     collect = _Collect()

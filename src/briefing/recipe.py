@@ -6,9 +6,10 @@
         _compose_all         every edition's document, or every problem of every edition
         _composing_warnings  the gaps a draft allows, the model's and composing's warnings
         _render_all          per edition (_edition): draw the map, check the images, start
-                             each format; then per edition, in order (_finish): finish
-                             each format, the briefing's own citation; every edition's
-                             slow work started first, so the editions render side by side
+                             each format (and what it needs); then per edition, in order
+                             (_finish): finish each format, the briefing's own citation
+                             among them; every edition's slow work started first, so the
+                             editions render side by side
         _once, --strict      each warning once; with --strict, warnings are errors
         _report_reuse        what the stage cache served
         _write               the last wall (no output carries active content, whatever a
@@ -35,7 +36,7 @@ from briefing.model import bibliography
 from briefing.model import load as model_load
 from briefing.model.project import Project, input_listing
 from briefing.model.texts import Edition
-from briefing.outputs import cite, inert, pandoc, render
+from briefing.outputs import inert, pandoc, render
 from briefing.outputs.job import Job
 from briefing.outputs.render import Rendering
 from briefing.runtime import cache, limits, writing
@@ -191,10 +192,10 @@ def _render_all(loaded: Loaded, editions: list[Edition], composed: dict[str, doc
     rendered = Rendered()
     try:
         _start_all(loaded, editions, composed, formats, step, store, renumber, started)
-        for edition, lang, begun in started:
+        for edition, _, begun in started:
             if isinstance(begun, BriefingError):
                 raise begun
-            _finish(loaded.project, edition, lang, begun, rendered)
+            _finish(loaded.project, edition, begun, rendered)
     except BaseException:
         limits.stop_all()
         for _, _, begun in started:
@@ -225,10 +226,9 @@ def _start_all(loaded: Loaded, editions: list[Edition], composed: dict[str, docu
             break
 
 
-def _finish(project: Project, edition: Edition, lang: Localised, begun: Rendering,
-            rendered: Rendered) -> None:
-    """One edition's formats finished, in order, with the briefing's own citation (for
-    students) in each export format."""
+def _finish(project: Project, edition: Edition, begun: Rendering, rendered: Rendered) -> None:
+    """One edition's formats finished, in order, the briefing's own citation (for
+    students) among them; each under its file name (model/formats.py)."""
     results = begun.finish()
     job = begun.job
     rendered.paragraphs[edition.id], rendered.retired[edition.id] = job.paragraphs, job.retired
@@ -237,9 +237,6 @@ def _finish(project: Project, edition: Edition, lang: Localised, begun: Renderin
     for fmt, data in results.items():
         for path in project.outputs(fmt, edition):
             rendered.files[path] = data
-    for ext, fmt in cite.EXPORTS.items():
-        for path in project.outputs(ext, edition):
-            rendered.files[path] = cite.render(project, fmt, lang).encode("utf-8")
 
 
 def _once(warnings: list[Problem]) -> list[Problem]:

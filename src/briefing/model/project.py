@@ -1,7 +1,8 @@
 """The Project: everything a validated briefing.toml names on disk, found once.
 
 Everyone asks it (one fact in one place): the input folders and files, the outputs'
-names (build/<name>.<edition>.<format>), the editions, and the chapters in reading order.
+names (build/<name>.<edition>.<suffix>, each format's suffix from the registry,
+formats.py), the editions, and the chapters in reading order.
 discover() finds them and checks each against the files, every problem at its line.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from briefing import files
 from briefing.errors import BriefingError, Collector
+from briefing.model import formats
 from briefing.model.settings import Config
 from briefing.model.texts import Edition
 from briefing.model.tomlfile import line_of_key, line_of_value
@@ -121,11 +123,12 @@ class Project:
 
     def output(self, fmt: str, edition: Edition | None = None) -> Path:
         """build/briefing.pdf for the default (or only) edition; build/briefing.nl.pdf for
-        an edition of a briefing that has several."""
+        an edition of a briefing that has several. The ending is the format's suffix
+        (formats.py): bibtex -> .bib; a second route to PDF would have its own."""
         name = self.config.build.name
         if edition is not None and edition.several:
             name = f"{name}.{edition.id}"
-        return self.build_dir / f"{name}.{fmt}"
+        return self.build_dir / f"{name}.{formats.suffix(fmt)}"
 
     def outputs(self, fmt: str, edition: Edition) -> list[Path]:
         """Where one format of one edition goes: the default edition's also under the

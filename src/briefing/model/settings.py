@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
 
 from briefing import files
+from briefing.model import formats as registry
 from briefing.model.texts import Name, Text
 
 LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -53,6 +55,22 @@ def _date_range(value: dt.date) -> dt.date:
     return value
 
 
+def _format(value: str) -> str:
+    """One of the registry's document formats, as it holds them when validating (so a
+    format added to it is valid here at once)."""
+    if value not in registry.documents():
+        raise ValueError(f"Input should be {registry.listed(registry.documents())}")
+    return value
+
+
+class _Formats:
+    """The schema's enum, read from the registry when the schema is made."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> JsonSchemaValue:
+        return {"enum": registry.documents(), "type": "string"}
+
+
+FormatName = Annotated[str, AfterValidator(_format), _Formats()]
 Line = Annotated[Text, AfterValidator(_one_line)]
 LineName = Annotated[Name, AfterValidator(_one_line)]
 LineStr = Annotated[str, Field(min_length=1), AfterValidator(_one_line)]
@@ -140,8 +158,9 @@ class Build(Strict):
     chapters: list[str] | None = None
     """The chapters in reading order, as NN-slug (chapters/NN-slug.md.j2); default: every
     chapters/NN-*.md.j2 by number."""
-    formats: list[Literal["pdf", "epub", "docx", "html"]] = ["pdf", "epub", "docx", "html"]
-    """The formats `briefing build` writes."""
+    formats: list[FormatName] = registry.defaults()
+    """The formats `briefing build` writes (the registry's, model/formats.py; each with
+    the briefing's own citation as .bib, .ris and .json)."""
     edition: str | None = Field(None, pattern=IDENT)
     """The default edition (default: the first under [editions]): its outputs also carry
     the plain names (build/briefing.pdf), and a plain string in a text field is its text."""

@@ -49,7 +49,11 @@ from briefing.model.sources import ArgumentBase
 from briefing.model.texts import Coverage, Edition, Localiser
 from briefing.runtime import limits
 
-IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+# An image's text may hold brackets, balanced as Pandoc reads them (a draft's "[NOT
+# TRANSLATED] " marker, a citation), two levels deep; an escaped bracket is text.
+_TEXT = r"(?:[^\[\]\\]|\\.)"
+_BRACKETED = rf"(?:{_TEXT}|\[(?:{_TEXT}|\[{_TEXT}*\])*\])*"
+IMAGE_RE = re.compile(rf"!\[{_BRACKETED}\]\(\s*<?([^)\s>]+)")
 # A reference definition ("[map]: figures/map.png") whose target is an image file.
 IMAGE_REF_RE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*<?([^\s>]+\.(?:png|jpe?g|gif|webp|svg))\b",
                           re.I | re.M)

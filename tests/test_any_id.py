@@ -37,6 +37,12 @@ def test_the_map_lays_out_perspective_ids_with_hyphens(tmp_path: Path):
     assert svg.count('class="cluster"') == 3
     assert "<title>cluster_civil&#45;liberties</title>" in svg or \
         "<title>cluster_civil-liberties</title>" in svg
+    # A perspective named "background" keeps its box apart from the background facts'.
+    perspectives[1].id = claims["2-b"].perspective = "background"
+    source, shown = argmap.dot(claims, perspectives, relations)
+    amap = SimpleNamespace(source=source)
+    svg = argmap.render(amap, tmp_path).read_text("utf-8")  # type: ignore[arg-type]
+    assert svg.count('class="cluster"') == 3
 
 
 # The schema's own patterns (model/settings.py IDENT, model/sources.py and analysis.py ID),

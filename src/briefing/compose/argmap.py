@@ -111,12 +111,15 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
              f'fontsize={FONT_SIZE}, margin="0.06,0.03", width=0.45, height=0.3];',
              '  edge [arrowsize=0.6];']
     groups = [(p.id, colour[p.id]) for p in perspectives] + [(None, len(FILLS) - 1)]
+    # The background facts' box, unless a perspective has that name (two subgraphs of one
+    # name are one box): then a name no perspective id can have.
+    background = "background" if "background" not in colour else "_background"
     for pid, index in groups:
         members = [cid for cid in shown if claims[cid].perspective == pid]
         if not members:
             continue
         # Quoted: a perspective id may hold a hyphen, which a bare DOT id may not.
-        lines.append(f"  subgraph {_quote('cluster_' + (pid or 'background'))} {{")
+        lines.append(f"  subgraph {_quote('cluster_' + (pid or background))} {{")
         lines.append(f'    style="rounded"; color="{BORDERS[index]}"; penwidth=0.8; label="";')
         for cid in members:
             claim = claims[cid]

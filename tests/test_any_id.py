@@ -149,3 +149,22 @@ def test_every_id_the_schema_allows_builds_every_format(ids: dict[str, str]):
             for fmt in ("epub", "docx"):  # the map inside, in the draft edition too
                 with zipfile.ZipFile(project / "build" / f"briefing.{edition}.{fmt}") as z:
                     assert any(n.endswith(".svg") for n in z.namelist()), (edition, fmt)
+
+
+def test_an_id_yaml_reads_as_a_number_says_to_quote_it(project: Path):
+    """`id: 9` is the number 9 to YAML, not the id "9" the schema allows: the message says
+    so, at the claim's line and at each place that names it."""
+    from briefing import recipe
+    from briefing.errors import BriefingError
+
+    seed = project / "seeds" / "derksen.yaml"
+    seed.write_text(seed.read_text("utf-8").replace("aim-trust", "9"), "utf-8")
+    try:
+        recipe.check(project)
+    except BriefingError as exc:
+        found = [(p.line, p.message, p.hint) for p in exc.problems]
+    else:
+        raise AssertionError("check passed an id YAML reads as a number")
+    hint = 'YAML reads it as a number (got 9): put it in quotes as you wrote it, "9"'
+    assert found == [(36, "claims.1.id: Input should be a valid string", hint),
+                     (43, "relations.0.from: Input should be a valid string", hint)]

@@ -87,6 +87,12 @@ def _problem(err: ErrorDetails, loc: tuple, valid: list[str] | None, source: Sou
         dotted = _dotted(loc[:-1])
     shown = repr(err.get("input"))
     hint = source.hint or (f"got {shown[:200]}" if "input" in err else None)
+    value = err.get("input")
+    if (err["type"] == "string_type" and source.syntax == "yaml" and not source.hint
+            and isinstance(value, int | float)):  # an id such as 9, 1e3 or true: not text
+        what = "true or false" if isinstance(value, bool) else "a number"
+        hint = f"YAML reads it as {what} (got {shown}): put it in quotes as you wrote it" + (
+            f', "{value}"' if type(value) is int else "")
     return Problem(f"{source.prefix}{dotted or source.path.name}: {message}", source.path,
                    source.line(loc), hint)
 

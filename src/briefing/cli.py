@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +43,28 @@ def echo(text: str = "", err: bool = False, nl: bool = True, lines: bool = False
     (briefing.terminal); with `lines`, the text's own newlines stay."""
     click.echo(safe(text, lines), err=err, nl=nl)
 
-# The choices of --format, from the format registry (model/formats.py): what it holds
-# when the command line is made.
+# The citation formats of the format registry (model/formats.py), as `cite --format`
+# offers them.
 CITE_FORMATS = registry.citations()
+
+
+class Formats(click.Choice):
+    """--format's choices, read from the format registry (model/formats.py) when the
+    option is parsed or shown: a format added there is a choice here."""
+
+    def __init__(self, names: Callable[[], list[str]]):
+        self.names = names
+        super().__init__(names())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self.names())
+
+    @choices.setter
+    def choices(self, value: object) -> None:  # click's __init__ sets it; the registry rules
+        pass
+
+
 ALLOW_STALE = ("Draft: a translation whose original changed since it was written (a data text "
                "or a catalogue entry marked fuzzy) is a warning, printed as it was, instead "
                "of an error.")
@@ -181,7 +201,7 @@ def main(ctx: click.Context, project: Path, debug: bool, quiet: bool, progress: 
 
 
 @main.command()
-@click.option("--format", "formats", multiple=True, type=click.Choice(registry.documents()),
+@click.option("--format", "formats", multiple=True, type=Formats(registry.documents),
               help="Build only this format (repeatable); the citation files come with "
                    "every build. Default: briefing.toml's build.formats.")
 @click.option("--edition", "editions", multiple=True, metavar="ID",
@@ -257,7 +277,7 @@ def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: 
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(CITE_FORMATS),
+@click.option("--format", "fmt", type=Formats(registry.citations),
               default="text", show_default=True)
 @click.option("--edition", metavar="ID", help="The edition to cite. Default: the default one.")
 @click.option("--paragraph", metavar="NUMBER",
@@ -373,21 +393,9 @@ def diff(obj: Context, old: str, new: str, as_json: bool, editions: tuple[str, .
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
 @click.option("--open", "open_output", is_flag=True,
               help="Open the PDF (or the HTML) once, after the first good build.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(registry.documents()),
-              help="Build only this format (repeatable), e.g. --format html for a quick "
-                   "preview. Default: briefing.toml's build.formats.")
-@click.option("--edition", "editions", multiple=True, metavar="ID",
-              help="Build only this edition (repeatable), e.g. --edition en while the "
-                   "others are being translated. Default: all.")
-@click.option("--allow-missing", is_flag=True,
-              help="Draft: mark missing translations [NOT TRANSLATED] instead of stopping.")
-@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
 @click.pass_obj
-def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ...],
-          editions: tuple[str, ...], allow_missing: bool, allow_stale: bool) -> None:
-    """Rebuild on every saved change; errors are shown and watching goes on. Takes build's
-    --format, --edition, --allow-missing and --allow-stale, so that an edit to one edition
-    need not wait for the others' translations."""
+def watch(obj: Context, debounce: int, open_output: bool) -> None:
+    """Rebuild on every saved change; errors are shown and watching goes on."""
     from briefing import recipe, watching
     from briefing.errors import BriefingError
 
@@ -401,15 +409,12 @@ def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ..
         start = time.perf_counter()
         try:
             with obj.stages() as step:
-                built = recipe.build(obj.project, list(formats) or None, step,
-                                     list(editions) or None, allow_missing,
-                                     allow_stale=allow_stale)
+                built = recipe.build(obj.project, None, step)
             for warning in built.warnings:
                 click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1),
                            err=True)
             outputs = built.outputs
-            draft = " (a draft: do not publish)" if allow_missing or allow_stale else ""
-            tell(f"built in {time.perf_counter() - start:.1f} s{draft}; watching for changes")
+            tell(f"built in {time.perf_counter() - start:.1f} s; watching for changes")
         except BriefingError as exc:
             click.echo(exc.format(obj.project), err=True)
             tell("build failed; previous outputs kept; watching for changes")

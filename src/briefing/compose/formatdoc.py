@@ -12,6 +12,7 @@ from typing import Any
 
 from briefing.compose import reference
 from briefing.compose.context import FILTERS, FUNCTIONS
+from briefing.model import formats
 from briefing.model import schema as schemas
 
 REGENERATE = "make docs (or: briefing schema --markdown > docs/format.md)"
@@ -22,7 +23,7 @@ Generated from the models and the template views by `briefing schema --markdown`
 the files as you type: `docs/schema/` (`briefing schema --write DIR`).
 
 - [Texts per edition](#texts-per-edition)
-- [briefing.toml](#briefingtoml)
+- [briefing.toml](#briefingtoml), and [the formats](#formats) it can ask for
 - [seeds/&lt;source&gt;.yaml](#seedssourceyaml)
 - [analysis.yaml](#analysisyaml)
 - [Template variables](#template-variables), [filters and functions](#filters-and-functions)
@@ -35,8 +36,32 @@ def markdown() -> str:
     parts = [HEADER, _texts()]
     for spec in schemas.FILES:
         parts.append(_file(spec, found[spec.name]))
+        if spec.name == "settings":
+            parts.append(_formats())
     parts += [_variables(), _filters(), _objects()]
     return "\n".join(parts)
+
+
+def _formats() -> str:
+    """The format registry (model/formats.py) as a table: what build.formats and
+    `--format` take, and the file each writes."""
+    rows = []
+    for fmt in formats.REGISTRY:
+        where = f"`build/<name>.{fmt.suffix}`" if fmt.suffix else "printed by `briefing cite`"
+        if fmt.kind == "citation":
+            use = "`briefing cite --format`" + (", and written by every build"
+                                                 if fmt.suffix else "")
+        else:
+            use = "`build.formats`, `--format`" + (" (default)" if fmt.default else "")
+        needs = ", ".join(f"`{n}` (made, not written unless asked for)" for n in fmt.needs)
+        rows.append("| " + " | ".join(_cell(c) for c in (
+            f"`{fmt.name}`", where, use, needs, fmt.description)) + " |")
+    return ("## Formats\n\nEvery file a build can write, from the format registry "
+            "(`src/briefing/model/formats.py`). A briefing with several editions writes "
+            "`build/<name>.<edition>.<suffix>` for each, and the default edition's also "
+            "under the plain name.\n\n"
+            "| format | file | named in | needs | what it is |\n"
+            "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
 
 
 def _texts() -> str:

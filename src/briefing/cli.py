@@ -393,9 +393,21 @@ def diff(obj: Context, old: str, new: str, as_json: bool, editions: tuple[str, .
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
 @click.option("--open", "open_output", is_flag=True,
               help="Open the PDF (or the HTML) once, after the first good build.")
+@click.option("--format", "formats", multiple=True, type=Formats(registry.documents),
+              help="Build only this format (repeatable), e.g. --format html for a quick "
+                   "preview. Default: briefing.toml's build.formats.")
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Build only this edition (repeatable), e.g. --edition en while the "
+                   "others are being translated. Default: all.")
+@click.option("--allow-missing", is_flag=True,
+              help="Draft: mark missing translations [NOT TRANSLATED] instead of stopping.")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
 @click.pass_obj
-def watch(obj: Context, debounce: int, open_output: bool) -> None:
-    """Rebuild on every saved change; errors are shown and watching goes on."""
+def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ...],
+          editions: tuple[str, ...], allow_missing: bool, allow_stale: bool) -> None:
+    """Rebuild on every saved change; errors are shown and watching goes on. Takes build's
+    --format, --edition, --allow-missing and --allow-stale, so that an edit to one edition
+    need not wait for the others' translations."""
     from briefing import recipe, watching
     from briefing.errors import BriefingError
 
@@ -409,12 +421,15 @@ def watch(obj: Context, debounce: int, open_output: bool) -> None:
         start = time.perf_counter()
         try:
             with obj.stages() as step:
-                built = recipe.build(obj.project, None, step)
+                built = recipe.build(obj.project, list(formats) or None, step,
+                                     list(editions) or None, allow_missing,
+                                     allow_stale=allow_stale)
             for warning in built.warnings:
                 click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1),
                            err=True)
             outputs = built.outputs
-            tell(f"built in {time.perf_counter() - start:.1f} s; watching for changes")
+            draft = " (a draft: do not publish)" if allow_missing or allow_stale else ""
+            tell(f"built in {time.perf_counter() - start:.1f} s{draft}; watching for changes")
         except BriefingError as exc:
             click.echo(exc.format(obj.project), err=True)
             tell("build failed; previous outputs kept; watching for changes")

@@ -451,6 +451,74 @@ def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ..
     obj.run(watched)  # a project that cannot be watched: its message, exit 1
 
 
+@main.command()
+@click.option("--port", default=0, type=click.IntRange(0, 65535),
+              help="Port on 127.0.0.1 to serve on. Default: a free one.")
+@click.option("--open", "open_page", is_flag=True,
+              help="Open the preview's page in the browser once the first build is done.")
+@click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(registry.documents()),
+              help="Build only this format (repeatable), e.g. --format html for the quickest "
+                   "page. Default: briefing.toml's build.formats.")
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Build only this edition (repeatable). Default: all.")
+@click.option("--allow-missing", is_flag=True,
+              help="Draft: mark missing translations [NOT TRANSLATED] instead of stopping.")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
+@click.pass_obj
+def preview(obj: Context, port: int, open_page: bool, debounce: int, formats: tuple[str, ...],
+            editions: tuple[str, ...], allow_missing: bool, allow_stale: bool) -> None:
+    """Watch, rebuild on every saved change, and serve build/'s pages on 127.0.0.1: each
+    page reloads itself after a build; the page at / shows the last build's problems.
+    The files in build/ are exactly what `briefing build` writes."""
+    from briefing import recipe, watching
+    from briefing.errors import BriefingError
+    from briefing.runtime import serve
+
+    def tell(text: str) -> None:  # the preview's own status lines: shown unless --quiet
+        if not obj.quiet:
+            click.echo(text, err=True)
+
+    def once(shown: serve.Preview) -> None:
+        start = time.perf_counter()
+        try:
+            with obj.stages() as step:
+                built = recipe.build(obj.project, list(formats) or None, step,
+                                     list(editions) or None, allow_missing,
+                                     allow_stale=allow_stale)
+        except BriefingError as exc:
+            click.echo(exc.format(obj.project), err=True)
+            shown.publish(False, exc.problems, time.perf_counter() - start)
+            tell(f"build failed; previous outputs kept; the problems at {shown.url}")
+            return
+        for warning in built.warnings:
+            click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1),
+                       err=True)
+        seconds = time.perf_counter() - start
+        shown.publish(True, built.warnings, seconds)
+        draft = " (a draft: do not publish)" if allow_missing or allow_stale else ""
+        tell(f"built in {seconds:.1f} s{draft}; watching for changes; {shown.url}")
+
+    def served() -> None:
+        with serve.serving(obj.project / "build", obj.project, port,
+                           obj.project.name) as shown:
+            click.echo(f"briefing: preview at {shown.url} (Ctrl-C stops it)", err=True)
+            opened = [not open_page]
+
+            def build() -> None:
+                obj.run(lambda: once(shown))
+                if not opened[0]:
+                    opened[0] = True
+                    click.launch(shown.url)
+
+            try:
+                watching.watch(obj.project, debounce, build)
+            except (KeyboardInterrupt, Terminated):  # the way a preview ends: no message
+                sys.exit(EXIT_TERMINATED if Terminated.received else EXIT_INTERRUPTED)
+
+    obj.run(served)  # a port taken, a project that cannot be watched: its message, exit 1
+
+
 @main.group()
 def translations() -> None:
     """Keep each edition's translations in step with the default edition's texts."""

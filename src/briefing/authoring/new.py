@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import tempfile
+import textwrap
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,13 @@ from briefing import files
 from briefing.authoring import chapters, languages, project_files
 from briefing.authoring.extract import extract
 from briefing.authoring.schemas import write_schemas
-from briefing.authoring.words import EXAMPLE_SOURCE, EditionChoice, PerspectiveChoice, Words
+from briefing.authoring.words import (
+    EXAMPLE_SOURCE,
+    PROSE,
+    EditionChoice,
+    PerspectiveChoice,
+    Words,
+)
 from briefing.errors import BriefingError
 from briefing.model.settings import IDENT
 from briefing.runtime import writing
@@ -131,6 +138,18 @@ def write_project(directory: Path, title: str | None, editions: list[EditionChoi
     for name, text in chapters.chapters(lambda key: words.message(key, default),
                                         several=len(editions) > 1).items():
         contents[f"chapters/{name}"] = text
+    for name, texts in PROSE.items():  # prose: one Markdown file per edition that has words
+        for edition in editions:
+            found = texts.get(edition.primary) or (
+                texts["en"] if edition == default else None)
+            if found is None:
+                words.untranslated[edition.id] = words.untranslated.get(edition.id, 0) + 1
+                continue
+            own = name if edition == default else name.replace(".md", f".{edition.id}.md")
+            contents[f"chapters/{own}"] = "\n\n".join(
+                part if part.startswith("#") else textwrap.fill(part, 88)
+                for part in found.replace("chapters/07-about.nl.md", f"chapters/{own}")
+                .split("\n\n")) + "\n"
     for edition in editions:  # the default edition's only for the engine's words
         if edition != default or not project_files.engine_words(edition):
             contents[f"locale/{edition.id}.po"] = project_files.catalogue(words, edition)

@@ -84,10 +84,12 @@ def toml(words: Words, title: str | None, perspectives: list[PerspectiveChoice],
               "carry the plain names",
               f"formats = [{', '.join(map(yamltext.quoted, formats.defaults()))}]"
               "  # built by default; of: " + ", ".join(formats.documents()),
-              "# The chapters in reading order: chapters/NN-slug.md.j2, listed without .md.j2.",
+              "# The chapters in reading order, listed without their ending: a template",
+              "# chapters/NN-slug.md.j2 (text from the data), or plain Markdown prose",
+              "# chapters/NN-slug.md.",
               "chapters = [", *(f'  "{name}",' for name in (
                   "01-introduction", "02-perspectives", "03-comparison", "04-argument-map",
-                  "05-questions", "06-glossary", "07-sources")), "]", "",
+                  "05-questions", "06-glossary", "07-about", "08-sources")), "]", "",
               "# One edition per language, from the same seeds, analysis and chapters; the",
               "# chapters' words for each edition but the default come from locale/<id>.po."]
     for edition, ident in zip(words.editions, uuids, strict=True):

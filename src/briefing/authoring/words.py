@@ -190,15 +190,6 @@ T: dict[str, dict[str, str]] = {
 M: dict[str, dict[str, str]] = {
     "Key points": {"nl": "Kernpunten"},
     "Introduction": {"nl": "Inleiding"},
-    "intro": {
-        "en": "This is an example briefing, made by briefing new. It compares perspectives "
-              "on an invented council debate, drawn from one invented news report, to show "
-              "each part of a briefing once. Replace the source, the claims and these words "
-              "with your own.",
-        "nl": "Dit is een voorbeeldbriefing, gemaakt door briefing new. Ze vergelijkt "
-              "perspectieven op een verzonnen raadsdebat, op basis van één verzonnen "
-              "nieuwsbericht, om elk onderdeel van een briefing één keer te tonen. Vervang "
-              "de bron, de beweringen en deze woorden door uw eigen."},
     "Timeline": {"nl": "Tijdlijn"},
     "What happened when, and the sources that report it": {
         "nl": "Wat er wanneer gebeurde, en de bronnen die het melden"},
@@ -253,6 +244,32 @@ M: dict[str, dict[str, str]] = {
               "beweringen kunnen aanhalen. De volledige verwijzingen volgen."},
     "source": {"en": "**%(title)s** [@%(key)s]: %(n)s numbered paragraphs.",
                "nl": "**%(title)s** [@%(key)s]: %(n)s genummerde alinea's."},
+}
+
+
+# Prose files (chapters/*.md: plain Markdown, no template), by name and language; in a
+# briefing with several editions, chapters/NAME.<edition>.md holds each other one's.
+PROSE: dict[str, dict[str, str]] = {
+    "introduction.md": {
+        "en": "This is an example briefing, made by briefing new. It compares perspectives "
+              "on an invented council debate, drawn from one invented news report, to show "
+              "each part of a briefing once. Replace the source, the claims and these words "
+              "with your own.",
+        "nl": "Dit is een voorbeeldbriefing, gemaakt door briefing new. Ze vergelijkt "
+              "perspectieven op een verzonnen raadsdebat, op basis van één verzonnen "
+              "nieuwsbericht, om elk onderdeel van een briefing één keer te tonen. Vervang "
+              "de bron, de beweringen en deze woorden door uw eigen."},
+    "07-about.md": {
+        "en": "# About this briefing {#about}\n\n"
+              "This chapter is plain Markdown (chapters/07-about.md): no template and no "
+              "data, only your words. Say here how the briefing was made, who wrote it, "
+              "and what it leaves out.\n\n"
+              "A paragraph may cite a source as in any Pandoc document [@example].",
+        "nl": "# Over deze briefing {#about}\n\n"
+              "Dit hoofdstuk is gewone Markdown (chapters/07-about.nl.md): geen sjabloon en "
+              "geen gegevens, alleen uw woorden. Zeg hier hoe de briefing tot stand kwam, "
+              "wie haar schreef en wat ze buiten beschouwing laat.\n\n"
+              "Een alinea kan een bron aanhalen zoals in elk Pandoc-document [@example]."},
 }
 
 

@@ -15,7 +15,16 @@ from pathlib import Path
 
 import jinja2
 
-from briefing.compose import argmap, changelog, changes, language, metadata, prose, snapshot
+from briefing.compose import (
+    argmap,
+    changelog,
+    changes,
+    language,
+    metadata,
+    prose,
+    prosefiles,
+    snapshot,
+)
 from briefing.compose.checks import (
     check_citations,
     check_claims_shown,
@@ -25,7 +34,9 @@ from briefing.compose.checks import (
 from briefing.compose.context import TemplateContext
 from briefing.compose.templates import (
     Chapter,
+    ChaptersLoader,
     environment,
+    for_edition,
     parse_templates,
     read_templates,
     render_chapter,
@@ -208,6 +219,8 @@ def prepare(project: Project, coverage: Coverage, problems: Collector) -> Prepar
         problems.extend(exc)
         env = environment(project, texts)
     catalogues, engine_catalogues = _catalogues(project, env, texts, coverage, problems)
+    if isinstance(env.loader, ChaptersLoader):  # each edition's prose files, as data texts
+        prosefiles.check(project, env.loader.prose, coverage)
     warnings = []
     if len(project.editions) > 1:  # with one edition, template text is simply its text
         others = [f"locale/{e.id}.po" for e in project.editions if not e.default]
@@ -222,7 +235,9 @@ def compose_edition(model: Model, prepared: Prepared, lang: language.Localised) 
     meta["typography"] = metadata.typography(model.bib_for(lang.edition), model.base)
     if model.previous is not None:  # on the cover: which version this one updates
         meta["updates"] = changelog.updates(model.previous, lang)
-    return compose(model.project, model.base, prepared.templates, model.bib.keys, meta,
+    templates = for_edition(prepared.templates, None if lang.edition.default
+                            else lang.edition.id)  # its own prose, where it has it
+    return compose(model.project, model.base, templates, model.bib.keys, meta,
                    model.analysis, lang, changes_since(model, prepared, lang),
                    released_labels(model.earlier, model.project.default_edition.id))
 

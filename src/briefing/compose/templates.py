@@ -90,21 +90,76 @@ def _join_names_filter(context, names) -> str:
 class ChaptersLoader(jinja2.BaseLoader):
     """Templates from chapters/ only, as read (and checked) up front by read_templates:
     Jinja2 itself opens no file. A '..' in a name is refused by split_template_path; a link
-    to a file outside chapters/ was never read and is refused when included."""
+    to a file outside chapters/ was never read and is refused when included.
 
-    def __init__(self, folder: Path, sources: dict[str, str]):
+    A `.md` file is prose: plain Markdown, given to Jinja2 as literal text (read_prose).
+    While `edition` names an edition other than the default, `NAME.md` is that edition's
+    `NAME.<edition>.md` where one exists; a template loaded for one edition is loaded
+    again for the next (`uptodate`)."""
+
+    def __init__(self, folder: Path, sources: dict[str, str],
+                 prose: dict[str, str] | None = None):
         self.folder, self.sources = folder, sources
+        self.prose = prose or {}
+        self.edition: str | None = None  # set by for_edition
 
     def get_source(self, environment, template):
         name = "/".join(split_template_path(template))
         if name in self.sources:
             return self.sources[name], str(self.folder / name), lambda: True
+        if name in self.prose:
+            edition = self.edition
+            own = f"{name[:-len('.md')]}.{edition}.md" if edition else name
+            chosen = own if own in self.prose else name
+            return literal(self.prose[chosen]), str(self.folder / chosen), \
+                lambda: self.edition == edition
         path = self.folder / name
         if os.path.lexists(path) and not files.within(os.path.realpath(path),
                                                       os.path.realpath(self.folder)):
             raise jinja2.exceptions.SecurityError(
                 f"template {template!r} is a link to a file outside chapters/")
         raise jinja2.TemplateNotFound(template)
+
+
+def literal(text: str) -> str:
+    """Prose as a template that writes it as it is, line for line (a `{% endraw %}` in
+    the prose itself is written by an expression between two raw blocks)."""
+    parts = text.split("{% endraw %}")
+    return "{{ '{% endraw %}' }}".join("{% raw %}" + part + "{% endraw %}" for part in parts)
+
+
+def read_prose(project: Project) -> dict[str, str]:
+    """Every prose file under chapters/ (*.md, each edition's *.<edition>.md too), checked
+    as templates are."""
+    problems, found = Collector(), {}
+    top = project.chapters_dir
+    inside = os.path.realpath(top)
+    for folder, dirs, names in os.walk(top, followlinks=False):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if not name.endswith(".md") or not files.within(os.path.realpath(path), inside):
+                continue
+            try:
+                found[path.relative_to(top).as_posix()] = project.inputs.read_text(path)
+            except BriefingError as exc:
+                problems.extend(exc)
+    problems.raise_if_any()
+    return found
+
+
+def for_edition(templates: list[jinja2.Template], edition: str | None
+                ) -> list[jinja2.Template]:
+    """The chapters as one edition reads them (None: the default edition): a prose
+    chapter or an included prose file in that edition's own words, where it has them."""
+    if not templates:
+        return templates
+    env = templates[0].environment
+    loader = env.loader
+    if not isinstance(loader, ChaptersLoader) or not loader.prose:
+        return templates
+    loader.edition = edition
+    return [env.get_template(t.name) if t.name else t for t in templates]
 
 
 def read_templates(project: Project) -> dict[str, str]:
@@ -151,9 +206,11 @@ class BoundedEnvironment(SandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def environment(project: Project, sources: dict[str, str]) -> SandboxedEnvironment:
+def environment(project: Project, sources: dict[str, str],
+                prose: dict[str, str] | None = None) -> SandboxedEnvironment:
     env = BoundedEnvironment(
-        loader=ChaptersLoader(project.chapters_dir, sources),
+        loader=ChaptersLoader(project.chapters_dir, sources,
+                              read_prose(project) if prose is None else prose),
         # {% trans %} and _(): the words of each edition come from its catalogue; gettext
         # is passed in the render context, per edition.
         extensions=["jinja2.ext.i18n"],

@@ -24,7 +24,7 @@ from briefing.model.tomlfile import line_of_key, line_of_value
 CONFIG_NAME = "briefing.toml"
 ANALYSIS_NAME = "analysis.yaml"
 INPUT_FOLDERS = ("seeds", "chapters", "locale", "sources", "releases")  # all their files are inputs
-CHAPTER_RE = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*\.md\.j2$")
+CHAPTER_RE = re.compile(r"^(\d+)-[a-z0-9][a-z0-9-]*\.md(\.j2)?$")  # .md: plain prose
 
 
 class Project:
@@ -246,7 +246,10 @@ def _chapters(root: Path, config: Config, path: Path, text: str) -> list[Path]:
     chapters, seen = [], set()
     for name in config.build.chapters:
         line = line_of_value(text, name)
-        file_name = name if name.endswith(".md.j2") else f"{name}.md.j2"
+        file_name = name if name.endswith((".md.j2", ".md")) else f"{name}.md.j2"
+        if file_name != name and not os.path.lexists(chapters_dir / file_name) and \
+                os.path.lexists(chapters_dir / f"{name}.md"):
+            file_name = f"{name}.md"  # a chapter of plain Markdown prose
         if file_name in seen:
             problems.add(f"chapter {name!r} is listed twice in build.chapters", path, line,
                          "list each chapter once")

@@ -1,6 +1,7 @@
 """The format registry (model/formats.py) is the one list of formats: the settings, the
 command line, the file names, the outputs and the docs all read it; a format the EPUB
-needs is made for it whatever subset is built."""
+needs is made for it whatever subset is built; the plain text format it proves itself
+with builds and reads as a reader expects."""
 
 from __future__ import annotations
 
@@ -49,9 +50,9 @@ def _project(tmp_path, *editions: Edition) -> Project:
 def test_the_registry_is_one_list_without_clashes():
     formats.check()
     names = [f.name for f in formats.REGISTRY]
-    assert names[:4] == ["html", "pdf", "epub", "docx"]
-    assert formats.documents() == ["html", "pdf", "epub", "docx"]
-    assert formats.defaults() == ["html", "pdf", "epub", "docx"]
+    assert names[:5] == ["html", "pdf", "epub", "docx", "txt"]
+    assert formats.documents() == ["html", "pdf", "epub", "docx", "txt"]
+    assert formats.defaults() == ["html", "pdf", "epub", "docx"]  # txt only when asked for
     assert formats.citations() == ["bibtex", "ris", "csl-json", "text", "cff"]
     # A suffix named twice is refused: a second PDF route cannot take briefing.pdf.
     clash = dataclasses.replace(TYPST, suffix="pdf")
@@ -63,7 +64,7 @@ def test_the_registry_is_one_list_without_clashes():
 
 def test_every_format_with_an_output_is_that_output_class():
     found = outputs()
-    assert list(found) == ["html", "pdf", "epub", "docx", "bibtex", "ris", "csl-json"]
+    assert list(found) == ["html", "pdf", "epub", "docx", "txt", "bibtex", "ris", "csl-json"]
     for name, cls in found.items():
         assert cls.name == name
 
@@ -92,7 +93,7 @@ def test_the_command_line_settings_file_names_and_docs_follow_the_registry():
 def test_an_unknown_format_is_refused_with_the_registrys_choices():
     with pytest.raises(ValidationError) as refused:
         settings.Build(formats=["pdf", "odt"])
-    assert "Input should be 'html', 'pdf', 'epub' or 'docx'" in str(refused.value)
+    assert "Input should be 'html', 'pdf', 'epub', 'docx' or 'txt'" in str(refused.value)
 
 
 def test_a_format_added_to_the_registry_is_valid_everywhere(typst, tmp_path):
@@ -120,7 +121,7 @@ def test_the_skeletons_formats_line_is_the_registrys(tmp_path):
     assert result.code == 0, result.err
     text = (tmp_path / "fresh" / "briefing.toml").read_text("utf-8")
     listed = ", ".join(json.dumps(n) for n in formats.defaults())
-    assert f"formats = [{listed}]  # built by default; of: html, pdf, epub, docx" in text
+    assert f"formats = [{listed}]  # built by default; of: html, pdf, epub, docx, txt" in text
 
 
 def test_the_epub_alone_is_the_full_builds_epub(built_minimal, tmp_path):
@@ -136,3 +137,24 @@ def test_the_epub_alone_is_the_full_builds_epub(built_minimal, tmp_path):
     with zipfile.ZipFile(project / "build" / "briefing.epub") as epub:
         assert "EPUB/media/cover.png" in epub.namelist()
 
+
+def test_plain_text_builds_and_reads_as_the_briefing(minimal):
+    result = run_cli(minimal, "build", "--format", "txt")
+    assert result.code == 0, result.err
+    assert "wrote build/briefing.txt" in result.err
+    text = (minimal / "build" / "briefing.txt").read_text("utf-8")
+    lines = text.splitlines()
+    # The title block: title, organisation, the date as the edition says it.
+    assert lines[:3] == ["Fixture Briefing", "Test Unit", "15 January 2025"]
+    # The contents, the chapters as headings, numbered paragraphs, resolved citations.
+    assert "- 1 The press reading" in lines and "- 2 The stated aim" in lines
+    assert "THE PRESS READING" in lines and "REFERENCES" in lines
+    assert "¶1.1 Some media took a company’s credit score for the state’s system." in text
+    assert "(Derksen 2016, para. 1)" in text
+    assert "Derksen, Marco. 2016." in text
+    # Nothing but text: no markup, no escapes, no line longer than a reader's screen.
+    assert not any(mark in text for mark in ("<", ">", "{", "}", "\\", "\x1b", "[@"))
+    assert max(len(line) for line in lines if "://" not in line) <= 72
+    # The other outputs of the earlier build are as they were; the citations beside it.
+    assert (minimal / "build" / "briefing.pdf").exists()
+    assert (minimal / "build" / "briefing.ris").read_text("utf-8").startswith("TY  - RPRT")

@@ -45,6 +45,8 @@ REGISTRY: list[Format] = [
            "EPUB 3 for e-readers, with the PDF's first page as its cover", needs=("pdf",)),
     Format("docx", "docx", "briefing.outputs.docx:DocxOutput",
            "Word, for pasting into a paper of one's own"),
+    Format("txt", "txt", "briefing.outputs.text:TextOutput",
+           "plain text: for a screen reader, an e-mail or a diff", default=False),
     Format("bibtex", "bib", "briefing.outputs.citations:BibtexOutput",
            "the briefing's own citation in BibTeX", kind="citation"),
     Format("ris", "ris", "briefing.outputs.citations:RisOutput",

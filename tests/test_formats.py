@@ -47,11 +47,15 @@ def _project(tmp_path, *editions: Edition) -> Project:
     return Project(tmp_path, config, [], list(editions))
 
 
+ARGUMENTS = ["arguments", "aif", "xaif", "argdown", "graphml", "jsonld", "annotations"]
+
+
 def test_the_registry_is_one_list_without_clashes():
     formats.check()
     names = [f.name for f in formats.REGISTRY]
     assert names[:5] == ["html", "pdf", "epub", "docx", "txt"]
-    assert formats.documents() == ["html", "pdf", "epub", "docx", "txt"]
+    # the argument exports (issue 35) only when asked for, like txt
+    assert formats.documents() == ["html", "pdf", "epub", "docx", "txt", *ARGUMENTS]
     assert formats.defaults() == ["html", "pdf", "epub", "docx"]  # txt only when asked for
     assert formats.citations() == ["bibtex", "ris", "csl-json", "text", "cff"]
     # A suffix named twice is refused: a second PDF route cannot take briefing.pdf.
@@ -64,7 +68,8 @@ def test_the_registry_is_one_list_without_clashes():
 
 def test_every_format_with_an_output_is_that_output_class():
     found = outputs()
-    assert list(found) == ["html", "pdf", "epub", "docx", "txt", "bibtex", "ris", "csl-json"]
+    assert list(found) == ["html", "pdf", "epub", "docx", "txt", *ARGUMENTS, "bibtex", "ris",
+                           "csl-json"]
     for name, cls in found.items():
         assert cls.name == name
 
@@ -93,7 +98,8 @@ def test_the_command_line_settings_file_names_and_docs_follow_the_registry():
 def test_an_unknown_format_is_refused_with_the_registrys_choices():
     with pytest.raises(ValidationError) as refused:
         settings.Build(formats=["pdf", "odt"])
-    assert "Input should be 'html', 'pdf', 'epub', 'docx' or 'txt'" in str(refused.value)
+    assert "Input should be 'html', 'pdf', 'epub', 'docx', 'txt', 'arguments', " in str(
+        refused.value)
 
 
 def test_a_format_added_to_the_registry_is_valid_everywhere(typst, tmp_path):

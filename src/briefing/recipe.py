@@ -341,7 +341,7 @@ def _job(loaded: Loaded, lang: Localised, composed: document.Composed,
     _working_file(inputs.bibliography, model.bib_for(lang.edition).for_pandoc())
     return Job(project, model.epoch, lang, composed, inputs, store, step,
                previous=model.previous, history=model.earlier,
-               renumber=renumber or model.renumbered)
+               renumber=renumber or model.renumbered, model=model)
 
 
 def numbered(root: Path, edition: str | None = None) -> tuple[Loaded, list]:

@@ -24,6 +24,7 @@ from briefing.compose import changelog, changes
 from briefing.compose.document import Composed
 from briefing.compose.language import Localised
 from briefing.model import releases
+from briefing.model.load import Model
 from briefing.model.project import Project
 from briefing.outputs import ast, identifiers, locate, pages, pandoc, paragraphs, sanitise
 from briefing.runtime import cache
@@ -66,6 +67,9 @@ class Job:
     renumber: bool = False
     paragraphs: list[releases.Paragraph] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    # The model the document was composed from: the argument exports read the seeds' data
+    # from it, not from the document (outputs/arguments).
+    model: Model | None = None
 
     @property
     def workdir(self) -> Path:

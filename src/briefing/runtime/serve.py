@@ -196,10 +196,15 @@ class Preview:
             return None
         finally:
             os.close(folder)
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a folder, a pipe, a device
                 return None
-            return handle.read()
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
     def status_page(self) -> tuple[bytes, str]:
         """The status page, HTML-escaped throughout, and its policy."""
@@ -257,6 +262,10 @@ def serving(build_dir: Path, root: Path, port: int = 0, title: str = "briefing"
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True  # an open event stream does not hold up the end
     preview: Preview
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A request that fails (a page closed mid-answer) ends quietly: socketserver would
+        print a traceback into the author's terminal."""
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

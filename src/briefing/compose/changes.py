@@ -154,7 +154,7 @@ def _reference_name(ref: Reference) -> str:
 
 
 GROUPS = (
-    Group("key-point", "key_points", ("title", "text"), "title"),
+    Group("key-point", "key_points", ("title", "text", "confidence"), "title"),
     Group("perspective", "perspectives", ("title", "short", "key_point", "summary"), "title"),
     Group("event", "timeline", ("when", "text"), "when"),
     Group("question", "questions", ("text",), ""),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from briefing import LOCALE
 from briefing.errors import BriefingError, Collector, Problem
+from briefing.model import confidence
 from briefing.model.catalogues import Catalogue, Fuzzy, clip, load_catalogue
 from briefing.model.records import difference
 from briefing.model.texts import MARKER, Coverage, Edition, Gap, Localiser, Stale, _rel
@@ -319,6 +320,18 @@ WORDS = {
     "changes_stance_evidence": "evidence",
     "changes_yes": "yes",
     "changes_no": "no",
+    "changes_field_confidence": "confidence",
+    # The legend printed with the key points' ratings (model/confidence.py).
+    "confidence_legend_title": "How sure we are:",
+    "confidence_legend": (
+        "each key point is rated for its evidence (limited, medium or robust: how many "
+        "sources and voices it rests on, and whether they speak first-hand) and for "
+        "agreement (low, medium or high: how far its claims and the readings agree, and "
+        "whether a claim is attacked without an answer). Together they give the confidence, "
+        "in five steps from very low to very high: each step up in evidence or in agreement "
+        "is one step up in confidence. The scale follows the IPCC's guidance note for its "
+        "authors on the consistent treatment of uncertainties (2010); the words are used in "
+        "that sense only, and each rating is checked against the data."),
 }
 KINDS = {"fact": "fact", "interpretation": "interpretation", "value": "value judgement",
          "prediction": "prediction", "recommendation": "recommendation"}
@@ -328,7 +341,8 @@ COLOURS = {"blue": "blue", "orange": "orange", "green": "green", "pink": "pink",
 
 
 def engine_msgids() -> list[str]:
-    return [*WORDS.values(), *KINDS.values(), *RELATIONS.values(), *COLOURS.values()]
+    return [*WORDS.values(), *KINDS.values(), *RELATIONS.values(), *COLOURS.values(),
+            *confidence.msgids()]
 
 
 def engine_gaps(edition: Edition, messages: Messages, coverage: Coverage, root: Path) -> None:
@@ -337,9 +351,14 @@ def engine_gaps(edition: Edition, messages: Messages, coverage: Coverage, root: 
     engine_file = ENGINE_LOCALE / f"{edition.primary}.po"
     target = root / "locale" / f"{edition.id}.po"
     for msgid in engine_msgids():
+        # Its entry may be in the project's catalogue already, its msgstr empty (as
+        # `translations update` writes it): then the message names that line.
+        line = messages.project.empty.get(msgid)
         coverage.add(edition.id, engine_file, messages.lookup(msgid, engine=True) is not None,
                      functools.partial(
-                         Gap, edition.id, target, None, f"the engine's word {clip(msgid)!r}",
+                         Gap, edition.id, target, line, f"the engine's word {clip(msgid)!r}",
+                         f"write its msgstr at {_rel(target, root)}:{line}: the "
+                         f"{edition.language} text" if line else
                          f"briefing has no {edition.primary} catalogue with it: add it to "
                          f"{_rel(target, root)}"))
 
@@ -352,6 +371,13 @@ class Words:
     kinds: dict[str, str]
     relations: dict[str, str]
     colours: dict[str, str]
+    # How sure a key point is, by rating: one fixed phrase each, translated whole.
+    confidence: dict[str, str] = field(default_factory=dict)
+    """The confidence's words by level: confidence["medium"] is "medium confidence"."""
+    evidence: dict[str, str] = field(default_factory=dict)
+    """The evidence rating's words: evidence["limited"] is "limited evidence"."""
+    agreement: dict[str, str] = field(default_factory=dict)
+    """The agreement rating's words: agreement["high"] is "high agreement"."""
 
     @property
     def locators(self) -> tuple[str, str]:
@@ -363,7 +389,10 @@ class Words:
         return cls({k: word(v) for k, v in WORDS.items()},
                    {k: word(v) for k, v in KINDS.items()},
                    {k: word(v) for k, v in RELATIONS.items()},
-                   {k: word(v) for k, v in COLOURS.items()})
+                   {k: word(v) for k, v in COLOURS.items()},
+                   {k: word(v) for k, v in confidence.LEVEL_WORDS.items()},
+                   {k: word(v) for k, v in confidence.EVIDENCE_WORDS.items()},
+                   {k: word(v) for k, v in confidence.AGREEMENT_WORDS.items()})
 
 
 @dataclass

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from briefing.compose.language import Localised
 from briefing.compose.views import ClaimView, released_labels, views
-from briefing.model import analysis, releases, settings, sources
+from briefing.model import analysis, confidence, releases, settings, sources
 from briefing.model.analysis import Analysis
 from briefing.model.bibliography import PRIVATE_FIELDS, Bibliography
 from briefing.model.load import Model
@@ -69,6 +69,8 @@ MADE: dict[tuple[type[BaseModel], str], str] = {
     (sources.Claim, "reported_by"): "who is shown as reporting it: reported_by, else the "
                                     "source's reporter",
     (sources.Quote, "translation"): "as the edition shows it: '' in the source's language",
+    (analysis.Finding, "confidence"): "as the edition prints it: the confidence, the two "
+                                      "ratings and the reason, in its words",
 }
 # Fields of the bibliography's entries never printed: the maintainers' notes, and what
 # only steers typesetting or search.
@@ -129,7 +131,8 @@ def snapshot(model: Model, lang: Localised) -> dict[str, Any]:
         "perspectives": {pid: _item(releases.Perspective, _fields(p, tr))
                          for pid, p in project.config.perspectives.items()},
         "actors": {aid: _item(releases.Actor, _fields(a, tr)) for aid, a in base.actors.items()},
-        "key_points": {k.id: _item(releases.KeyPoint, _fields(k, tr)) for k in found.key_points},
+        "key_points": {k.id: _item(releases.KeyPoint, _fields(k, tr, {
+            "confidence": rated(k.confidence, lang)})) for k in found.key_points},
         # Keyed as the reader finds them again in every edition: an event by its date, a
         # term by its anchor (compose/views.py), both from the default edition.
         "timeline": _unique((default(e.when), _item(releases.Event, _fields(e, tr)))
@@ -140,6 +143,14 @@ def snapshot(model: Model, lang: Localised) -> dict[str, Any]:
         "references": references(model.bib),
     }
     return out
+
+
+def rated(rating: confidence.Rating | None, lang: Localised) -> str:
+    """A key point's rating as the edition prints it ("" when it has none)."""
+    if rating is None:
+        return ""
+    level, evidence, agreement = confidence.words(rating, lang.messages.word)
+    return f"{level} ({evidence}, {agreement}). {lang.text(rating.reason)}"
 
 
 def _item(record: type[releases.Item], fields: dict[str, Any]) -> Any:

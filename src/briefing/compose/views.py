@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from briefing.compose.language import Localised
 from briefing.compose.markdown import citation, join_names
+from briefing.model import confidence
 from briefing.model.analysis import Analysis
 from briefing.model.project import Project
 from briefing.model.releases import Edition, Release
@@ -328,8 +329,19 @@ class ItemView:
     """Those claims as Markdown links, "[P3](#claim-...)"."""
 
 
+@dataclass
 class KeyPointView(ItemView):
-    """A key point: a finding a reader can act on."""
+    """A key point: a finding a reader can act on, with how sure it is."""
+
+    confidence: str = ""
+    """Its confidence: very low, low, medium, high or very high ("" when not rated);
+    words.confidence[confidence] is the phrase to print ("medium confidence")."""
+    evidence: str = ""
+    """Its evidence rating: limited, medium or robust (words.evidence[evidence] to print)."""
+    agreement: str = ""
+    """Its agreement rating: low, medium or high (words.agreement[agreement] to print)."""
+    reason: str = ""
+    """Why it is rated so, in the edition's language."""
 
 
 class EventView(ItemView):
@@ -376,6 +388,12 @@ def analysis_views(base: ArgumentBase, found: Analysis, claims: dict[str, ClaimV
                                [claims[c].label for c in k.claims],
                                links=_links(claims, k.claims))
                   for k in found.key_points]
+    for point, finding in zip(key_points, found.key_points, strict=True):
+        if finding.confidence is not None:
+            point.confidence = confidence.level(finding.confidence)
+            point.evidence = finding.confidence.evidence
+            point.agreement = finding.confidence.agreement
+            point.reason = tr(finding.confidence.reason)
     # A term's anchor comes from the default edition's term, the same in every edition;
     # the order is the reader's alphabet.
     glossary = [TermView(default(t.term).lower().replace(" ", "-"), tr(t.term), tr(t.definition),

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefing.errors import BriefingError, Collector
-from briefing.model import texts, validation, yamlfile
+from briefing.errors import BriefingError, Collector, Problem
+from briefing.model import confidence, texts, validation, yamlfile
+from briefing.model.confidence import Rating
 from briefing.model.project import ANALYSIS_NAME
 from briefing.model.settings import IDENT
+from briefing.model.sources import ArgumentBase
 from briefing.model.texts import Edition, Name, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -55,6 +57,9 @@ class Finding(Strict):
     """The claims it rests on (claim ids), linked and cited."""
     cite: list[str] = []
     """BibTeX keys of works beyond the sources."""
+    confidence: Rating | None = None
+    """How sure the finding is: evidence and agreement ratings and the reason for them;
+    printed with the confidence they give (every key point needs one: a warning without)."""
 
 
 class Dimension(Strict):
@@ -125,7 +130,10 @@ class Analysis(Strict):
 
 def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str | None],
          bib_keys: dict[str, int] | None, editions: list[Edition] | None = None,
-         coverage: texts.Coverage | None = None, inputs=None) -> Analysis:
+         coverage: texts.Coverage | None = None, inputs=None,
+         base: ArgumentBase | None = None, warnings: list[Problem] | None = None) -> Analysis:
+    """analysis.yaml, checked; with the argument `base`, each key point's rating is checked
+    against its claims too (model/confidence.py), its warnings added to `warnings`."""
     editions = editions or [texts.ENGLISH]
     path = root / FILE_NAME
     if not os.path.lexists(path):
@@ -198,6 +206,9 @@ def load(root: Path, perspectives: list[str], claim_perspectives: dict[str, str 
                 if bib_keys is not None and key not in bib_keys:
                     problems.add(f"citation key {key!r} is not in the bibliography", path,
                                  doc.line((section, t, "cite", k)), _key_hint(key, bib_keys))
+    if base is not None:
+        confidence.check(analysis, base, path, doc.line, problems,
+                         warnings if warnings is not None else [])
     problems.problems.sort(key=lambda p: p.line or 0)  # one file: read top to bottom
     problems.raise_if_any()
     return analysis

@@ -119,12 +119,13 @@ def load(root: Path, problems: Collector) -> Model:
     except BriefingError as exc:
         problems.extend(exc)
     found = None
+    rated: list[Problem] = []  # the key points' ratings the data questions (confidence.py)
     if base is not None:
         try:
             found = analysis.load(root, list(project.config.perspectives),
                                   {cid: c.perspective for cid, c in base.claims.items()},
                                   bib.keys if bib else None, editions, coverage,
-                                  project.inputs)
+                                  project.inputs, base, rated)
         except BriefingError as exc:
             problems.extend(exc)
     # Stale translations: found for every edition, reported as the gaps are (per edition).
@@ -136,7 +137,7 @@ def load(root: Path, problems: Collector) -> Model:
         history = releases.history(root, project.inputs, project.config.limits.record_items)
     except BriefingError as exc:
         problems.extend(exc)
-    warnings = _left_out(project)
+    warnings = _left_out(project) + rated
     if base is not None:  # a seed whose source file changed since it was copied
         warnings += provenance.stale(base, root)
     # Complete only when no problem was found; the caller raises before using it then.

@@ -134,6 +134,10 @@ class KeyPoint(Item):
     text: str
     claims: list[Id]
     cite: Keys
+    # How sure it is, as printed: "medium confidence (limited evidence, medium agreement).
+    # <reason>" ("" unrated, and in a record from before ratings: a rating added since is
+    # a change the changelog shows).
+    confidence: str = ""
     digest: str = Field("", pattern=DIGEST)
 
 

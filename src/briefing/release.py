@@ -150,11 +150,20 @@ def _check_clean(project: Project, repo: Path) -> None:
     paths = [p.relative_to(repo).as_posix() for p in project.input_paths() if p.exists()]
     paths += [p.relative_to(repo).as_posix() for p in (project.chapters_dir,
                                                        project.seeds_dir) if p.exists()]
-    dirty = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", *paths)
-    if dirty.strip():
-        first = dirty.strip().splitlines()[0][3:]
-        raise BriefingError.at(f"inputs are not committed ({len(dirty.strip().splitlines())} "
-                               f"changed, e.g. {first})", repo / first, None,
+    # -z: each entry "XY path", unquoted; a rename's or copy's old path follows as its own
+    # entry. (Stripping the text stripped the status's leading blank: "riefing.toml".)
+    entries = iter(_git(repo, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                        *paths).split("\0"))
+    changed = []
+    for entry in entries:
+        if len(entry) > 3:
+            changed.append(entry[3:])
+            if entry[0] in "RC":
+                next(entries, None)
+    if changed:
+        first = changed[0]
+        raise BriefingError.at(f"inputs are not committed ({len(changed)} changed, e.g. "
+                               f"{first})", repo / first, None,
                                "commit them first: a release records a commit")
 
 

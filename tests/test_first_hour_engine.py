@@ -1,0 +1,62 @@
+"""The first hour of a new author, the engine's side (issue 30): the small frictions of
+the new-author review, each as the author meets it, in-process on the minimal fixture."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from briefing import release
+from briefing.errors import BriefingError
+from briefing.model import config
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+                        "HOME": str(repo), "PATH": "/usr/bin:/bin"})
+
+
+def test_release_names_the_uncommitted_file_whole(project: Path):
+    """Friction 15: `release` said 'riefing.toml' (the first letter lost)."""
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-q", "-m", "first")
+    toml = project / "briefing.toml"
+    toml.write_text(toml.read_text("utf-8") + "\n", "utf-8")
+    (project / "seeds" / "new one.yaml").write_text("# a name with a blank\n", "utf-8")
+    with pytest.raises(BriefingError) as exc:
+        release._check_clean(config.load(project), project)
+    [problem] = exc.value.problems
+    assert problem.message == "inputs are not committed (2 changed, e.g. briefing.toml)"
+    assert problem.path == project / "briefing.toml"
+
+
+def test_a_missing_engine_word_names_its_empty_entry(project: Path):
+    """Friction 14: an engine word a new language lacks, whose entry the catalogue holds
+    with an empty msgstr, is named at that entry's line (it said only 'add it to
+    locale/de.po')."""
+    from briefing import recipe
+
+    toml = project / "briefing.toml"
+    toml.write_text(toml.read_text("utf-8").replace('language = "en-GB"\n', "").replace(
+        'identifier = "urn:uuid:00000000-0000-4000-8000-000000000001"\n', "")
+        + '\n[editions.en]\nlanguage = "en-GB"\nidentifier = "urn:uuid:e1"\n'
+        '\n[editions.de]\nlanguage = "de-DE"\nidentifier = "urn:uuid:e2"\n', "utf-8")
+    chapter = project / "chapters" / "01-overview.md.j2"
+    chapter.write_text(chapter.read_text("utf-8").replace(
+        "# {{ p.title }}", "# {{ p.title }} {#{{ p.id }}}"), "utf-8")
+    (project / "locale").mkdir()
+    (project / "locale" / "de.po").write_text(
+        'msgid ""\nmsgstr ""\n"Language: de-DE\\n"\n"Content-Type: text/plain; charset=utf-8\\n"'
+        '\n\nmsgid "fact"\nmsgstr ""\n', "utf-8")
+    checked = recipe.check(project, allow_missing=True)
+    [fact] = [w for w in checked.warnings if "the engine's word 'fact'" in w.message]
+    assert (fact.where(project), fact.hint) == (
+        "locale/de.po:6", "write its msgstr at locale/de.po:6: the de-DE text")
+    [other] = [w for w in checked.warnings if "the engine's word 'value judgement'" in w.message]
+    assert (other.where(project), other.hint) == (
+        "locale/de.po", "briefing has no de catalogue with it: add it to locale/de.po")

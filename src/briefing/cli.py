@@ -390,6 +390,57 @@ def diff(obj: Context, old: str, new: str, as_json: bool, editions: tuple[str, .
 
 
 @main.command()
+@click.option("--format", "formats", multiple=True, metavar="FORMAT",
+              type=click.Choice(["arguments", "aif", "xaif", "argdown", "graphml", "jsonld",
+                                 "annotations", "all"]),
+              help="arguments (briefing's own JSON), aif, xaif, argdown, graphml, jsonld "
+                   "(schema.org Claim) or annotations (W3C Web Annotations); repeatable; "
+                   "all: every one.")
+@click.option("--edition", "editions", multiple=True, metavar="ID",
+              help="Only this edition (repeatable). Default: all.")
+@click.option("--allow-missing", is_flag=True,
+              help="Draft: mark missing translations [NOT TRANSLATED] instead of stopping.")
+@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
+@click.option("--stdout", "to_stdout", is_flag=True,
+              help="Print the one format of the one edition instead of writing build/.")
+@click.option("--schema", "print_schema", is_flag=True,
+              help="Print the JSON Schema of the arguments format and stop.")
+@click.pass_obj
+def export(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
+           allow_missing: bool, allow_stale: bool, to_stdout: bool, print_schema: bool) -> None:
+    """Write the argument base for other tools, per edition, without building the
+    document: build/<name>[.<edition>].arguments.json, .aif.json, .xaif.json, .argdown,
+    .graphml, .jsonld, .annotations.jsonld (the formats build.formats can name too)."""
+    import json
+
+    from briefing.outputs.arguments import base
+    from briefing.outputs.arguments import export as exporting
+
+    if print_schema:
+        click.echo(json.dumps(base.schema(), ensure_ascii=False, indent=2))
+        return
+    names = exporting.NAMES if "all" in formats or not formats else list(dict.fromkeys(formats))
+    if to_stdout:
+        made = obj.run(lambda: exporting.made(obj.project, names, list(editions) or None,
+                                              allow_missing, allow_stale))
+        if len(set(map(id, made.values()))) != 1:
+            obj.run(lambda: _refuse_export("--stdout prints one format of one edition"))
+        click.echo(next(iter(made.values())).decode("utf-8"), nl=False)
+        return
+    with obj.stages() as step:
+        written = obj.run(lambda: exporting.export(obj.project, names, list(editions) or None,
+                                                   allow_missing, allow_stale, step))
+    for path in written.values():
+        obj.say(f"wrote {path.relative_to(obj.project)} ({path.stat().st_size:,} bytes)")
+
+
+def _refuse_export(message: str) -> None:
+    from briefing.errors import BriefingError
+
+    raise BriefingError.at(message, None, None, "name one --format and one --edition")
+
+
+@main.command()
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
 @click.option("--open", "open_output", is_flag=True,
               help="Open the PDF (or the HTML) once, after the first good build.")

@@ -1,0 +1,249 @@
+"""The argument exports (issue 35): briefing's own JSON and the field's formats derived
+from it, each read back the way its readers read it. In-process on the flagship's model
+(no rendering) and on the minimal fixture; the CLI once, in a child process."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import xml.etree.ElementTree as ET
+from collections import Counter
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+from tests.hostile.test_hostile_inputs import tree_digests
+
+from briefing import recipe
+from briefing.outputs.arguments import base, derived
+from briefing.outputs.arguments.export import NAMES
+from conftest import FIXTURES, ROOT, copy_project, run_cli
+
+
+@pytest.fixture(scope="module")
+def flagship() -> tuple[recipe.Loaded, dict[str, base.Arguments]]:
+    loaded = recipe.load(ROOT)
+    return loaded, {e.id: base.make(loaded.model, loaded.localised(e))
+                    for e in loaded.project.editions}
+
+
+@pytest.fixture(scope="module")
+def english(flagship) -> base.Arguments:
+    return flagship[1]["en"]
+
+
+def test_the_base_json_is_valid_lossless_and_the_same_every_time(flagship):
+    loaded, made = flagship
+    seeds = loaded.model.base
+    validator = jsonschema_rs.validator_for(base.schema())
+    committed = json.loads((ROOT / "docs/schema/arguments.schema.json").read_text("utf-8"))
+    assert committed == base.schema(), "regenerate: briefing export --schema > docs/schema/..."
+    for edition, arguments in made.items():
+        data = base.render(arguments)
+        assert data == base.render(base.make(loaded.model, loaded.localised(
+            loaded.project.edition(edition))))
+        document = json.loads(data)
+        validator.validate(document)
+        assert [c["id"] for c in document["claims"]] == sorted(seeds.claims)
+        assert len(document["relations"]) == len(seeds.relations)
+        for claim in arguments.claims:
+            seed = seeds.claims[claim.id]
+            assert (claim.holders, claim.kind, claim.perspective, claim.reported_by) == (
+                seed.holders, seed.kind, seed.perspective, seed.reported_by)
+            assert claim.reporter == seeds.reporter(seed).id
+            if seed.quote is not None:
+                assert claim.quote is not None and claim.quote.text == seed.quote.text
+                assert claim.quote.words_of == seed.quote.words_of
+                # the offsets point at the quote in the source's stored text
+                text = base.stored_text(next(s for s in arguments.sources
+                                             if s.id == claim.source))
+                assert claim.quote.start is not None and claim.quote.end is not None
+                found = text[claim.quote.start:claim.quote.end]
+                assert " ".join(found.split()) == " ".join(seed.quote.text.split()) or (
+                    len(found.split()) == len(seed.quote.text.split()))
+        assert {s.url for s in arguments.sources} >= {
+            "https://www.nos.nl/artikel/2227440-big-brother-2-0-in-china-bepaalt-je-sociale-"
+            "score-je-leven.html"}
+    english, dutch = made["en"], made["nl"]
+    assert [c.label for c in english.claims] == [c.label for c in dutch.claims]
+    assert english.claims[0].statement != dutch.claims[0].statement  # each in its words
+    translated = [c for c in english.claims if c.quote and c.quote.translation]
+    assert translated and not any(c.quote and c.quote.translation for c in dutch.claims)
+
+
+def _aif_counts(document: dict) -> Counter:
+    return Counter(n["type"] for n in document["nodes"])
+
+
+def test_aif_has_a_node_for_each_claim_relation_and_locution(english):
+    document = json.loads(derived.aif(english))
+    nodes = {n["nodeID"]: n for n in document["nodes"]}
+    counts = _aif_counts(document)
+    relations = Counter(r.type for r in english.relations)
+    undercut = derived.links(english)
+    assert counts["I"] == len(english.claims)
+    assert counts["RA"] == relations["supports"]
+    assert counts["CA"] == relations["attacks"] + sum(max(1, len(found))
+                                                      for found in undercut.values())
+    holders = sum(len(c.holders) for c in english.claims)
+    assert counts["L"] == holders + len(english.claims)  # each holder's, and the reporter's
+    for edge in document["edges"]:
+        assert edge["fromID"] in nodes and edge["toID"] in nodes
+    # An undercut is a CA on the RA of the support it undercuts.
+    for rel in english.relations:
+        if rel.type != "undercuts":
+            continue
+        attacked = [e["toID"] for e in document["edges"]
+                    if e["fromID"].startswith(f"S:{rel.id}")]
+        supports = [r for r in undercut[rel.id] if r.type == "supports"]
+        if supports:
+            assert {nodes[a]["type"] for a in attacked} <= {"RA", "CA"}
+            assert f"S:{supports[0].id}" in attacked
+        elif not undercut[rel.id]:
+            assert attacked == [f"I:{rel.target}"]
+    # Speaker and reporter: the holder's locution is reported in the reporter's.
+    reported = next(c for c in english.claims if c.reporter not in c.holders)
+    holder = f"L:{reported.id}:{reported.holders[0]}"
+    reporting = [e["toID"] for e in document["edges"]
+                 if e["fromID"] == f"L:{reported.id}:reported:{reported.reporter}"]
+    assert any(nodes[r]["text"] == "Reporting" and {"fromID": r, "toID": holder} in [
+        {"fromID": e["fromID"], "toID": e["toID"]} for e in document["edges"]]
+        for r in reporting)
+
+
+def test_arguebuf_reads_our_aif_and_xaif_with_the_same_counts(english, tmp_path):
+    arguebuf = pytest.importorskip("arguebuf", reason="arguebuf is not in the lock (its "
+                                   "lxml<6 pin conflicts with pikepdf's lxml 6)")
+    relations = Counter(r.type for r in english.relations)
+    for name, load in (("aif", arguebuf.load.aif), ("xaif", arguebuf.load.xaif)):
+        document = json.loads(getattr(derived, name)(english))
+        graph = load(document)
+        kinds = Counter(type(n.scheme).__name__ for n in graph.scheme_nodes.values())
+        assert len(graph.atom_nodes) == len(english.claims)
+        assert kinds["Support"] == relations["supports"]
+        assert kinds["Attack"] == _aif_counts(document.get("AIF", document))["CA"]
+        assert len(graph.edges) == 2 * len(graph.scheme_nodes)
+
+
+def test_graphml_is_a_graph_of_the_claims_and_relations(english):
+    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
+    root = ET.fromstring(derived.graphml(english))
+    keys = {k.get("id"): k.get("for") for k in root.findall("g:key", ns)}
+    graph = root.find("g:graph", ns)
+    assert graph is not None and graph.get("edgedefault") == "directed"
+    nodes = {n.get("id"): n for n in graph.findall("g:node", ns)}
+    edges = graph.findall("g:edge", ns)
+    assert set(nodes) == {c.id for c in english.claims}
+    assert len(edges) == len(english.relations)
+    for edge in edges:
+        assert edge.get("source") in nodes and edge.get("target") in nodes
+        assert all(keys[d.get("key")] == "edge" for d in edge.findall("g:data", ns))
+    types = Counter(e.find("g:data[@key='type']", ns).text for e in edges)  # type: ignore[union-attr]
+    assert types == Counter(r.type for r in english.relations)
+
+
+SCHEMA_TERMS = {"@id", "@type", "name", "text", "identifier", "inLanguage", "author", "url",
+                "description", "appearance", "firstAppearance", "isPartOf", "creator",
+                "position", "workTranslation", "sdPublisher", "keywords"}
+
+
+def test_jsonld_says_each_claim_with_schema_org_terms(english):
+    document = json.loads(derived.jsonld(english))
+    assert document["@context"] == {"@vocab": "https://schema.org/"}
+    graph = {node["@id"]: node for node in document["@graph"]}
+    claims = [n for n in graph.values() if n["@type"] == "Claim"]
+    assert len(claims) == len(english.claims)
+
+    def walk(node):
+        if isinstance(node, dict):
+            assert set(node) <= SCHEMA_TERMS, set(node) - SCHEMA_TERMS
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document["@graph"])
+    for claim in claims:
+        assert claim["@id"] == f"{english.identifier}#claim-{claim['identifier']}"
+        assert all(graph[a["@id"]]["@type"] in ("Person", "Organization")
+                   for a in claim["author"])
+        assert graph[claim["firstAppearance"]["@id"]]["@type"] == "Article"
+        appearance = claim["appearance"]
+        if appearance.get("@type") == "Quotation":
+            assert graph[appearance["isPartOf"]["@id"]]["@type"] == "Article"
+            assert appearance["creator"]["@id"] in graph
+
+
+def test_web_annotations_anchor_each_quote_in_its_source(english):
+    document = json.loads(derived.web_annotations(english))
+    assert document["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert document["type"] == "AnnotationCollection"
+    items = document["first"]["items"]
+    assert len(items) == document["total"] == sum(1 for c in english.claims if c.quote)
+    sources = {s.url: s for s in english.sources}
+    for item in items:
+        # the model's required fields: id, type, target (and the body we always give)
+        assert item["id"] and item["type"] == "Annotation" and item["target"]
+        target, link = item["target"]
+        quote, position = target["selector"]
+        assert quote["type"] == "TextQuoteSelector" and position["type"] == "TextPositionSelector"
+        text = base.stored_text(sources[target["source"]])
+        assert text[position["start"]:position["end"]] == quote["exact"]
+        assert text[:position["start"]].endswith(quote["prefix"])
+        assert text[position["end"]:].startswith(quote["suffix"])
+        page, _, directive = link.partition("#:~:text=")
+        assert page == target["source"]
+        parts = [urllib.parse.unquote(p) for p in directive.split(",")]
+        assert not re.search(r"[-&,]", directive.replace("%2D", "").replace(",", "", 1)
+                             if len(parts) == 2 else directive)
+        words = quote["exact"].split()
+        assert parts == ([quote["exact"]] if len(words) <= 8 else
+                         [" ".join(words[:4]), " ".join(words[-4:])])
+
+
+def test_argdown_states_each_claim_once_and_each_relation(english):
+    text = derived.argdown(english).decode("utf-8")
+    labels = {c.label for c in english.claims}
+    declared = re.findall(r"^\[([^\]]+)\]: ", text, re.M)
+    assert sorted(declared) == sorted(labels)
+    relations = Counter(r.type for r in english.relations)
+    assert len(re.findall(r"^  \+> \[", text, re.M)) + len(
+        re.findall(r"^\(1\) \[", text, re.M)) == relations["supports"]
+    undercuts = len(re.findall(r"^  _> <", text, re.M)) + len(
+        re.findall(r"^  -> \[[^\]]+\]  // undercuts", text, re.M))
+    assert undercuts >= relations["undercuts"]
+    assert "#" not in "".join(re.sub(r" #[a-z0-9-]+$", "", line)
+                              for line in text.splitlines() if line.startswith("["))
+
+
+def test_export_writes_every_format_of_the_minimal_project(tmp_path):
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    done = run_cli(project, "export", "--format", "all")
+    assert done.code == 0, done.err
+    written = sorted(p.name for p in (project / "build").iterdir() if not p.name.startswith("."))
+    assert written == sorted(f"briefing.{s}" for s in (
+        "arguments.json", "aif.json", "xaif.json", "argdown", "graphml", "jsonld",
+        "annotations.jsonld"))
+    assert len(NAMES) == 7 and "Traceback" not in done.err
+    data = json.loads((project / "build/briefing.arguments.json").read_text("utf-8"))
+    assert [r["type"] for r in data["relations"]] == ["undercuts"]
+    # a failed export writes nothing: an unknown edition is named
+    before = tree_digests(project / "build")
+    refused = run_cli(project, "export", "--format", "aif", "--edition", "xx")
+    assert refused.code == 1 and "error:" in refused.err and "Traceback" not in refused.err
+    assert tree_digests(project / "build") == before
+
+
+def test_stdout_prints_one_format_of_one_edition():
+    loaded = recipe.load(FIXTURES / "minimal")
+    arguments = base.make(loaded.model, loaded.localised(loaded.project.editions[0]))
+    assert derived.argdown(arguments).decode("utf-8").startswith("===\ntitle: \"Fixture")
+
+
+def test_schema_file_is_what_export_schema_prints(tmp_path: Path):
+    done = run_cli(tmp_path, "export", "--schema")
+    assert done.code == 0
+    assert json.loads(done.out) == json.loads(
+        (ROOT / "docs/schema/arguments.schema.json").read_text("utf-8"))

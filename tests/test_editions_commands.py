@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from briefing.authoring.editions import cut_toml, cut_yaml
+from briefing.compose.placeholders import MARKERS
 from conftest import run_cli
 
 IDS = {"en", "nl", "de"}
@@ -124,6 +125,11 @@ def test_remove_then_add_through_the_cli(two, tmp_path):
     assert "# Who publishes the briefing" in toml  # comments stay
     assert not (project / "locale" / "nl.po").exists()
     assert "\n      nl: " not in (project / "seeds" / "example.yaml").read_text("utf-8")
+    for path in [project / "briefing.toml", *sorted((project / "chapters").iterdir())]:
+        text = path.read_text("utf-8")  # the scaffold's replace-me words, replaced
+        for marker in MARKERS:
+            text = text.replace(marker, "Our own words")
+        path.write_text(text, "utf-8")
     checked = run_cli(project, "check", "--strict")
     assert checked.code == 0, checked.err
     assert "warning" not in checked.err

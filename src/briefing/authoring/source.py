@@ -202,7 +202,9 @@ def bib_stub(key: str, title: str, language: str, rel: str, web: bool) -> str:
     where = "the url and urldate" if web else "the publisher or url"
     rel = bib_escape(rel)  # a file name is the author's, not BibTeX
     lines.append(f"  note         = {{Stub written by briefing source add from {rel}. Verify "
-                 "the title; add the author (or organization), the date (year = {n.d.} if "
+                 "the title; add the author (author = {Last, First}; an organisation in "
+                 "double braces, author = {{Open Streets Watch}}, so citations name it), "
+                 "the date (year = {n.d.} if "
                  f"it has none) and {where}, from the source itself; then say here where "
                  "you verified them.}")
     return "\n".join(lines) + "\n}\n"
@@ -262,6 +264,7 @@ actors: []
 #     quote:                         # optional: words copied exactly from a cited paragraph
 #       para: 1
 #       text: "the exact words"
+#       words_of: {reporter}  # whose words they are (an actor id), if not the holders'
 #       translation:                 # for each edition in another language than the source's
 #         {editions[-1]}: "the words in that edition's language"
 claims: []

@@ -21,6 +21,7 @@ from briefing.compose import (
     changes,
     language,
     metadata,
+    placeholders,
     prose,
     prosefiles,
     snapshot,
@@ -226,6 +227,7 @@ def prepare(project: Project, coverage: Coverage, problems: Collector) -> Prepar
         others = [f"locale/{e.id}.po" for e in project.editions if not e.default]
         warnings = prose.untranslated(env, {project.chapters_dir / name: text
                                             for name, text in texts.items()}, others)
+    warnings += placeholders.find(project)  # "Your organisation" and the like
     return Prepared(templates, catalogues, engine_catalogues, warnings)
 
 

@@ -276,7 +276,8 @@ def _check_entry(entry: Entry, path: Path, problems: Collector) -> None:
         problems.add(f"entry {entry.key!r}: malformed date {date!r}", path, line,
                      "use YYYY, YYYY-MM-DD, or n.d. for an undated work")
     if kind != "misc" and not any(fields.get(f) for f in AUTHORISH):
-        missing("author or organisation", "add author = {Last, First} or organization = {...}")
+        missing("author or organisation", "add author = {Last, First}; for an organisation, "
+                "author = {{Its Name}} in double braces, so that citations print its name")
     if kind == "article" and not (fields.get("journaltitle") or fields.get("journal")):
         missing("journal", "add journaltitle = {...}")
     doi = fields.get("doi")

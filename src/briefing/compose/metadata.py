@@ -20,8 +20,8 @@ def metadata(project: Project, epoch: int, lang: Localised) -> dict:
     doc, words, tr, edition = project.config.document, lang.words, lang.text, lang.edition
     md = md_escape
     created = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    authors = doc.authors or [tr(doc.organisation)]
-    return {
+    authors = doc.author_names() or [tr(doc.organisation)]
+    return {**authorship(project, lang),
         "title": md(tr(doc.title)),
         "subtitle": md(tr(doc.subtitle)),
         "author": [md(a) for a in authors],
@@ -49,17 +49,69 @@ def metadata(project: Project, epoch: int, lang: Localised) -> dict:
     }
 
 
+# The words printed around the authorship facts, per language (English otherwise).
+AUTHORSHIP_WORDS = {
+    "en": {"contact": "Contact", "licence": "Licence", "acknowledgements": "Acknowledgements",
+           "licence_text": "This text is published under the licence %(name)s (%(id)s):",
+           "logo": "Logo of %(organisation)s"},
+    "nl": {"contact": "Contact", "licence": "Licentie", "acknowledgements": "Dankwoord",
+           "licence_text": "Deze tekst is gepubliceerd onder de licentie %(name)s (%(id)s):",
+           "logo": "Logo van %(organisation)s"},
+}
+
+
+def authorship(project: Project, lang: Localised) -> dict:
+    """The named, accountable authorship of [document] and the logo of [style], for the
+    template (briefing.html): the people with their role, affiliation and ORCID, the
+    contact, series and number, licence, disclaimer and acknowledgements; each empty when
+    not set, so the template leaves it out."""
+    from briefing.model import style as checked
+    from briefing.model.settings import LICENCES
+
+    doc, tr, md = project.config.document, lang.text, md_escape
+    words = AUTHORSHIP_WORDS.get(lang.edition.language.split("-")[0].lower(),
+                                 AUTHORSHIP_WORDS["en"])
+    people = []
+    for person in doc.authors:
+        if isinstance(person, str):
+            people.append({"name": md(person)})
+            continue
+        people.append({"name": md(person.name), "role": md(tr(person.role)),
+                       "affiliation": md(tr(person.affiliation)),
+                       "orcid": person.orcid or ""})
+    found = {"people": people,
+             "contact": md(tr(doc.contact)),
+             "series": md(tr(doc.series)), "number": md(doc.number or ""),
+             "disclaimer": md(tr(doc.disclaimer)),
+             "acknowledgements": md(tr(doc.acknowledgements)),
+             "authorship-labels": {k: md(v) for k, v in words.items() if "%" not in v}}
+    if doc.licence:
+        name, address = LICENCES[doc.licence]
+        found["licence"] = {"id": doc.licence, "name": md(name), "url": address,
+                            "text": md(words["licence_text"] % {"name": name,
+                                                               "id": doc.licence})}
+        found["rights"] = md(doc.rights())  # EPUB dc:rights, the DOCX's custom property
+    logo = checked.resolve(project).logo if project.config.style.logo else None
+    if logo:
+        found["logo"] = {"src": md(logo), "alt": md(words["logo"] % {
+            "organisation": tr(doc.organisation)})}
+    return found
+
+
 def how_to_cite(project: Project, lang: Localised, markdown: bool = False) -> str:
     """The citation of this edition as one line: plain text, or Markdown (texts escaped,
     the title in italics, the address as a link)."""
     doc, tr = project.config.document, lang.text
     md = md_escape if markdown else (lambda text: text)
-    who = "; ".join(doc.authors) if doc.authors else tr(doc.organisation)
+    who = "; ".join(doc.author_names()) if doc.authors else tr(doc.organisation)
     title = tr(doc.title) + (f": {tr(doc.subtitle)}" if doc.subtitle else "")
     title = f"*{md(title)}*" if markdown else title
     # The publisher is left out when it is the author (Chicago does the same).
     publisher = "" if who == tr(doc.organisation) else f" {md(tr(doc.organisation))}."
-    text = (f"{md(who)}. {doc.date.year}. {title}. {md(lang.words.labels['version'])} "
+    series = (f" {md(tr(doc.series))}" + (f" {md(doc.number)}" if doc.number else "") + "."
+              if doc.series else (f" {md(doc.number)}." if doc.number else ""))
+    text = (f"{md(who)}. {doc.date.year}. {title}.{series} "
+            f"{md(lang.words.labels['version'])} "
             f"{md(doc.version)}, {md(lang.date(doc.date))}.{publisher} "
             f"{md(lang.edition.identifier)}.")
     return text + (f" <{doc.url}>." if doc.url else "")

@@ -24,7 +24,7 @@ from briefing.compose.argmap import ArgumentMap, Entry
 from briefing.compose.context import FUNCTIONS, TemplateContext
 from briefing.compose.language import Words
 from briefing.model.schema import TEXTS, attribute_docs, description, text_kind
-from briefing.model.settings import Document
+from briefing.model.settings import Document, Person
 from briefing.model.sources import Quote, Relation, SourceMeta
 from briefing.model.texts import Edition
 
@@ -40,6 +40,7 @@ TITLES: dict[type, str] = {
     views.TermView: "glossary entry", ArgumentMap: "argument map",
     Entry: "argument map entry", Edition: "edition", Words: "words",
     Document: "document", SourceMeta: "source", Relation: "relation", Quote: "quote",
+    Person: "person (an author)",
 }
 # Descriptions of classes and attributes (None: the class) that carry none of their own.
 ELSEWHERE: dict[tuple[type, str | None], str] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import JsonSchemaValue
@@ -83,6 +83,51 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+ORCID = r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$"
+# The licences a briefing's text is commonly published under: SPDX id -> (name, address).
+LICENCES = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0 International",
+                  "https://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": ("Creative Commons Attribution-ShareAlike 4.0 International",
+                     "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "CC-BY-ND-4.0": ("Creative Commons Attribution-NoDerivatives 4.0 International",
+                     "https://creativecommons.org/licenses/by-nd/4.0/"),
+    "CC-BY-NC-4.0": ("Creative Commons Attribution-NonCommercial 4.0 International",
+                     "https://creativecommons.org/licenses/by-nc/4.0/"),
+    "CC-BY-NC-SA-4.0": ("Creative Commons Attribution-NonCommercial-ShareAlike 4.0 "
+                        "International", "https://creativecommons.org/licenses/by-nc-sa/4.0/"),
+    "CC-BY-NC-ND-4.0": ("Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 "
+                        "International", "https://creativecommons.org/licenses/by-nc-nd/4.0/"),
+    "CC0-1.0": ("Creative Commons Zero v1.0 Universal",
+                "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "OGL-UK-3.0": ("Open Government Licence v3.0",
+                   "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"),
+}
+
+
+def _licence(value: str) -> str:
+    if value not in LICENCES:
+        raise ValueError(f"{value!r} is not one of the SPDX ids briefing knows for a text: "
+                         f"{', '.join(LICENCES)}")
+    return value
+
+
+Licence = Annotated[str, AfterValidator(_licence)]
+
+
+class Person(Strict):
+    """An author named as a person: who answers for the text."""
+
+    name: LineStr
+    """The name as cited, e.g. "Jane Doe"."""
+    role: Line | None = None
+    """What they did or are, e.g. "Policy analyst"."""
+    orcid: str | None = Field(None, pattern=ORCID)
+    """Their ORCID iD, e.g. 0000-0002-1825-0097."""
+    affiliation: Line | None = None
+    """Where they work, e.g. "Institute for Public Policy"."""
+
+
 class Document(Strict):
     """What the reader sees on the cover and in the metadata."""
 
@@ -92,8 +137,24 @@ class Document(Strict):
     """A line under the title."""
     organisation: LineName
     """Who publishes the briefing: the publisher in the metadata and the citation."""
-    authors: list[LineStr] = []
-    """The people who wrote it, one name each, as cited (default: the organisation)."""
+    authors: list[LineStr | Person] = []
+    """The people who wrote it, as cited (default: the organisation): a name each, or a
+    table {name, role, orcid, affiliation} printed on the cover and in the citation."""
+    contact: Line | None = None
+    """Who answers readers' questions, e.g. "Jane Doe, jane.doe@example.org"; printed with
+    the authors."""
+    series: Line | None = None
+    """The series the briefing belongs to, e.g. "Policy Briefs"; on the cover and in the
+    citation."""
+    number: LineStr | None = None
+    """Its number in the series or as a report, e.g. "2026/07"."""
+    licence: Licence | None = None
+    """The licence of the text, as an SPDX id (e.g. CC-BY-4.0): printed, and in every
+    output's metadata (PDF XMP and EPUB dc:rights, DOCX, CITATION.cff)."""
+    disclaimer: Text | None = None
+    """A sentence or two on whose views the briefing gives, printed at its end."""
+    acknowledgements: Text | None = None
+    """Thanks to reviewers and others, printed at the end."""
     version: LineStr
     """The version readers cite, e.g. "1.2"; one line."""
     date: Annotated[dt.date, AfterValidator(_date_range)]
@@ -122,6 +183,18 @@ class Document(Strict):
     accessibility_summary: Text | None = None
     """The accessibility summary in the outputs' metadata (default: the engine's own, in
     each language)."""
+
+    def rights(self) -> str:
+        """The text's licence as the outputs' metadata says it (dc:rights): its SPDX id,
+        name and address; "" without one."""
+        if not self.licence:
+            return ""
+        name, address = LICENCES[self.licence]
+        return f"{self.licence} {name} {address}"
+
+    def author_names(self) -> list[str]:
+        """The authors' names as cited (empty: the organisation is the author)."""
+        return [a if isinstance(a, str) else a.name for a in self.authors]
 
 
 class EditionConfig(Strict):
@@ -161,9 +234,105 @@ class Build(Strict):
     formats: list[FormatName] = registry.defaults()
     """The formats `briefing build` writes (the registry's, model/formats.py; each with
     the briefing's own citation as .bib, .ris and .json)."""
+    layouts: Annotated[list[Literal["report", "brief"]], Field(min_length=1)] = ["report"]
+    """The PDF's layouts: "report" (the book: cover, contents, a chapter a page) is
+    build/<name>.pdf; "brief" (two to four pages: title, authors and key points on page
+    one, the comparison, then how to cite and the references; no cover page, no
+    contents) is build/<name>-brief.pdf (per edition <name>.<edition>-brief.pdf)."""
     edition: str | None = Field(None, pattern=IDENT)
     """The default edition (default: the first under [editions]): its outputs also carry
     the plain names (build/briefing.pdf), and a plain string in a text field is its text."""
+
+
+COLOUR = re.compile(r"^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+LENGTH = r"(\d{1,4}(\.\d{1,3})?)(mm|cm|in|pt)"
+PAGE_SIZE = re.compile(rf"^(A4|A5|Letter|Legal|{LENGTH} {LENGTH})$", re.I)
+MARGINS = re.compile(rf"^{LENGTH}( {LENGTH}){{0,3}}$")
+# The grounds text stands on: the page and the boxes (key points, how to cite).
+GROUNDS = ("#ffffff", "#f2f6fb")
+
+
+def luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of a #rgb or #rrggbb colour."""
+    hexa = colour.lstrip("#")
+    hexa = "".join(c * 2 for c in hexa) if len(hexa) == 3 else hexa
+    channels = [int(hexa[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2's contrast ratio of two colours, 1 to 21."""
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _colour(least: float, what: str):
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not COLOUR.match(value):
+            raise ValueError("must be a colour written #rrggbb (or #rgb), e.g. #1d4e89")
+        ratio = min(contrast(value, ground) for ground in GROUNDS)
+        if ratio < least:
+            raise ValueError(
+                f"{value} has a contrast of {ratio:.2f}:1 with the page, below WCAG AA's "
+                f"{least:g}:1 for {what}: choose a darker colour")
+        return value.lower()
+    return AfterValidator(check)
+
+
+def _pattern(pattern: re.Pattern, example: str):
+    def check(value: str | None) -> str | None:
+        if value is not None and not pattern.match(value):
+            raise ValueError(f"must be written like {example}")
+        return value
+    return AfterValidator(check)
+
+
+class Style(Strict):
+    """The briefing's look, from the project's own files: no engine file is edited. The
+    same style reaches the PDF, the HTML and the EPUB (the EPUB without the page
+    settings); the DOCX takes its reference document. Every file is a project file,
+    checked by content (fonts, images, the stylesheet) before any tool reads it."""
+
+    logo: str | None = None
+    """An image (SVG, PNG or JPEG) inside the project, printed on the cover above the
+    organisation and small in the running head, e.g. "style/logo.svg"."""
+    accent: Annotated[str | None, _colour(4.5, "body text (links, the cover's rule)")] = None
+    """The house colour of links, the cover's rule and name, e.g. "#0b5394"; needs a
+    contrast of 4.5:1 with the page (WCAG AA)."""
+    text: Annotated[str | None, _colour(4.5, "body text")] = None
+    """The colour of the text (default #1a1a1a); 4.5:1 with the page at least."""
+    heading: Annotated[str | None, _colour(3.0, "large text (headings)")] = None
+    """The colour of headings (default #1d2f4a); 3:1 with the page at least."""
+    body_font: list[str] = []
+    """The font files of the text (TrueType or OpenType, inside the project), one per
+    face: each face's weight and slant are read from the file. Their licence must allow
+    embedding (the font's OS/2 fsType)."""
+    heading_font: list[str] = []
+    """The font files of headings, the cover and small print (as body_font)."""
+    page_size: Annotated[str | None, _pattern(PAGE_SIZE, '"A4", "Letter" or "170mm 240mm"')
+                         ] = None
+    """The PDF's page size: A4 (default), A5, Letter, Legal, or "width height" in mm, cm,
+    in or pt."""
+    margins: Annotated[str | None, _pattern(MARGINS, '"24mm 22mm 24mm 30mm" (top, outer, '
+                                            'bottom, inner; as in CSS)')] = None
+    """The page margins as in CSS (top right bottom left), e.g. "20mm 20mm 22mm 25mm";
+    the left one holds the paragraph numbers, so at least 15mm."""
+    chapters: Literal["new-page", "continuous"] = "new-page"
+    """"new-page": every chapter starts a page (a chapter after a page left under a third
+    full still runs on); "continuous": chapters follow each other on the page, except
+    one marked {.new-page}."""
+    short_title: Line | None = None
+    """The title in the running head, when the title is too long for it."""
+    cover: Literal["classic", "band"] = "classic"
+    """The cover's layout: "classic" (title over a rule, centred on the page) or "band"
+    (the title at the top, under a band in the accent colour)."""
+    stylesheet: str | None = None
+    """A CSS file inside the project laid over the engine's stylesheets (print, screen
+    and e-reader), styling the classes the README's "Customising the look" lists. It may
+    load only files of the project (fonts, images) and no other stylesheet."""
 
 
 class Perspective(Strict):
@@ -232,6 +401,8 @@ class Config(Strict):
     """What a build makes, and from which chapters."""
     limits: Limits = Limits()
     """Bounds on every stage (see the defaults); raise them for a much bigger briefing."""
+    style: Style = Style()
+    """The briefing's look: logo, colours, fonts, page size, chapters, a stylesheet."""
     perspectives: dict[Ident, Perspective] = {}
     """The perspectives compared, in order, each under its id ([perspectives.<id>])."""
     editions: dict[Ident, EditionConfig] = {}

@@ -21,7 +21,8 @@ def facts(project: Project, lang: Localised) -> SimpleNamespace:
     doc, edition, tr = project.config.document, lang.edition, lang.text
     return SimpleNamespace(
         title=tr(doc.title), subtitle=tr(doc.subtitle), organisation=tr(doc.organisation),
-        authors=doc.authors, version=doc.version, date=doc.date, url=doc.url,
+        authors=doc.author_names(), people=doc.authors, version=doc.version, date=doc.date,
+        url=doc.url, series=tr(doc.series), number=doc.number, licence=doc.licence,
         language=edition.language, identifier=edition.identifier, keywords=tr.words(doc.keywords))
 
 
@@ -59,6 +60,10 @@ def render(project: Project, fmt: str, lang: Localised) -> str:
                   "eprint": doc.identifier, "eprinttype": "urn"}
         if doc.url:
             fields["url"] = doc.url
+        if doc.series:
+            fields["series"] = doc.series
+        if doc.number:
+            fields["number"] = doc.number
         body = ",\n".join(f"  {k} = {{{v if k == 'author' else _braced(v)}}}"
                           for k, v in fields.items())
         return f"@techreport{{{_key(doc)},\n{body}\n}}\n"
@@ -73,6 +78,10 @@ def render(project: Project, fmt: str, lang: Localised) -> str:
                   f"ET  - {doc.version}", f"LA  - {doc.language}", f"M1  - {doc.identifier}"]
         if doc.url:
             lines.append(f"UR  - {doc.url}")
+        if doc.series:
+            lines.append(f"T3  - {doc.series}")
+        if doc.number:
+            lines.append(f"SN  - {doc.number}")
         return "\n".join(lines + ["ER  - ", ""])
     if fmt == "csl-json":
         item = {"id": _key(doc), "type": "report", "title": title,
@@ -83,6 +92,12 @@ def render(project: Project, fmt: str, lang: Localised) -> str:
                 "language": doc.language, "number": doc.identifier}
         if doc.url:
             item["URL"] = doc.url
+        if doc.series:
+            item["collection-title"] = doc.series
+        if doc.number:
+            item["collection-number"] = doc.number
+        if doc.licence:
+            item["license"] = doc.licence
         return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
     if fmt == "cff":
         others = [(e, Localiser(e, project.default_edition.id)) for e in project.editions
@@ -99,7 +114,8 @@ def _cff(doc: SimpleNamespace, title: str, others: list[tuple[Edition, str]]) ->
     """CITATION.cff (schema 1.2.0): this edition, with every other edition's identifier
     listed too. Strings are JSON-quoted, which is valid YAML."""
     q = lambda text: json.dumps(text, ensure_ascii=False)  # noqa: E731
-    who = [f"  - name: {q(a)}" for a in doc.authors] or [f"  - name: {q(doc.organisation)}"]
+    who = [_cff_person(person, q) for person in doc.people] or [
+        f"  - name: {q(doc.organisation)}"]
     lines = ["cff-version: 1.2.0",
              'message: "If you cite this briefing, please cite it as below."',
              f"title: {q(title)}", "authors:", *who,
@@ -113,8 +129,32 @@ def _cff(doc: SimpleNamespace, title: str, others: list[tuple[Edition, str]]) ->
                   f"    description: {q(f'{edition.language} edition: {other_title}')}"]
     if doc.url:
         lines.append(f"url: {q(doc.url)}")
+    if doc.licence:
+        lines.append(f"license: {q(doc.licence)}")
     lines += ["preferred-citation:", "  type: report", f"  title: {q(title)}", "  authors:",
               *["  " + w for w in who], "  institution:", f"    name: {q(doc.organisation)}",
               f"  year: {doc.date.year}", f"  date-published: {doc.date.isoformat()}",
               f"  version: {q(doc.version)}"]
+    if doc.series:
+        lines.append(f"  collection-title: {q(doc.series)}")
+    if doc.number:
+        lines.append(f"  number: {q(doc.number)}")
     return "\n".join(lines) + "\n"
+
+
+def _cff_person(person, q) -> str:
+    """A CFF author: a person with family and given names split at the last space (CFF
+    has no field for a whole personal name), role-free; an ORCID and affiliation as CFF
+    writes them."""
+    if isinstance(person, str):
+        return f"  - name: {q(person)}"
+    given, _, family = person.name.rpartition(" ")
+    lines = [f"  - family-names: {q(family)}"] + (
+        [f"    given-names: {q(given)}"] if given else [])
+    if person.orcid:
+        lines.append(f"    orcid: {q('https://orcid.org/' + person.orcid)}")
+    if person.affiliation:
+        affiliation = person.affiliation if isinstance(person.affiliation, str) else next(
+            iter(person.affiliation.values()))
+        lines.append(f"    affiliation: {q(affiliation)}")
+    return "\n".join(lines)

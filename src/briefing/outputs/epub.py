@@ -21,10 +21,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import TEMPLATES
 from briefing.compose.markdown import md_unescape
 from briefing.errors import BriefingError
-from briefing.outputs import locate, pandoc, sanitise
+from briefing.outputs import locate, pandoc, sanitise, styling
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
 
@@ -69,7 +68,8 @@ lang="{lang}" xml:lang="{lang}">
 
 
 def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
-           subtitle: str = "", front: Front | None = None, version: str = "") -> bytes:
+           subtitle: str = "", front: Front | None = None, version: str = "",
+           rights: str = "") -> bytes:
     """Return the finished EPUB bytes: our stylesheet, fixed dates, mimetype first, the
     subtitle as a second dc:title (Pandoc writes the main title only), the cover image if
     given (on a cover page of its own, first in reading order), and the front matter in
@@ -84,6 +84,9 @@ def finish(raw: Path, css: str, epoch: int, cover: bytes | None = None,
         data = _modified(data, epoch)
         if version:
             data = _version(data, version)
+        if rights and b"<dc:rights>" not in data:  # the text's licence ([document] licence)
+            data = data.replace(b"</metadata>", b"  <dc:rights>" + _text(rights)
+                                + b"</dc:rights>\n  </metadata>", 1)
         if subtitle:
             data = _subtitle(data, subtitle)
         if cover is not None:
@@ -239,9 +242,10 @@ class EpubOutput(Output):
                       md_unescape(meta["date-display"]),
                       f"{md_unescape(labels['version'])} {job.project.config.document.version}")
         data = finish(job.saved("raw.epub", self.raw.result()),
-                      (TEMPLATES / "epub.css").read_text("utf-8"), job.epoch, cover,
+                      styling.epub_css(job.project), job.epoch, cover,
                       md_unescape(meta["subtitle"]), front,
-                      job.project.config.document.version)
+                      job.project.config.document.version,
+                      job.project.config.document.rights())
         locate.refuse([violation for document in xhtml(data)
                        for violation in sanitise.check_xhtml(document, job.store)],
                       job.project, job.composed)

@@ -12,10 +12,10 @@ import os
 import re
 from pathlib import Path
 
-from briefing import TEMPLATES, files
+from briefing import files
 from briefing.compose.metadata import how_to_cite
 from briefing.errors import BriefingError, ResourceError
-from briefing.outputs import sanitise
+from briefing.outputs import sanitise, styling
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
 
@@ -78,8 +78,7 @@ class HtmlOutput(Output):
     uses_page = True
 
     def finish(self, job: Job) -> bytes:
-        css = (TEMPLATES / "epub.css").read_text("utf-8") + (TEMPLATES / "screen.css").read_text(
-            "utf-8")
+        css = styling.screen_css(job.project)  # the engine's, with the project's [style]
         page = cite_paragraphs(job.page(), how_to_cite(job.project, job.lang),
                                job.project.config.document.url,
                                job.lang.words.labels["cite_this_paragraph"])

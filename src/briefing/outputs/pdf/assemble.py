@@ -35,13 +35,14 @@ class AssemblyError(Exception):
 
 
 def assemble(parts: Sequence[bytes], owners: dict[str, int], stamps: bytes | None,
-             version: str = "", date: str = "") -> bytes:
-    """The book; `version` and `date` (YYYY-MM-DD), if given, go into its metadata."""
+             version: str = "", date: str = "", licence: str = "") -> bytes:
+    """The book; `version`, `date` (YYYY-MM-DD) and `licence`, if given, go into its
+    metadata."""
     # Every source stays open until the book is saved: pikepdf copies stream data then.
     sources = [pikepdf.open(io.BytesIO(data)) for data in parts]
     layer = pikepdf.open(io.BytesIO(stamps)) if stamps is not None else None
     try:
-        return _assemble(sources, owners, layer, version, date)
+        return _assemble(sources, owners, layer, version, date, licence)
     finally:
         for source in [*sources, layer]:
             if source is not None:
@@ -49,7 +50,8 @@ def assemble(parts: Sequence[bytes], owners: dict[str, int], stamps: bytes | Non
 
 
 def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
-              layer: pikepdf.Pdf | None, version: str, date: str) -> bytes:
+              layer: pikepdf.Pdf | None, version: str, date: str, licence: str = ""
+              ) -> bytes:
     book = pikepdf.new()
     first = sources[0]
     # Catalog entries a reader or checker looks at: language, tagging, title display, XMP.
@@ -57,7 +59,7 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
         if key in first.Root:
             book.Root[key] = _copied(book, first, first.Root[key])
     book.docinfo = book.copy_foreign(first.docinfo)  # type: ignore[assignment]  # a Dictionary
-    label(book, version, date, first.pdf_version)
+    label(book, version, date, first.pdf_version, licence)
 
     offsets = []
     for source in sources:
@@ -84,32 +86,41 @@ def _assemble(sources: list[pikepdf.Pdf], owners: dict[str, int],
     return out.getvalue()
 
 
-def labelled(data: bytes, version: str, date: str) -> bytes:
+def labelled(data: bytes, version: str, date: str, licence: str = "") -> bytes:
     """A PDF WeasyPrint wrote in one run, with label()'s metadata added."""
-    if not version and not date:
+    if not version and not date and not licence:
         return data
     with pikepdf.open(io.BytesIO(data)) as document:
-        label(document, version, date, document.pdf_version)
+        label(document, version, date, document.pdf_version, licence)
         out = io.BytesIO()
         document.save(out, deterministic_id=True, min_version=document.pdf_version)
         return out.getvalue()
 
 
-def label(book: pikepdf.Pdf, version: str, date: str, pdf_version: str) -> None:
+def label(book: pikepdf.Pdf, version: str, date: str, pdf_version: str,
+          licence: str = "") -> None:
     """The document's version and publication date (YYYY-MM-DD) in the metadata WeasyPrint
     wrote: in the XMP as xmpMM:VersionID and dc:date (whose xmp:CreateDate and ModifyDate,
     like the Info dictionary's dates, stay the build's date: SOURCE_DATE_EPOCH or the
     publication date), and in the Info dictionary as a /Version entry of our own (PDF 1.7,
     which WeasyPrint writes for PDF/UA-1, allows any; PDF 2.0 deprecates the dictionary, so
     a `pdf_version` 2.0 file gets the XMP only).
+    The text's licence ("CC-BY-4.0 Creative Commons … <address>"), if given, is dc:rights,
+    its address xmpRights:WebStatement.
     Nothing here reads the clock: pikepdf is not marked as the metadata's editor."""
-    if not version and not date:
+    if not version and not date and not licence:
         return
     with book.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
         if version:
             xmp["xmpMM:VersionID"] = version
         if date:
             xmp["dc:date"] = [date]
+        if licence:
+            xmp["dc:rights"] = licence
+            xmp["xmpRights:Marked"] = "True"
+            address = licence.rpartition(" ")[2]
+            if address.startswith("https://"):
+                xmp["xmpRights:WebStatement"] = address
     if version and pdf_version < "2.0":
         book.docinfo[Name.Version] = String(version)
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import pikepdf
 
 from briefing import TEMPLATES
+from briefing.outputs import styling
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
 from briefing.outputs.pdf import assemble, parts, runon
@@ -37,9 +38,6 @@ from briefing.outputs.pdf import workers as pdf
 from briefing.runtime import cache
 
 ENGINE = TEMPLATES
-PRINT_CSS = [ENGINE / "print.css"]
-PART_CSS = [ENGINE / "print.css", ENGINE / "part.css"]
-STAMP_CSS = [ENGINE / "print.css", ENGINE / "stamp.css"]
 MAX_WORKERS = 4  # each worker holds a WeasyPrint; more rarely pays on a laptop
 
 
@@ -54,6 +52,28 @@ class Settings:
     workers: int | None = None     # default: the cores this process may use
     version: str = ""              # the document's version and publication date (YYYY-MM-DD)
     date: str = ""                 # for the book's metadata (assemble.label), not its layout
+    # The project's style ([style]; outputs/styling.py): its print stylesheet, written to
+    # the work folder, in place of print.css; its text block's top and bottom margins in
+    # points (runon.py measures with them); whether chapters follow on the page.
+    style_css: Path | None = None
+    block: tuple[float, float] | None = None
+    continuous: bool = False
+    licence: str = ""              # the text's licence (name and address), for the XMP
+
+
+def _css(settings: Settings, layer: str | None = None) -> list[Path]:
+    """The stylesheets of a layout: print.css (or the project's styled copy of it), then
+    part.css or stamp.css for a part of the book or its page-number layer."""
+    base = settings.style_css or ENGINE / "print.css"
+    return [base] if layer is None else [base, ENGINE / layer]
+
+
+def _css_key(path: Path) -> str:
+    """A stylesheet as the cache knows it: the engine's by name (the engine's digest is in
+    every key), the project's styled one by its content."""
+    if path.is_relative_to(ENGINE):
+        return str(path.relative_to(ENGINE))
+    return cache.digest("css", path.read_text("utf-8"))
 
 
 @dataclass
@@ -79,11 +99,12 @@ def whole(page: str, settings: Settings, store: cache.Cache | None = None) -> by
     split = parts.split(page)
     if split is not None and split.chapters:
         with _Layout(settings, store or cache.Cache(settings.workdir), lambda s: None) as layout:
-            _, _, groups = _settle(split, layout.run(_chapter_jobs(split), "parts"), layout)
+            _, _, groups = _settle(split, layout.run(_chapter_jobs(split, settings), "parts"),
+                                   layout)
         page = split.marked(page, groups)
-    data, _ = pdf.render(page, settings.project_root, PRINT_CSS, settings.epoch,
+    data, _ = pdf.render(page, settings.project_root, _css(settings), settings.epoch,
                          settings.workdir, settings.seconds, settings.memory_mib)
-    return assemble.labelled(data, settings.version, settings.date)
+    return assemble.labelled(data, settings.version, settings.date, settings.licence)
 
 
 def workers(settings: Settings) -> pdf.Workers:
@@ -148,7 +169,7 @@ class _Layout:
         """jobs: (name, html, stylesheets, tagged); answers in the same order."""
         # Not the part's place in the book: a chapter laid out once serves wherever it is.
         keys = [cache.digest("pdfpart", *self.settings.key, html,
-                             *(str(p.relative_to(ENGINE)) for p in css), str(tagged))
+                             *(_css_key(p) for p in css), str(tagged))
                 for _, html, css, tagged in jobs]
         found: dict[int, _Laid] = {}
         for i, key in enumerate(keys):
@@ -185,9 +206,22 @@ class _Layout:
         return self.workers
 
 
-def _chapter_jobs(split: parts.Split) -> list[tuple[str, str, list[Path], bool]]:
-    return [(f"{i:03d}-{part.name}", part.html, PART_CSS, True)
+def _chapter_jobs(split: parts.Split, settings: Settings
+                  ) -> list[tuple[str, str, list[Path], bool]]:
+    return [(f"{i:03d}-{part.name}", part.html, _css(settings, "part.css"), True)
             for i, part in enumerate(split.chapters, start=1)]
+
+
+def _continuous(split: parts.Split) -> list[list[int]]:
+    """[style] chapters = "continuous": every chapter runs on after the one before, except
+    one its author marks {.new-page}."""
+    groups: list[list[int]] = []
+    for i, part in enumerate(split.chapters):
+        if groups and runon.may_run_on(part.piece):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def _settle(split: parts.Split, body: list[_Laid], layout: _Layout
@@ -198,13 +232,23 @@ def _settle(split: parts.Split, body: list[_Laid], layout: _Layout
     the groups of chapters (indexes into split.chapters) each part holds."""
     groups = [[i] for i in range(len(split.chapters))]
     laid: dict[tuple[int, ...], _Laid] = {(i,): part for i, part in enumerate(body)}
+    css = _css(layout.settings, "part.css")
+    if layout.settings.continuous:
+        groups = _continuous(split)
+        grouped = split.grouped(groups)
+        new = [(group, part) for group, part in zip(groups, grouped.chapters, strict=True)
+               if tuple(group) not in laid]
+        found = layout.run([(f"{group[0] + 1:03d}-{part.name}", part.html, css, True)
+                            for group, part in new], "chapters that run on")
+        laid.update({tuple(group): part for (group, _), part in zip(new, found, strict=True)})
+    block = layout.settings.block
     for _ in range(len(groups)):  # each round joins two groups or ends
         joined: list[list[int]] = []
         i = 0
         while i < len(groups):
             if (i + 1 < len(groups)
                     and runon.may_run_on(split.chapters[groups[i + 1][0]].piece)
-                    and runon.last_page_fill(laid[tuple(groups[i])].pdf) < runon.SHORT):
+                    and runon.last_page_fill(laid[tuple(groups[i])].pdf, block) < runon.SHORT):
                 joined.append(groups[i] + groups[i + 1])
                 i += 2
             else:
@@ -216,7 +260,7 @@ def _settle(split: parts.Split, body: list[_Laid], layout: _Layout
         grouped = split.grouped(groups)
         new = [(group, part) for group, part in zip(groups, grouped.chapters, strict=True)
                if tuple(group) not in laid]
-        found = layout.run([(f"{group[0] + 1:03d}-{part.name}", part.html, PART_CSS, True)
+        found = layout.run([(f"{group[0] + 1:03d}-{part.name}", part.html, css, True)
                             for group, part in new], "chapters that run on")
         laid.update({tuple(group): part for (group, _), part in zip(new, found, strict=True)})
     return split.grouped(groups), [laid[tuple(group)] for group in groups], groups
@@ -226,8 +270,10 @@ def _book(split: parts.Split, layout: _Layout) -> bytes:
     # The front matter with placeholder numbers, laid out alongside the chapters, tells how
     # many pages it takes (a number's value does not change its layout).
     placeholder = split.front_html({target: 0 for target in split.toc_targets()})
-    laid = layout.run([*_chapter_jobs(split), ("000-front-draft", placeholder, PART_CSS, True)],
-                      "parts")
+    settings = layout.settings
+    part_css = _css(settings, "part.css")
+    laid = layout.run([*_chapter_jobs(split, settings),
+                       ("000-front-draft", placeholder, part_css, True)], "parts")
     split, body, _ = _settle(split, laid[:-1], layout)
     front_pages = len(laid[-1].page_names)
     anchors = [_anchor_pages(part.pdf) for part in body]
@@ -242,8 +288,9 @@ def _book(split: parts.Split, layout: _Layout) -> bytes:
         # The page-number layer assumes the front matter keeps its length; checked below.
         names = draft_names + [name for part in body for name in part.page_names]
         front, stamps = layout.run(
-            [("000-front", split.front_html(numbers), PART_CSS, True),
-             ("000-stamps", _stamp_document(split.head, names), STAMP_CSS, False)],
+            [("000-front", split.front_html(numbers), part_css, True),
+             ("000-stamps", _stamp_document(split.head, names), _css(settings, "stamp.css"),
+              False)],
             "contents and page numbers")
         if front.page_names == draft_names:
             break
@@ -254,7 +301,7 @@ def _book(split: parts.Split, layout: _Layout) -> bytes:
     # is given back before the join, which needs as much again in this process.
     layout.release()
     return assemble.assemble([front.pdf, *(part.pdf for part in body)], split.owners(),
-                             stamps.pdf, layout.settings.version, layout.settings.date)
+                             stamps.pdf, settings.version, settings.date, settings.licence)
 
 
 def _anchor_pages(data: bytes) -> dict[str, int]:
@@ -290,12 +337,17 @@ class PdfOutput(Output):
 
     def start(self, job: Job) -> None:
         bounds, document = job.project.config.limits, job.project.config.document
+        style_css, styled_key = _styled(job)
+        style = job.project.config.style
         self.settings = Settings(
             job.project.root, job.epoch, job.workdir,
             bounds.weasyprint_seconds, bounds.weasyprint_memory_mib,
             (cache.engine(), cache.tool("weasyprint"), cache.tool("pikepdf"), _harfbuzz_subset(),
-             job.images, str(job.epoch)),
-            version=document.version, date=document.date.isoformat())
+             job.images, str(job.epoch), *styled_key),
+            version=document.version, date=document.date.isoformat(),
+            style_css=style_css,
+            block=styling.text_block_pt(style) if style.margins else None,
+            continuous=style.chapters == "continuous", licence=document.rights())
         self.pool: pdf.Workers | None = workers(self.settings)
         self.pool.start()
         # The book is made as soon as the page is ready, in the background: another
@@ -325,6 +377,20 @@ class PdfOutput(Output):
         if pool is not None:
             pool.close(keep)
             self.pool = None
+
+
+def _styled(job: Job) -> tuple[Path | None, tuple[str, ...]]:
+    """The project's print stylesheet ([style]), written to the work folder, and what it
+    adds to the layouts' key: nothing for a project without a style."""
+    project = job.project
+    if not styling.styled(project):
+        return None, ()
+    style = project.config.style
+    short = job.lang.text(style.short_title) if style.short_title else None
+    css = styling.print_css(project, short)
+    path = job.workdir / "style-print.css"
+    path.write_text(css, "utf-8")
+    return path, (cache.digest("style", css, styling.digest(project)),)
 
 
 @functools.cache

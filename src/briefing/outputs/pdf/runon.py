@@ -83,22 +83,24 @@ def _length(text: str) -> float | None:
     return float(match.group(1)) * {"mm": MM, "cm": 10 * MM, "in": 72.0, "pt": 1.0}[match.group(2)]
 
 
-def last_page_fill(pdf: bytes) -> float:
-    """How full the last page of a laid-out part is: 0 (empty) to 1 (to the foot)."""
+def last_page_fill(pdf: bytes, block: tuple[float, float] | None = None) -> float:
+    """How full the last page of a laid-out part is: 0 (empty) to 1 (to the foot);
+    `block`: the top and bottom margins in points (default: print.css's)."""
     import pypdfium2 as pdfium
 
     with _PDFIUM:
         document = pdfium.PdfDocument(pdf)
         try:
-            return page_fill(document[len(document) - 1])
+            return page_fill(document[len(document) - 1], block)
         finally:
             document.close()
 
 
-def page_fill(page) -> float:
+def page_fill(page, block: tuple[float, float] | None = None) -> float:
     """The share of the text block's height that a PDFium page's content takes, from the
-    top of the block to the lowest object printed in it (artifacts left out)."""
-    top, bottom = text_block()
+    top of the block to the lowest object printed in it (artifacts left out); `block` as
+    in last_page_fill (a project's [style] margins)."""
+    top, bottom = block or text_block()
     height = page.get_height()
     block_top, block_bottom = height - top, bottom
     lowest = block_top

@@ -25,6 +25,7 @@ from briefing.model import (
     records,
     releases,
     sources,
+    style,
     texts,
 )
 from briefing.model.project import ANALYSIS_NAME, CHAPTER_RE, Project
@@ -135,6 +136,10 @@ def load(root: Path, problems: Collector) -> Model:
     history: list[releases.Release] = []
     try:
         history = releases.history(root, project.inputs, project.config.limits.record_items)
+    except BriefingError as exc:
+        problems.extend(exc)
+    try:  # the style's files ([style]): checked as every input is (model/style.py)
+        style.resolve(project)
     except BriefingError as exc:
         problems.extend(exc)
     warnings = _left_out(project) + rated

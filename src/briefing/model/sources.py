@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.errors import BriefingError, Collector
-from briefing.model import texts, validation, yamlfile
+from briefing.model import schemes, texts, validation, yamlfile
 from briefing.model.texts import Edition, Name, Rendering, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -130,6 +130,10 @@ class Claim(Strict):
     stance: Literal["position", "evidence"] = "position"
     """position: its holders speak for the perspective (they are its voices); evidence: a
     fact or testimony the perspective draws on, whose holder need not share it."""
+    scheme: str | None = Field(None, pattern=ID)
+    """The argument scheme it follows (expert-opinion, witness-testimony, position-to-know,
+    analogy, cause-to-effect, consequences, sign, popular-opinion, or one of schemes.yaml):
+    its critical questions are asked of it, and those the data leave open are listed."""
 
 
 class Relation(Strict):
@@ -146,6 +150,9 @@ class Relation(Strict):
     ours: bool = False
     """true: the link is the briefing's reading, not one the source draws; printed as
     "our reading" wherever the relation is."""
+    scheme: str | None = Field(None, pattern=ID)
+    """The argument scheme of the link (e.g. sign: the claim is a sign of the other): its
+    critical questions are asked of the claim that bears."""
     note: str = ""
     """A note for the editors; never printed."""
 
@@ -191,6 +198,11 @@ class ArgumentBase:
     relations: list[Relation] = field(default_factory=list)
     where: dict[tuple[str, str], Where] = field(default_factory=dict)
     claim_source: dict[str, str] = field(default_factory=dict)  # claim id -> source id
+    # What names a scheme ("<claim id>" or "<claim id>><target>><n>") -> the scheme's id;
+    # where each is written: where[("scheme", that key)].
+    scheme_names: dict[str, str] = field(default_factory=dict)
+    catalogue: schemes.Catalogue = field(default_factory=schemes.engine)
+    """The schemes the claims and relations may name (the engine's and schemes.yaml's)."""
 
     def citations(self, claim: Claim) -> list[Citation]:
         own = self.claim_source[claim.id]
@@ -289,10 +301,18 @@ def _collect(base: ArgumentBase, doc: yamlfile.YamlDoc, seed: SeedFile, problems
     for i, claim in enumerate(seed.claims):
         if register("claim", base.claims, claim, ("claims", i)):
             base.claim_source[claim.id] = seed.source.id
+            if claim.scheme:
+                base.scheme_names[claim.id] = claim.scheme
+                base.where[("scheme", claim.id)] = Where(
+                    doc.path, doc.line(("claims", i, "scheme")))
     base.relations.extend(seed.relations)
     for i, rel in enumerate(seed.relations):
         base.where[("relation", f"{rel.source}>{rel.target}>{i}>{doc.path.name}")] = Where(
             doc.path, doc.line(("relations", i)))
+        if rel.scheme:
+            key = f"{rel.source}>{rel.target}>{i}>{doc.path.name}"
+            base.scheme_names[key] = rel.scheme
+            base.where[("scheme", key)] = Where(doc.path, doc.line(("relations", i, "scheme")))
 
 
 def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problems: Collector,
@@ -429,15 +449,25 @@ def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Colle
     quote = claim.quote
     assert quote is not None  # checked only for a claim with a quote
     own_paras = {ref for ref in claim.cites if isinstance(ref, int)}
-    if quote.para not in own_paras:
-        problems.add(f"quote of claim {claim.id!r} is from paragraph {quote.para}, "
-                     "which the claim does not cite", doc.path, doc.line(loc + ("para",)),
-                     f"add {quote.para} to the claim's cites")
     words = len(quote.text.split())
     if words > MAX_QUOTE_WORDS:
         problems.add(f"quote of claim {claim.id!r} has {words} words (at most "
                      f"{MAX_QUOTE_WORDS})", doc.path, doc.line(loc + ("text",)),
                      "shorten the quote and paraphrase the rest in the statement")
+    # The words verbatim in another paragraph: `para` is what is wrong, not the cites or
+    # the words (adding the wrong paragraph to the cites would compound the mistake).
+    elsewhere = _verbatim_elsewhere(quote, src, quotes)
+    if elsewhere is not None:
+        also = "" if elsewhere in own_paras else f", and cite {elsewhere}"
+        problems.add(f"the quote of claim {claim.id!r} is in paragraph {elsewhere} of "
+                     f"{src.id!r}, not in paragraph {quote.para}", doc.path,
+                     doc.line(loc + ("para",)),
+                     f"these words are in paragraph {elsewhere}: set para: {elsewhere}{also}")
+        return
+    if quote.para not in own_paras:
+        problems.add(f"quote of claim {claim.id!r} is from paragraph {quote.para}, "
+                     "which the claim does not cite", doc.path, doc.line(loc + ("para",)),
+                     f"add {quote.para} to the claim's cites")
     if quote.para not in src.paragraphs:
         problems.add(f"quote cites paragraph {quote.para}, which does not exist", doc.path,
                      doc.line(loc + ("para",)))
@@ -448,6 +478,17 @@ def _check_quote(claim: Claim, src: SourceMeta, doc, loc: tuple, problems: Colle
             f"misquote: the quote of claim {claim.id!r} is not verbatim in paragraph "
             f"{quote.para} of {src.id!r}", doc.path, doc.line(loc + ("text",)),
             quotes.closest(quote.text, paragraph))
+
+
+def _verbatim_elsewhere(quote, src: SourceMeta, quotes: Quotes) -> int | None:
+    """The paragraph that holds the quote's words verbatim when `para` does not (the
+    first such), else None."""
+    text = normalise(quote.text)
+    if not text or (quote.para in src.paragraphs
+                    and text in quotes.paragraph(src, quote.para)):
+        return None
+    return next((n for n in sorted(src.paragraphs) if n != quote.para
+                 and text in quotes.paragraph(src, n)), None)
 
 
 def closest_passage(quote: str, paragraph: str) -> str:

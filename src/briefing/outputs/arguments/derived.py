@@ -8,9 +8,10 @@
   its reporter's locution (L-node, YA "Reporting" onto the holder's); a relation is a
   transition (TA) from the target's locution to the source's, anchoring its RA/CA
   (YA "Arguing" or "Disagreeing").
-- Argdown: statements [P3] under their perspective's heading; supports +>, attacks ->;
-  an undercut is `_>` onto the argument <P3 → P5> (its premise-conclusion structure
-  written out), or -> where the target bears on nothing.
+- Argdown: statements [P3] under their perspective's heading (background first);
+  supports +>, attacks ->; an undercut is `_>` onto the argument <P3 to P5> (its
+  premise-conclusion structure written out, which stands for that support), or ->
+  where the target supports nothing.
 - GraphML: claims as nodes, relations as edges, with their data.
 - JSON-LD: schema.org Claim with author, appearance (the quotation in its article) and
   firstAppearance (the article); an inline context, so it expands without a network.
@@ -178,9 +179,8 @@ def argdown(arguments: Arguments) -> bytes:
             continue
         if pid is not None:
             out += [f"# {_escape(title)}", ""]
-        for claim in sorted(members, key=_place):
-            tag = f" #{pid}" if pid else " #background"
-            out += [f"[{claim.label}]: {_escape(claim.statement)}{tag}", ""]
+        for claim in sorted(members, key=_place):  # no tag: Argdown keeps it in the text
+            out += [f"[{claim.label}]: {_escape(claim.statement)}", ""]
     arguments_made = sorted(undercut_supports)
     for rid in arguments_made:
         rel = next(r for r in arguments.relations if r.id == rid)

@@ -1,11 +1,11 @@
-"""The map of the engine in README.md ("The engine"), made from the package itself: every
+"""The map of the engine in docs/engine.md ("The engine"), made from the package itself: every
 module's path and the first sentence of its docstring (to its last clause that fits on
 the line), folder by folder.
 
     python scripts/engine_map.py           print the map
-    python scripts/engine_map.py --write   put it into README.md, between its markers
+    python scripts/engine_map.py --write   put it into docs/engine.md, between its markers
 
-tests/test_engine_map.py fails when the README's map is not the package's, so a module
+tests/test_engine_map.py fails when docs/engine.md's map is not the package's, so a module
 added, moved or described anew is a map to regenerate, not one to remember.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "briefing"
-README = ROOT / "README.md"
+README = ROOT / "docs" / "engine.md"  # where the map is shown
 BEGIN = "<!-- engine map: made by scripts/engine_map.py --write; do not edit by hand -->"
 END = "<!-- end of the engine map -->"
 WIDTH = 100  # the README's code blocks, as the code's lines
@@ -83,7 +83,7 @@ def readme_map(text: str) -> str | None:
 def write() -> None:
     text = README.read_text("utf-8")
     if readme_map(text) is None:
-        sys.exit(f"README.md has no markers {BEGIN!r} ... {END!r}")
+        sys.exit(f"docs/engine.md has no markers {BEGIN!r} ... {END!r}")
     before, rest = text.split(BEGIN, 1)
     after = rest.split(END, 1)[1]
     README.write_text(f"{before}{BEGIN}\n{engine_map()}{END}{after}", "utf-8")

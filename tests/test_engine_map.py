@@ -1,4 +1,4 @@
-"""README.md's map of the engine is the package's: every module listed, each with the
+"""docs/engine.md's map of the engine is the package's: every module listed, each with the
 first sentence of its docstring (scripts/engine_map.py makes it; `python
 scripts/engine_map.py --write` remakes it)."""
 
@@ -20,10 +20,10 @@ def _engine_map():
 
 def test_the_readmes_map_of_the_engine_is_the_packages():
     engine_map = _engine_map()
-    shown = engine_map.readme_map((ROOT / "README.md").read_text("utf-8"))
-    assert shown is not None, "README.md lost the engine map's markers"
+    shown = engine_map.readme_map((ROOT / "docs" / "engine.md").read_text("utf-8"))
+    assert shown is not None, "docs/engine.md lost the engine map's markers"
     assert shown == engine_map.engine_map(), (
-        "README.md's engine map is out of date: run python scripts/engine_map.py --write")
+        "docs/engine.md's engine map is out of date: run python scripts/engine_map.py --write")
 
 
 def test_every_module_is_on_the_map_with_what_it_does():

@@ -757,6 +757,16 @@ def schema(obj: Context, name: str | None, directory: Path | None, markdown: boo
                    nl=False)
 
 
+@main.command()
+def docs() -> None:
+    """Print the reference of every file an author writes (briefing.toml, seeds,
+    analysis.yaml, chapters, catalogues) and of every variable a chapter template sees:
+    docs/format.md, as the installed briefing knows it (`briefing docs | less`)."""
+    from briefing.compose import formatdoc
+
+    echo(formatdoc.markdown(), nl=False, lines=True)
+
+
 @main.command(hidden=True)
 @click.pass_obj
 def inputs(obj: Context) -> None:

@@ -406,7 +406,7 @@ def test_schema_write_never_writes_through_a_planted_temporary_link(small, outsi
 def made(tmp_path_factory) -> Path:
     """A project from `briefing new` (two editions), with a sentence no catalogue has."""
     project = tmp_path_factory.mktemp("made") / "council"
-    assert run_cli(project.parent, "new", str(project)).code == 0
+    assert run_cli(project.parent, "new", str(project), "--edition", "en,nl").code == 0
     glossary = project / "chapters" / "06-glossary.md.j2"
     glossary.write_text(glossary.read_text("utf-8")
                         + '\n{{ _("A sentence added for this test.") }}\n', "utf-8")
@@ -453,8 +453,8 @@ def test_translations_update_refuses_a_link_where_it_writes(council, outside, na
 
 # --- new (#19) -----------------------------------------------------------------------------
 
-SCAFFOLD = ["README.md", "analysis.yaml", "bib", "briefing.toml", "chapters", "locale",
-            "schemas", "seeds", "sources"]
+SCAFFOLD = ["README.md", "analysis.yaml", "bib", "briefing.toml", "chapters", "schemas",
+            "seeds", "sources"]  # one edition: no locale/
 
 
 def test_new_in_a_clone_with_a_gitignore_makes_the_project_and_keeps_it(tmp_path):

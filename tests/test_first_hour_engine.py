@@ -60,3 +60,29 @@ def test_a_missing_engine_word_names_its_empty_entry(project: Path):
     [other] = [w for w in checked.warnings if "the engine's word 'value judgement'" in w.message]
     assert (other.where(project), other.hint) == (
         "locale/de.po", "briefing has no de catalogue with it: add it to locale/de.po")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("claims:\n  - id: a\n    cites: [1]\n  - id: b\n   - id: c\n", 5,
+     "invalid YAML: this line's indentation fits no key or list above it (the block it "
+     "breaks begins on line 2)"),
+    ("source:\n  id: x\n  key: y\n  - stray\n", 4,
+     "invalid YAML: this line's indentation fits no key or list above it (the block it "
+     "breaks begins on line 2)"),
+    ("source:\n  title: Policing: a study\n", 2, "invalid YAML: a ': ' where no key can begin"),
+    ("a: [1, 2\nb: 3\n", 1, "invalid YAML: expected ',' or ']', but got ':' (noticed on line 2)"),
+], ids=["indented-item", "item-in-a-mapping", "colon-in-text", "unclosed-bracket"])
+def test_a_yaml_error_leads_with_the_line_to_fix(tmp_path: Path, text: str, line: int,
+                                                message: str):
+    """Friction 13: a line indented wrongly was reported at the start of the list it broke
+    (line 120 for a mistake on line 123), in the parser's words; an unclosed bracket is
+    still named where it opened."""
+    from briefing.model import yamlfile
+
+    path = tmp_path / "seed.yaml"
+    path.write_text(text, "utf-8")
+    with pytest.raises(BriefingError) as exc:
+        yamlfile.load(path)
+    [problem] = exc.value.problems
+    assert (problem.line, problem.message) == (line, message)
+    assert problem.hint

@@ -140,10 +140,27 @@ def _marked(exc: MarkedYAMLError, path: Path) -> BriefingError:
         if "an integer of" in problem else
         "check indentation, colons, brackets and quotes on this line")
     line = mark.line + 1 if mark else None
+    context = exc.context or ""
+    if problem.startswith("expected <block end>") and exc.problem_mark is not None:
+        # A line indented as nothing above it is: the parser names the block it breaks
+        # (often a list dozens of lines up); the line to fix is the one it stopped at.
+        began = f" (the block it breaks begins on line {exc.context_mark.line + 1})" if (
+            exc.context_mark is not None
+            and exc.context_mark.line < exc.problem_mark.line) else ""
+        return BriefingError.at(
+            f"invalid YAML: this line's indentation fits no key or list above it{began}",
+            path, exc.problem_mark.line + 1,
+            "indent it as the lines it belongs with (spaces only), or fix the line above")
+    if problem == "mapping values are not allowed here":
+        return BriefingError.at(
+            "invalid YAML: a ': ' where no key can begin", path, line,
+            "put text that holds ': ' in quotes, or indent this line as the lines it belongs "
+            "with")
     if exc.context_mark is not None and exc.problem_mark is not None and (
-            exc.context_mark.line < exc.problem_mark.line):
-        # The parser notices a missing bracket or quote later than where it went wrong:
-        # name the line where the unfinished construct began.
+            exc.context_mark.line < exc.problem_mark.line) and (
+            "flow" in context or "quoted" in context or "simple key" in context):
+        # The parser notices a missing bracket, quote or colon later than where it went
+        # wrong: name the line where the unfinished construct began.
         line = exc.context_mark.line + 1
         problem += f" (noticed on line {exc.problem_mark.line + 1})"
     return BriefingError.at(f"invalid YAML: {problem}", path, line, hint)

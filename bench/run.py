@@ -2,7 +2,7 @@
 issue 20, side by side in one run.
 
     python bench/run.py [--sizes 5,40,200] [--runs 3] [--peak 200] [--no-real] [--no-watch]
-                        [--out bench]
+                        [--no-preview] [--out bench]
 
 For each synthetic corpus (bench/corpus.py: 5, 40 or 200 chapters with 25, 200 or 1000
 references) it measures, as medians of --runs runs:
@@ -18,7 +18,9 @@ references) it measures, as medians of --runs runs:
 leaves the slow full N-chapter measurements out).
 On the real briefing (bench/real.py: both editions, every format): cold, no-op, one claim
 edited, one sentence added to a chapter template, the PDF's size against one WeasyPrint
-run, and in `briefing watch` the time from saving a claim edit to both PDFs written.
+run, and in `briefing watch` the time from saving a claim edit to both PDFs written; in
+`briefing preview` (bench/preview.py, issue 33) from saving a claim or a template edit to
+the page reloaded and to both PDFs written.
 Absolute times depend on the machine; the ratios (to the floor, to the cold build) are what
 can be compared across machines. Results: bench/results.json and bench/RESULTS.md.
 """
@@ -43,6 +45,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate  # noqa: E402
+from preview import TARGETS as PREVIEW_TARGETS  # noqa: E402
+from preview import measure_preview  # noqa: E402
+from preview import section as preview_section  # noqa: E402
 from real import measure_real, measure_watch  # noqa: E402
 from tools import BIN, BRIEFING, ROOT, build_cmd, log, staged, timed  # noqa: E402
 
@@ -71,6 +76,7 @@ TARGETS = [
      "40-chapter corpus: no-op ≤ 0.03× cold"),
     ("growth 40→200", ("growth", "cold_200_vs_40"), 5.5, "×", "cold(200)/cold(40) ≤ 5.5"),
     ("--help (s)", ("sizes", "40", "medians", "help"), 0.3, " s", "`briefing --help` ≤ 0.3 s"),
+    *PREVIEW_TARGETS,  # issue 33: bench/preview.py
 ]
 
 # Why a target is missed (shown only next to a target the measurements say is missed). The
@@ -114,6 +120,19 @@ HELD_BACK = {
         "and writes its own tags), the page must be ready before layout starts, reading and "
         "writing chapter by chapter starts a Pandoc process per chapter (twice), and the "
         "contents page, the page-number layer and the join come after the parts."),
+    "preview claim to page": (
+        "The page is told when the whole build is done: build/ changes all at once, after "
+        "every format of every edition has rendered (so a failed build leaves it as it was), "
+        "and the HTML is written with the PDFs, EPUB and DOCX. `--format html` (the second "
+        "session in the preview table) is the quick page; the full figure is the rebuild's."),
+    "preview claim to PDFs": (
+        "Under preview each save is the watch's rebuild (warm WeasyPrint workers, unchanged "
+        "YAML not parsed again, the stage cache for unchanged chapters): every input checked "
+        "and both editions composed again, each changed chapter laid out and each book joined, "
+        "then the EPUB and DOCX finished before anything is written."),
+    "preview template to PDFs": (
+        "As for the claim edit: a template sentence shows in both editions, so both books "
+        "lay out the chapter again and are joined again."),
     "growth 40→200": (
         "Pandoc's runs grow slightly faster than linearly with the document."),
     "peak memory at 200 (MiB)": (
@@ -313,6 +332,8 @@ def report(results: dict) -> str:
         lines += _size_table(key, size)
     if "real" in results:
         lines += _real_table(results["real"], results.get("watch"))
+    if "preview" in results:
+        lines += [*preview_section(results["preview"]), ""]
     if "200" not in results["sizes"] and "200" in results.get("peak_mib", {}):
         lines += ["## 200 chapters: peak memory only", "",
                   f"One cold build (PDF+EPUB): {results['peak_mib']['200']:.0f} MiB, the "
@@ -424,6 +445,8 @@ def main() -> None:
                         help="leave out the real briefing's builds")
     parser.add_argument("--no-watch", action="store_true",
                         help="leave out the `briefing watch` step")
+    parser.add_argument("--no-preview", action="store_true",
+                        help="leave out the `briefing preview` step (bench/preview.py)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite RESULTS.md from an existing results.json")
@@ -445,6 +468,8 @@ def main() -> None:
         results["real"] = measure_real(args.runs)
     if not args.no_watch:
         results["watch"] = measure_watch(args.runs)
+    if not args.no_preview:
+        results["preview"] = measure_preview(args.runs)
     sizes = results["sizes"]
     if "40" in sizes and "200" in sizes:
         results["growth"] = {"cold_200_vs_40": sizes["200"]["medians"]["cold"]

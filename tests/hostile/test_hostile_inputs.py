@@ -13,6 +13,7 @@ PDF streams included); no marker file from injected code; no connection to the l
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import resource
@@ -47,14 +48,28 @@ def tree_digests(build: Path) -> dict[str, str]:
     return found
 
 
-def everything_written(build: Path) -> bytes:
+@functools.cache
+def clean_files(good_build: Path) -> frozenset[str]:
+    """The digests of every file the good build wrote (outputs, cache, scratch), each shown
+    once, decompressed, to hold no secret: a file byte-identical to one of them holds none
+    either, so each case reads only what its build wrote anew (most of build/ is the good
+    build's, copied in; decompressing every cached PDF part again took 2.4 s a case)."""
+    assert SECRET.encode() not in everything_written(good_build)
+    return frozenset(hashlib.sha256(path.read_bytes()).hexdigest()
+                     for path in good_build.rglob("*") if path.is_file() and not path.is_symlink())
+
+
+def everything_written(build: Path, clean: frozenset[str] = frozenset()) -> bytes:
     """All bytes under build/ (scratch files too), with zip members and PDF streams
-    decompressed, so a secret cannot hide behind compression."""
+    decompressed, so a secret cannot hide behind compression; files in `clean` (by their
+    digest: clean_files) are left out."""
     chunks = []
     for path in build.rglob("*"):
         if not path.is_file() or path.is_symlink():
             continue
         data = path.read_bytes()
+        if clean and hashlib.sha256(data).hexdigest() in clean:
+            continue
         chunks.append(data)
         if data[:2] == b"PK":
             with contextlib.suppress(zipfile.BadZipFile), zipfile.ZipFile(path) as archive:
@@ -184,7 +199,8 @@ def test_hostile_input(project: Path, world, case: Case, built_real: Path) -> No
     assert case.hint in lines[1], err
     assert after == before, "build/ outputs changed after a failed build"
     assert untouchable(project, world.outside) == kept, "a file outside build/ changed"
-    assert SECRET.encode() not in everything_written(project / "build")
+    assert SECRET.encode() not in everything_written(project / "build",
+                                                     clean_files(built_real / "build"))
     assert not world.marker.exists(), "injected code ran"
     assert world.hits == [], "briefing connected to the network"
 

@@ -1,0 +1,266 @@
+"""A project's own look ([style] in briefing.toml) and named authorship (issue 31): the
+second-style fixture (tests/fixtures/styled: a PNG logo, house colours, DejaVu fonts of its
+own, US Letter, continuous chapters, a long title with short_title, people as authors, a
+licence) built once with the real CLI, its outputs read; and the style's files refused as
+hostile inputs are, each an error at its line with build/ untouched."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from briefing.model.settings import Config, contrast
+from briefing.outputs.pdf import runon
+from conftest import FIXTURES, run_cli
+
+STYLED = FIXTURES / "styled"
+
+
+def copy_styled(target: Path) -> Path:
+    """The fixture with its style/ folder (conftest's copy_project takes the usual folders)."""
+    shutil.copytree(STYLED, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_styled(tmp_path_factory) -> Path:
+    """The styled fixture, built once per worker with the real CLI (about 15 s)."""
+    project = copy_styled(tmp_path_factory.mktemp("styled") / "project")
+    result = run_cli(project, "build")
+    assert result.code == 0, result.err
+    return project
+
+
+# --- the outputs --------------------------------------------------------------------------
+
+def test_pdf_page_size_fonts_and_logo(built_styled: Path):
+    pdf = built_styled / "build" / "briefing.pdf"
+    with pikepdf.open(pdf) as document:
+        boxes = {tuple(round(float(v)) for v in page.mediabox) for page in document.pages}
+        assert boxes == {(0, 0, 612, 792)}, "every page US Letter"
+        fonts = set()
+        for page in document.pages:
+            for font in page.resources.get("/Font", {}).values():
+                descendant = font.get("/DescendantFonts", [font])[0]
+                descriptor = descendant.get("/FontDescriptor")
+                if descriptor is not None:
+                    name = str(descriptor.FontName).split("+")[-1]
+                    assert any(k in descriptor for k in ("/FontFile", "/FontFile2",
+                                                         "/FontFile3")), name
+                    fonts.add(name)
+        assert {"Project-Body", "Project-Body-Bold", "Project-Heading",
+                "Project-Heading-Bold"} <= fonts, fonts
+        first = document.pages[0]
+        images = [x for x in first.resources.get("/XObject", {}).values()
+                  if x.get("/Subtype") == "/Image"]
+        assert any(int(i.Width) == 480 and int(i.Height) == 120 for i in images), \
+            "the logo (480 × 120 px) on the cover"
+        with document.open_metadata() as xmp:
+            assert "CC-BY-4.0" in str(xmp.get("dc:rights"))
+
+
+def test_pdf_short_title_in_running_head_and_chapters_run_on(built_styled: Path):
+    import pypdfium2 as pdfium
+
+    from briefing.model import config
+    from briefing.outputs import styling
+
+    project = config.load(built_styled)
+    block = styling.text_block_pt(project.config.style)
+    document = pdfium.PdfDocument(str(built_styled / "build" / "briefing.pdf"))
+    try:
+        texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+        fills = [runon.page_fill(document[i], block) for i in range(len(document))]
+    finally:
+        document.close()
+    body = [i for i, t in enumerate(texts) if "The press reading" in t and "¶" in t]
+    assert body, texts
+    page = texts[body[0]]
+    assert "A Fixture Briefing" in page and "Far Too Long" not in page.split("\n")[0]
+    # continuous: both chapters and the references on one page
+    assert "The stated aim" in page and "References" in page
+    # no page of the text under a third full except the last
+    assert all(f >= runon.SHORT for f in fills[body[0]:-1]), fills
+
+
+def test_html_and_epub_carry_the_style(built_styled: Path):
+    html = (built_styled / "build" / "briefing.html").read_text("utf-8")
+    assert "#6b2d5c" in html and "data:font/ttf;base64," in html
+    assert "letter-spacing: 0.14em" in html  # the project stylesheet
+    assert 'class="cover-logo" src="data:image/png;base64,' in html
+    assert "Ada Example" in html and "0000-0002-1825-0097" in html
+    with zipfile.ZipFile(built_styled / "build" / "briefing.epub") as epub:
+        css = epub.read("EPUB/styles/stylesheet1.css").decode("utf-8")
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+    assert "#6b2d5c" in css and "#1d4e89" not in css
+    assert "letter-spacing: 0.14em" in css and "url(" not in css
+    assert "<dc:rights>" in opf and "CC-BY-4.0" in opf
+
+
+def test_citation_exports_name_the_people_and_licence(built_styled: Path):
+    result = run_cli(built_styled, "cite", "--format", "cff")
+    assert result.code == 0, result.err
+    assert 'family-names: "Example"' in result.out and 'license: "CC-BY-4.0"' in result.out
+    assert "https://orcid.org/0000-0002-1825-0097" in result.out
+    item = json.loads((built_styled / "build" / "briefing.json").read_text("utf-8"))[0]
+    assert [a["literal"] for a in item["author"]] == ["Ada Example", "Bob Example"]
+    assert item["collection-title"] == "Test Briefs" and item["license"] == "CC-BY-4.0"
+
+
+# --- the checks, in-process ---------------------------------------------------------------
+
+def _config(style: dict) -> dict:
+    return {"document": {"title": "T", "organisation": "O", "version": "1",
+                         "date": "2025-01-01", "identifier": "urn:x"}, "style": style}
+
+
+@pytest.mark.parametrize(("key", "value", "least"), [
+    ("accent", "#999999", "4.5:1"), ("text", "#aaaaaa", "4.5:1"),
+    ("heading", "#cccccc", "3:1")])
+def test_a_colour_below_wcag_aa_is_refused(key, value, least):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        Config.model_validate(_config({key: value}))
+    error = caught.value.errors()[0]
+    assert error["loc"] == ("style", key) and least in error["msg"]
+
+
+def test_contrast_is_wcag_s():
+    assert round(contrast("#000000", "#ffffff"), 1) == 21.0
+    assert round(contrast("#777777", "#ffffff"), 2) == 4.48  # just below AA
+
+
+# --- hostile style inputs, through the real CLI --------------------------------------------
+
+def _digests(root: Path) -> dict[str, bytes]:
+    """Every file of a tree but build/'s scratch (its lock), by name."""
+    return {str(p.relative_to(root)): p.read_bytes() if p.is_file() and not p.is_symlink()
+            else b"" for p in sorted(root.rglob("*"))
+            if p.relative_to(root).parts[:1] != ("build",) or not p.name.startswith(".")}
+
+
+def _refused(project: Path, outside: Path | None = None) -> str:
+    before = _digests(project)
+    around = _digests(outside) if outside else {}
+    result = run_cli(project, "build")
+    assert result.code == 1, (result.code, result.err)
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    lines = [line for line in result.err.strip().splitlines() if not line.startswith("·")]
+    assert len(lines) == 2, result.err
+    assert ": error: " in lines[0] and lines[1].startswith("  hint: "), result.err
+    assert _digests(project) == before, "nothing in the project changed"
+    if outside:
+        assert _digests(outside) == around
+    return lines[0]
+
+
+def _styled_copy(tmp_path: Path, built: Path, replace: tuple[str, str] | None = None
+                 ) -> Path:
+    """A copy of the built fixture with its outputs in build/, as an author has it."""
+    project = tmp_path / "project"
+    shutil.copytree(built, project, ignore=shutil.ignore_patterns(".work", ".work-*",
+                                                                   ".cache"))
+    if replace:
+        path = project / "briefing.toml"
+        text = path.read_text("utf-8")
+        assert replace[0] in text
+        path.write_text(text.replace(*replace), "utf-8")
+    return project
+
+
+def _line(project: Path, needle: str) -> int:
+    lines = (project / "briefing.toml").read_text("utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if needle in line)
+
+
+def test_stylesheet_import_is_refused_at_its_line(tmp_path: Path, built_styled: Path):
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "house.css").write_text(
+        "/* house */\n.cover { color: #000; }\n@import url(\"other.css\");\n", "utf-8")
+    message = _refused(project)
+    assert message.startswith("style/house.css:3: error: @import is not allowed"), message
+
+
+def test_stylesheet_url_outside_the_project_is_refused(tmp_path: Path, built_styled: Path):
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    (outside / "mark.png").write_bytes((STYLED / "style" / "logo.png").read_bytes())
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "house.css").write_text(
+        ".cover {\n  background: url(../../secret/mark.png);\n}\n", "utf-8")
+    message = _refused(project, outside)
+    assert message.startswith("style/house.css:2: error: url('../../secret/mark.png') is "
+                              "outside the project"), message
+
+
+def test_stylesheet_web_address_and_expression_are_refused(tmp_path: Path, built_styled: Path):
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "house.css").write_text(
+        "a { background: url(https://example.org/t.png); }\n"
+        "b { width: expression(alert(1)); }\n", "utf-8")
+    result = run_cli(project, "check")
+    assert result.code == 1
+    assert "style/house.css:1: error: url('https://example.org/t.png') loads from outside " \
+           "the project" in result.err
+    assert "style/house.css:2: error: expression() is not allowed" in result.err
+
+
+def test_a_font_that_is_not_a_font_is_refused(tmp_path: Path, built_styled: Path):
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "fonts" / "DejaVuSans.ttf").write_bytes(b"<html>not a font</html>")
+    message = _refused(project)
+    line = _line(project, "heading_font")
+    assert message == (f"briefing.toml:{line}: error: style.heading_font "
+                       "'style/fonts/DejaVuSans.ttf': not a font: its content is no TrueType, "
+                       "OpenType or WOFF"), message
+
+
+def test_a_font_whose_licence_forbids_embedding_is_refused(tmp_path: Path, built_styled: Path):
+    from fontTools.ttLib import TTFont
+
+    project = _styled_copy(tmp_path, built_styled)
+    path = project / "style" / "fonts" / "DejaVuSans.ttf"
+    font = TTFont(str(path))
+    font["OS/2"].fsType = 0x0002  # restricted licence embedding
+    buffer = io.BytesIO()
+    font.save(buffer)
+    path.write_bytes(buffer.getvalue())
+    message = _refused(project)
+    assert "its licence does not allow embedding it in a PDF (OS/2 fsType 0x0002)" in message
+
+
+def test_a_colour_that_fails_contrast_is_an_error_at_its_line(tmp_path: Path, built_styled: Path):
+    project = _styled_copy(tmp_path, built_styled,
+                           ('accent = "#6b2d5c"', 'accent = "#aaaaaa"'))
+    message = _refused(project)
+    line = _line(project, "accent =")
+    assert message.startswith(f"briefing.toml:{line}: error: "), message
+    assert "style.accent" in message and "#aaaaaa has a contrast of 2.14:1" in message
+
+
+def test_a_logo_that_is_a_link_outside_the_project_is_refused(tmp_path: Path, built_styled: Path):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "logo.png").write_bytes((STYLED / "style" / "logo.png").read_bytes())
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "logo.png").unlink()
+    os.symlink(outside / "logo.png", project / "style" / "logo.png")
+    message = _refused(project, outside)
+    line = _line(project, "logo =")
+    assert message == (f"briefing.toml:{line}: error: style.logo 'style/logo.png' is a link "
+                       "to a file outside the project"), message
+
+
+def test_a_logo_that_is_no_image_is_refused(tmp_path: Path, built_styled: Path):
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "logo.png").write_text("a text, not a picture", "utf-8")
+    message = _refused(project)
+    assert "style.logo: not a PNG image: its content is no image" in message

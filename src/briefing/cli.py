@@ -440,6 +440,36 @@ def _refuse_export(message: str) -> None:
     raise BriefingError.at(message, None, None, "name one --format and one --edition")
 
 
+@main.command("import")
+@click.argument("kind", type=click.Choice(["argdown", "aif"]))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--id", "ident", help="The seed's id (default: from the file name): "
+              "seeds/<id>.yaml, its claims <id>-<statement>.")
+@click.option("--language", help="The map's language (BCP 47). Default: the default "
+              "edition's.")
+@click.pass_obj
+def import_(obj: Context, kind: str, file: Path, ident: str | None,
+            language: str | None) -> None:
+    """Another tool's argument map (Argdown text, or AIF / xAIF JSON) as a draft seed:
+    its statements as claims (their texts the seed's paragraphs), its headings as
+    perspectives appended to briefing.toml, its supports, attacks and undercuts as
+    relations, and a bibliography stub for the map. What a seed cannot hold is refused
+    with its line; nothing is written then, and no seed or entry is overwritten."""
+    from briefing.authoring import importing
+
+    done = obj.run(lambda: importing.run(obj.project, kind, file, ident, language))
+    if obj.quiet:
+        return
+    seed = os.path.relpath(done.seed, obj.project)
+    echo(f"wrote {seed}: {done.claims} claims, {done.relations} relations", err=True)
+    if done.perspectives:
+        echo(f"appended perspectives {', '.join(done.perspectives)} to briefing.toml: write "
+             "their key points and summaries, and give each a cell in every comparison of "
+             "analysis.yaml", err=True)
+    echo(f"appended a stub for the map to {os.path.relpath(done.bib, obj.project)}", err=True)
+    echo(f"next: set each claim's kind and holders in {seed}, then briefing check", err=True)
+
+
 @main.command()
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
 @click.option("--open", "open_output", is_flag=True,

@@ -184,3 +184,66 @@ def test_a_rating_outside_the_vocabulary_fails(tmp_path, word):
     assert len(errors) == 1 and errors[0].startswith(
         f"analysis.yaml:{line_of(root, 'evidence:')}: ")
     assert "'limited', 'medium' or 'robust'" in errors[0]
+
+
+def _rated(confidence_text: str) -> dict:
+    return {"key_points": {"bold": {"title": "Bold", "text": "A finding.", "claims": ["c"],
+                                    "cite": [], "confidence": confidence_text}}}
+
+
+def test_a_changed_rating_shows_in_the_diff_and_the_changelog(tmp_path):
+    """What a record keeps of a rating is the printed phrase and reason: a change of it is a
+    change of the key point, named as its confidence, word by word."""
+    from briefing import recipe
+    from briefing.compose import changelog, changes
+    from briefing.model import releases
+
+    old = {"en": _rated("medium confidence (medium evidence, medium agreement). Two posts.")}
+    new = {"en": _rated("low confidence (limited evidence, medium agreement). Two posts.")}
+    [change] = changes.compare(old, new, "en")["en"]
+    assert (change.kind, change.id, change.what) == ("key-point-changed", "bold", "confidence")
+    text = changes.as_text({"en": [change]}, "1.0", "working")
+    assert "(confidence) [-medium-] {+low+} confidence [-(medium-] {+(limited+} evidence" in text
+    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    loaded = recipe.load(root)
+    lang = loaded.localised(loaded.model.project.default_edition)
+    record = releases.Record(format=releases.FORMAT, version="1.0", date="2026-11-23",
+                             digest="0" * 64, editions={})
+    section = changelog.section([change], [releases.Release(record, Path("r/1.0.json"))], "",
+                                lang)
+    assert "- Bold (confidence): [medium]{.del} [low]{.ins} confidence" in section
+    # A record from before ratings holds none: the rating added is a change too.
+    [added] = changes.compare({"en": _rated("")}, new, "en")["en"]
+    assert (added.kind, added.what, added.old) == ("key-point-changed", "confidence", "")
+
+
+@pytest.mark.parametrize("edition", ["en", "nl"])
+def test_the_flagship_prints_every_rating_with_the_legend(built_real, edition):
+    """Both editions: each key point's confidence, ratings and reason, from its data, and
+    the legend that says what the words mean and whose scale they follow."""
+    import html
+    import re
+
+    from briefing import recipe
+
+    loaded = recipe.load(built_real)
+    model = loaded.model
+    lang = loaded.localised(model.project.edition(edition))
+    words = lang.words
+    page = (built_real / "build" / f"briefing.{edition}.html").read_text("utf-8")
+    start = page.index('id="key-points"')
+    shown = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", page[start:page.index(
+        'id="introduction"', start)]))).replace("’", "'")
+    points = model.analysis.key_points
+    assert len(points) == 5 and all(k.confidence is not None for k in points)
+    for point in points:
+        rating = point.confidence
+        assert rating is not None
+        level = confidence.level(rating)
+        printed = (f"{words.confidence[level].capitalize()} ({words.evidence[rating.evidence]}, "
+                   f"{words.agreement[rating.agreement]}). ")
+        reason = re.sub(r"\s+", " ", lang.text(rating.reason)).replace("’", "'")
+        assert printed + reason in shown, point.id
+    legend = re.sub(r"\s+", " ", words.labels["confidence_legend"]).replace("’", "'")
+    assert f"{words.labels['confidence_legend_title']} {legend}" in shown
+    assert "IPCC" in legend

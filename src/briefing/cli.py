@@ -252,9 +252,12 @@ def build(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
 @click.option("--allow-missing", is_flag=True,
               help="List missing translations as warnings instead of errors.")
 @click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
+@click.option("--questions", is_flag=True,
+              help="Also list the critical questions of the claims' argument schemes that "
+                   "the sources leave open, at the line naming the scheme.")
 @click.pass_obj
 def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: bool,
-          allow_stale: bool) -> None:
+          allow_stale: bool, questions: bool) -> None:
     """Validate config, seeds, bibliography, templates and translations without rendering.
     Every missing translation of every edition checked is listed, with file and line."""
     from briefing import recipe
@@ -270,6 +273,11 @@ def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: 
                  "with a value, per file")
             for row in rows:
                 echo(f"  {row}")
+    if questions:  # the check passed, so the model loads
+        from briefing.model import schemes
+
+        for line in obj.run(lambda: schemes.open_questions(obj.project)):
+            echo(line)
     warnings = checked.warnings
     if not obj.quiet:  # the answer to the question asked: printed also when piped
         echo("check passed" + (f" with {len(warnings)} warning(s)" if warnings else ""),

@@ -169,7 +169,7 @@ _FIELD_WORDS = {name: f"changes_field_{name}" for name in (
     "short", "key_point", "summary", "text", "when", "term", "definition", "name", "role",
     "rests", "beyond_sources", "language", "key", "type", "author", "editor", "translator",
     "date", "url", "urldate", "publisher", "organization", "institution", "journaltitle",
-    "volume", "number", "pages", "location", "doi", "confidence")}
+    "volume", "number", "pages", "location", "doi", "confidence", "scheme")}
 _FIELD_WORDS.update(journal="changes_field_journaltitle", year="changes_field_date",
                     address="changes_field_location")
 

@@ -321,6 +321,7 @@ WORDS = {
     "changes_yes": "yes",
     "changes_no": "no",
     "changes_field_confidence": "confidence",
+    "changes_field_scheme": "argument scheme",
     # The legend printed with the key points' ratings (model/confidence.py).
     "confidence_legend_title": "How sure we are:",
     "confidence_legend": (

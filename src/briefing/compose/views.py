@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from briefing.compose.language import Localised
 from briefing.compose.markdown import citation, join_names
-from briefing.model import confidence
+from briefing.model import confidence, schemes
 from briefing.model.analysis import Analysis
 from briefing.model.project import Project
 from briefing.model.releases import Edition, Release
@@ -33,6 +33,25 @@ class ActorView:
     """person, organisation or group."""
     role: str
     """Who the actor is, in a few words ("" when the seed gives no role)."""
+
+
+@dataclass
+class QuestionAsked:
+    """A critical question asked of a claim's argument (model/schemes.py)."""
+
+    id: str
+    """The question's id in its scheme."""
+    text: str
+    """The question, in the edition's language."""
+    scheme: str
+    """The name of the scheme it belongs to, in the edition's language."""
+    open: bool
+    """True when the data leave it open; False when they answer it (its resolver)."""
+    resolver: str = ""
+    """What in the data answers it ("" for none: always open)."""
+    target: str = ""
+    """For a relation's scheme: the id of the claim the argument bears on ("" for the
+    claim's own scheme)."""
 
 
 @dataclass
@@ -83,6 +102,16 @@ class ClaimView:
     ours: list[str] = field(default_factory=list)
     """Ids of the claims among those it bears on whose link is the briefing's reading, not
     the source's (a relation marked `ours`)."""
+    scheme: str = ""
+    """The name of the argument scheme it follows, in the edition's language ("" for none)."""
+    questions: list[QuestionAsked] = field(default_factory=list)
+    """The critical questions of its scheme and of the schemes of the relations it bears on
+    others with, each open or answered by the data."""
+
+    @property
+    def open_questions(self) -> list[QuestionAsked]:
+        """Its critical questions the data leave open."""
+        return [q for q in self.questions if q.open]
 
     @property
     def holder_names(self) -> str:
@@ -135,6 +164,16 @@ class PerspectiveView:
     """(actor name, claims held) of who supplies the facts and testimony it draws on
     (claims of stance evidence)."""
 
+    @property
+    def open_questions(self) -> int:
+        """How many critical questions of its claims the data leave open."""
+        return sum(len(c.open_questions) for c in self.claims)
+
+    @property
+    def questions(self) -> int:
+        """How many critical questions are asked of its claims, open or answered."""
+        return sum(len(c.questions) for c in self.claims)
+
 
 @dataclass(frozen=True)
 class ReleasedLabels:
@@ -171,6 +210,7 @@ def views(project: Project, base: ArgumentBase, lang: Localised,
         getattr(claims[rel.source], rel.type).append(rel.target)
         if rel.ours:
             claims[rel.source].ours.append(rel.target)
+    _questions(base, claims, lang)
     # Labels come from the default edition's short names, so P3 is P3 in every edition.
     default = Localiser(project.default_edition, project.default_edition.id)
     _label(claims, [(pid, default(p.short)) for pid, p in project.config.perspectives.items()],
@@ -183,6 +223,20 @@ def views(project: Project, base: ArgumentBase, lang: Localised,
     for view in perspectives:
         _balance(base, view, lang.words.locators)
     return claims, perspectives
+
+
+def _questions(base: ArgumentBase, claims: dict[str, ClaimView], lang: Localised) -> None:
+    """Each claim's scheme and critical questions, in the edition's language."""
+    def text(value) -> str:
+        return schemes.text(value, lang.edition, lang.text)
+
+    for cid, claim in base.claims.items():
+        if claim.scheme and claim.scheme in base.catalogue.schemes:
+            claims[cid].scheme = text(base.catalogue.schemes[claim.scheme].name)
+    for asked in schemes.asked(base, base.catalogue):
+        claims[asked.claim].questions.append(QuestionAsked(
+            asked.question.id, text(asked.question.text), text(asked.scheme.name),
+            not asked.answered, asked.question.resolver or "", asked.target or ""))
 
 
 def _balance(base: ArgumentBase, view: PerspectiveView, locators: tuple[str, str]) -> None:

@@ -24,6 +24,7 @@ from briefing.model import (
     provenance,
     records,
     releases,
+    schemes,
     sources,
     style,
     texts,
@@ -119,6 +120,12 @@ def load(root: Path, problems: Collector) -> Model:
                             project.config.limits.misquote_words)
     except BriefingError as exc:
         problems.extend(exc)
+    if base is not None:  # the schemes claims name, the engine's and schemes.yaml's
+        try:
+            base.catalogue = schemes.load(root, editions, coverage, project.inputs)
+        except BriefingError as exc:
+            problems.extend(exc)
+        schemes.check(base, base.catalogue, problems)
     found = None
     rated: list[Problem] = []  # the key points' ratings the data questions (confidence.py)
     if base is not None:

@@ -82,6 +82,7 @@ class Claim(Item):
     # Format 3: who reports it (its reported_by, else its source's reporter), and its stance.
     reporter: Id | None = None
     stance: Literal["position", "evidence"] = "position"
+    scheme: Id | None = None  # the argument scheme it follows (none in an older record)
     digest: str = Field("", pattern=DIGEST)
 
 
@@ -90,6 +91,7 @@ class Relation(Item):
     to: Id
     type: Literal["supports", "attacks", "undercuts"]
     ours: bool = False  # the briefing's reading, printed so (an older record: the source's)
+    scheme: Id | None = None  # the argument scheme of the link (none in an older record)
 
 
 class Cell(Item):

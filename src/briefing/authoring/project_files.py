@@ -114,13 +114,24 @@ def _perspective(words: Words, choice: PerspectiveChoice, index: int) -> list[st
                 "# One sentence for the key points.",
                 *words.toml_lines("key_point", words.text(f"{key}.key_point")),
                 "# What the perspective holds, and who holds it, in our words.",
-                *words.toml_lines("summary", words.text(f"{key}.summary"))]
+                *words.toml_lines("summary", words.text(f"{key}.summary")),
+                *_label_lines(T[f"{key}.short"]["en"])]
+    short = choice.id.replace("-", " ").capitalize()  # civil-liberties: Civil liberties
     return ["# Given once to `briefing new`: give each edition its own wording.",
             *words.toml_lines("title", words.same(choice.title)),
-            "# A short name: claim labels take its first letter.",
-            *words.toml_lines("short", words.same(choice.title)),
+            "# A word or two for tables; claim labels take its first letter (or `letter`).",
+            *words.toml_lines("short", words.same(short)),
             *words.toml_lines("key_point", words.text("custom.key_point")),
-            *words.toml_lines("summary", words.text("custom.summary"))]
+            *words.toml_lines("summary", words.text("custom.summary")),
+            *_label_lines(short)]
+
+
+def _label_lines(short: str) -> list[str]:
+    """The label and order settings, shown commented out with their defaults."""
+    return [f'# letter = "{short[:1].upper()}"  # its claims\' labels: {short[:1].upper()}1, '
+            f"{short[:1].upper()}2 … (default: the first letter of short)",
+            '# order = ["a-claim-id", "another"]  # its claims in this order first (default: '
+            "as the seeds list them)"]
 
 
 def seed(words: Words, source: Extracted, digest: str,

@@ -8,11 +8,13 @@ reads them), and what a template error lists when a name is misspelt.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
 from briefing.compose.language import Localised
 from briefing.compose.markdown import citation, join_names
+from briefing.errors import Collector
 from briefing.model import confidence, schemes
 from briefing.model.analysis import Analysis
 from briefing.model.project import Project
@@ -211,10 +213,12 @@ def views(project: Project, base: ArgumentBase, lang: Localised,
         if rel.ours:
             claims[rel.source].ours.append(rel.target)
     _questions(base, claims, lang)
+    claims = _ordered(project, claims)
     # Labels come from the default edition's short names, so P3 is P3 in every edition.
     default = Localiser(project.default_edition, project.default_edition.id)
-    _label(claims, [(pid, default(p.short)) for pid, p in project.config.perspectives.items()],
-           released or NO_RELEASE)
+    _label(claims, [(pid, p.letter or default(p.short), p.letter is not None)
+                    for pid, p in project.config.perspectives.items()],
+           released or NO_RELEASE, project)
     perspectives = [
         PerspectiveView(pid, tr(p.title), tr(p.short), tr(p.key_point), tr(p.summary),
                         [c for c in claims.values() if c.perspective == pid])
@@ -261,14 +265,57 @@ def _balance(base: ArgumentBase, view: PerspectiveView, locators: tuple[str, str
     view.evidence = sorted(evidence.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str]],
-           released: ReleasedLabels) -> None:
-    """Short reader-facing labels (P1, T2, ...): a unique prefix per perspective, then a
-    number. A claim keeps its label from the last release while its prefix is the same;
-    a new claim takes the next number after every one its prefix was ever given, so a
-    label means one claim in every version (a removed claim's is not given again)."""
+def _ordered(project: Project, claims: dict[str, ClaimView]) -> dict[str, ClaimView]:
+    """The claims with each perspective's `order` applied: its listed claims first, in
+    that order, in the places its claims held; an id it lists that is not its claim is
+    an error at the perspective's `order`."""
+    problems = Collector()
+    result = list(claims)
+    for pid, perspective in project.config.perspectives.items():
+        if not perspective.order:
+            continue
+        own = [cid for cid in result if claims[cid].perspective == pid]
+        for cid in perspective.order:
+            if cid not in own:
+                near = difflib.get_close_matches(cid, own, n=1)
+                problems.add(f"perspectives.{pid}.order names {cid!r}, which is not one of "
+                             "its claims", project.config_path,
+                             project.line_of("perspectives", pid, "order"),
+                             f"did you mean {near[0]!r}?" if near else
+                             "list the ids of claims whose perspective is this one")
+        rank = {cid: i for i, cid in enumerate(dict.fromkeys(perspective.order))}
+        places = [i for i, cid in enumerate(result) if claims[cid].perspective == pid]
+        for place, cid in zip(places, sorted(own, key=lambda c: rank.get(c, len(rank))),
+                              strict=True):
+            result[place] = cid
+    problems.raise_if_any()
+    return {cid: claims[cid] for cid in result}
+
+
+def _label(claims: dict[str, ClaimView], perspectives: list[tuple[str, str, bool]],
+           released: ReleasedLabels, project: Project | None = None) -> None:
+    """Short reader-facing labels (P1, T2, ...): a unique prefix per perspective (its
+    `letter`, or the first letters of its short name), then a number. A claim keeps its
+    label from the last release while its prefix is the same; a new claim takes the next
+    number after every one its prefix was ever given, so a label means one claim in every
+    version (a removed claim's is not given again)."""
     prefixes: dict[str | None, str] = {None: "B"}
-    for pid, short in perspectives:
+    problems = Collector()
+    for pid, letter, chosen in perspectives:
+        if not chosen:
+            continue
+        taken = next((other for other, prefix in prefixes.items() if prefix == letter), "")
+        if taken != "" and project is not None:
+            problems.add(f"perspectives.{pid}.letter {letter!r} is "
+                         + ("the background's" if taken is None else
+                            f"perspective {taken!r}'s too"), project.config_path,
+                         project.line_of("perspectives", pid, "letter"),
+                         "give each perspective a letter of its own (B is the background's)")
+        prefixes[pid] = letter
+    problems.raise_if_any()
+    for pid, short, chosen in perspectives:
+        if chosen:
+            continue
         word = "".join(ch for ch in short.upper() if ch.isalnum()) or pid.upper()
         size = 1
         while word[:size] in prefixes.values() and size < len(word):

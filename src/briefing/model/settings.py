@@ -234,11 +234,11 @@ class Build(Strict):
     formats: list[FormatName] = registry.defaults()
     """The formats `briefing build` writes (the registry's, model/formats.py; each with
     the briefing's own citation as .bib, .ris and .json)."""
-    layouts: Annotated[list[Literal["report", "brief"]], Field(min_length=1)] = ["report"]
-    """The PDF's layouts: "report" (the book: cover, contents, a chapter a page) is
-    build/<name>.pdf; "brief" (two to four pages: title, authors and key points on page
-    one, the comparison, then how to cite and the references; no cover page, no
-    contents) is build/<name>-brief.pdf (per edition <name>.<edition>-brief.pdf)."""
+    brief: Annotated[list[Ident], Field(min_length=1)] = [
+        "key-points", "comparison", "questions-for-policy"]
+    """The sections the brief holds (the format "brief": build/<name>.brief.pdf, a policy
+    brief of two to four pages beside the report), by their ids (# Heading {#id}), in
+    order; the references and how to cite follow them."""
     edition: str | None = Field(None, pattern=IDENT)
     """The default edition (default: the first under [editions]): its outputs also carry
     the plain names (build/briefing.pdf), and a plain string in a text field is its text."""
@@ -345,6 +345,14 @@ class Perspective(Strict):
     key_point: Text = Field(description="one sentence for the key points box")
     summary: Text
     """A paragraph saying what the perspective holds."""
+    letter: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9]{0,3}$")] | None = None
+    """The prefix of its claims' labels (L for L1, L2 …): capital letters or digits, one to
+    four, the first a letter, each perspective its own, not B (the background's). Default:
+    the first letters of `short` that no perspective before it has."""
+    order: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = []
+    """Claim ids in the order the perspective presents them (and numbers its new labels);
+    its claims not listed follow, in the order of the seeds (seed files by name, claims
+    as written)."""
 
 
 class Limits(Strict):

@@ -41,6 +41,9 @@ REGISTRY: list[Format] = [
            "one self-contained web page: opens anywhere, runs and loads nothing"),
     Format("pdf", "pdf", "briefing.outputs.pdf.book:PdfOutput",
            "the print PDF (tagged, PDF/UA), laid out by WeasyPrint"),
+    Format("brief", "brief.pdf", "briefing.outputs.pdf.brief:BriefOutput",
+           "the policy brief: a second PDF of two to four pages (key points on page one, "
+           "the sections build.brief names, how to cite and the references)", default=False),
     Format("epub", "epub", "briefing.outputs.epub:EpubOutput",
            "EPUB 3 for e-readers, with the PDF's first page as its cover", needs=("pdf",)),
     Format("docx", "docx", "briefing.outputs.docx:DocxOutput",

@@ -30,6 +30,7 @@ ENGINE_MARGINS = "24mm 22mm 24mm 30mm"
 SIZES = {"a4": (210.0, 297.0), "a5": (148.0, 210.0), "letter": (215.9, 279.4),
          "legal": (215.9, 355.6)}
 MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72}
+FONT_FACE_RE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
 PROJECT_RE = re.compile(r"""url\(\s*(["']?)project:([^"')]*)\1\s*\)""", re.I)
 
 
@@ -80,11 +81,20 @@ def _swap(css: str, style: Style, found: checked.Resolved) -> str:
     for old, new in ((ACCENT, style.accent), (TEXT, style.text), (HEADING, style.heading)):
         if new:
             css = css.replace(old, new)
-    if found.body:
-        css = css.replace(SERIF, f"{BODY_FAMILY}, {SERIF}")
-    if found.heading:
-        css = css.replace(SANS, f"{HEADING_FAMILY}, {SANS}")
-    return css
+    def families(text: str) -> str:
+        if found.body:
+            text = text.replace(SERIF, f"{BODY_FAMILY}, {SERIF}")
+        if found.heading:
+            text = text.replace(SANS, f"{HEADING_FAMILY}, {SANS}")
+        return text
+
+    # Where the engine's families are used, not where its @font-face rules define them.
+    pieces = FONT_FACE_RE.split(css)
+    faces = FONT_FACE_RE.findall(css)
+    out = families(pieces[0])
+    for face, piece in zip(faces, pieces[1:], strict=True):
+        out += face + families(piece)
+    return out
 
 
 def _faces(found: checked.Resolved, address) -> str:

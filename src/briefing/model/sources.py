@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefing.errors import BriefingError, Collector
-from briefing.model import texts, validation, yamlfile
+from briefing.model import schemes, texts, validation, yamlfile
 from briefing.model.texts import Edition, Name, Rendering, Text
 
 ID = r"^[a-z0-9][a-z0-9-]*$"
@@ -130,6 +130,10 @@ class Claim(Strict):
     stance: Literal["position", "evidence"] = "position"
     """position: its holders speak for the perspective (they are its voices); evidence: a
     fact or testimony the perspective draws on, whose holder need not share it."""
+    scheme: str | None = Field(None, pattern=ID)
+    """The argument scheme it follows (expert-opinion, witness-testimony, position-to-know,
+    analogy, cause-to-effect, consequences, sign, popular-opinion, or one of schemes.yaml):
+    its critical questions are asked of it, and those the data leave open are listed."""
 
 
 class Relation(Strict):
@@ -146,6 +150,9 @@ class Relation(Strict):
     ours: bool = False
     """true: the link is the briefing's reading, not one the source draws; printed as
     "our reading" wherever the relation is."""
+    scheme: str | None = Field(None, pattern=ID)
+    """The argument scheme of the link (e.g. sign: the claim is a sign of the other): its
+    critical questions are asked of the claim that bears."""
     note: str = ""
     """A note for the editors; never printed."""
 
@@ -191,6 +198,11 @@ class ArgumentBase:
     relations: list[Relation] = field(default_factory=list)
     where: dict[tuple[str, str], Where] = field(default_factory=dict)
     claim_source: dict[str, str] = field(default_factory=dict)  # claim id -> source id
+    # What names a scheme ("<claim id>" or "<claim id>><target>><n>") -> the scheme's id;
+    # where each is written: where[("scheme", that key)].
+    scheme_names: dict[str, str] = field(default_factory=dict)
+    catalogue: schemes.Catalogue = field(default_factory=schemes.engine)
+    """The schemes the claims and relations may name (the engine's and schemes.yaml's)."""
 
     def citations(self, claim: Claim) -> list[Citation]:
         own = self.claim_source[claim.id]
@@ -289,10 +301,18 @@ def _collect(base: ArgumentBase, doc: yamlfile.YamlDoc, seed: SeedFile, problems
     for i, claim in enumerate(seed.claims):
         if register("claim", base.claims, claim, ("claims", i)):
             base.claim_source[claim.id] = seed.source.id
+            if claim.scheme:
+                base.scheme_names[claim.id] = claim.scheme
+                base.where[("scheme", claim.id)] = Where(
+                    doc.path, doc.line(("claims", i, "scheme")))
     base.relations.extend(seed.relations)
     for i, rel in enumerate(seed.relations):
         base.where[("relation", f"{rel.source}>{rel.target}>{i}>{doc.path.name}")] = Where(
             doc.path, doc.line(("relations", i)))
+        if rel.scheme:
+            key = f"{rel.source}>{rel.target}>{i}>{doc.path.name}"
+            base.scheme_names[key] = rel.scheme
+            base.where[("scheme", key)] = Where(doc.path, doc.line(("relations", i, "scheme")))
 
 
 def _check_references(base, doc, seed: SeedFile, perspectives: set[str], problems: Collector,

@@ -148,7 +148,7 @@ def test_graphml_is_a_graph_of_the_claims_and_relations(english):
 
 SCHEMA_TERMS = {"@id", "@type", "name", "text", "identifier", "inLanguage", "author", "url",
                 "description", "appearance", "firstAppearance", "isPartOf", "creator",
-                "position", "workTranslation", "sdPublisher", "keywords"}
+                "position", "workTranslation", "keywords"}
 
 
 def test_jsonld_says_each_claim_with_schema_org_terms(english):

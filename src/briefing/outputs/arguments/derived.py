@@ -73,8 +73,10 @@ def _aif_graph(arguments: Arguments, stamped: bool) -> tuple[_Graph, list[dict],
     for claim in arguments.claims:
         graph.node(f"I:{claim.id}", "I", claim.statement)
         reporter = f"L:{claim.id}:reported:{claim.reporter}"
+        says = "says" if len(claim.holders) == 1 else "say"
         graph.node(reporter, "L", f"{actors[claim.reporter].name}: "
-                   f"{', '.join(actors[h].name for h in claim.holders)} say: {claim.statement}")
+                   f"{', '.join(actors[h].name for h in claim.holders)} {says}: "
+                   f"{claim.statement}")
         locutions.append({"nodeID": reporter, "personID": person[claim.reporter]})
         for holder in claim.holders:
             own = f"L:{claim.id}:{holder}"
@@ -308,8 +310,6 @@ def jsonld(arguments: Arguments) -> bytes:
             found["appearance"] = quotation
         else:
             found["appearance"] = article
-        if claim.reporter not in claim.holders:
-            found["sdPublisher"] = {"@id": _iri(arguments, "actor", claim.reporter)}
         found["keywords"] = [k for k in (claim.perspective, claim.kind) if k]
         graph.append(found)
     return dump({"@context": SCHEMA_CONTEXT, "@graph": graph})

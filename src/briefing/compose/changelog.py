@@ -15,6 +15,8 @@ strikethrough in Word.
 
 from __future__ import annotations
 
+import re
+
 from briefing.compose.changes import KINDS, Change, word_diff
 from briefing.compose.language import Localised
 from briefing.compose.markdown import md_escape
@@ -151,8 +153,11 @@ def _entry(change: Change, lang: Localised) -> str:
             f"{md_escape(_field(field, lang))}: "
             + _words(word_diff(_value(field, old, lang), _value(field, new, lang)))
             for field, old, new in change.fields))
-    if change.kind == "locator-changed":
-        return _join(name, _words(word_diff(change.old, change.new)))
+    if change.kind == "locator-changed":  # the locator words the edition's citations use
+        def local(text: str) -> str:
+            return re.sub(r"\bparas?\.(?= )", lambda m: words.locators[m.group(0) == "paras."],
+                          text)
+        return _join(name, _words(word_diff(local(change.old), local(change.new))))
     if change.item == "source":
         return name
     return _join(name, md_escape(change.new or change.old))

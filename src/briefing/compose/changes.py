@@ -193,6 +193,22 @@ class _Side:
         ref = self.edition.references.get(key)
         return _reference_name(ref) if ref else key
 
+    def places(self, cites: list[str]) -> str:
+        """Cited paragraphs ("<source id> <n>") as a reader's citation names them, each
+        source once: "Open Streets Watch 2026, paras. 1, 7" ("para." and "paras." are put
+        in the edition's words by the changelog)."""
+        found: dict[str, list[str]] = {}
+        for cite in cites:
+            sid, _, para = cite.rpartition(" ")
+            found.setdefault(sid, []).append(para)
+        named = []
+        for sid, paras in found.items():
+            source = self.edition.sources.get(sid)
+            name = self.work(source.key) if source else sid
+            named.append(f"{name}, {'paras.' if len(paras) > 1 else 'para.'} "
+                         + ", ".join(paras))
+        return "; ".join(named)
+
 
 def _compare_edition(old: Edition, new: Edition, old_default: Edition, new_default: Edition,
                      translated: bool) -> list[Change]:
@@ -290,8 +306,8 @@ def _claim_changes(cid: str, before: Claim, after: Claim, was: _Side, now: _Side
                             word_diff(qa.translation or "", qb.translation or ""),
                             what="quote", link=link, item="claim"))
     if _quote_locator(qa) != _quote_locator(qb) or before.cites != after.cites:
-        found.append(Change("locator-changed", cid, label, _locators(before), _locators(after),
-                            what="locator", link=link, item="claim"))
+        found.append(Change("locator-changed", cid, label, _locators(before, was),
+                            _locators(after, now), what="locator", link=link, item="claim"))
     return found
 
 
@@ -307,11 +323,11 @@ def _shown(side: _Side, claim: Claim, name: str) -> str:
     return _plain(value)
 
 
-def _locators(claim: Claim) -> str:
-    """Where a claim rests: the paragraphs it cites, and its quote's paragraph."""
-    cites = ", ".join(claim.cites)
+def _locators(claim: Claim, side: _Side) -> str:
+    """Where a claim rests, as its citations name it: the paragraphs it cites, and its
+    quote's paragraph ("Open Streets Watch 2026, paras. 1, 7; quote: …, para. 7")."""
     quote = _quote_locator(claim.quote)
-    return cites + (f"; quote: {quote}" if quote else "")
+    return side.places(claim.cites) + (f"; quote: {side.places([quote])}" if quote else "")
 
 
 def _plain(value: Any) -> str:

@@ -57,6 +57,8 @@ LEFT_OUT: dict[type[BaseModel], dict[str, str]] = {
                          "cells": "each cell is an item of its own"},
     analysis.Finding: {"id": "the key point's key in the record"},
     analysis.Question: {"id": "the question's key in the record"},
+    settings.Perspective: {"letter": "shown in its claims' labels, which the record holds",
+                           "order": "shown in the order of its claims and their labels"},
 }
 # Fields recorded under another name.
 NAMED: dict[tuple[type[BaseModel], str], str] = {

@@ -14,7 +14,7 @@ from briefing.compose.language import ENGINE_LOCALE, WORDS
 from briefing.errors import BriefingError, Collector
 from briefing.model import confidence, load
 from briefing.model.catalogues import load_catalogue
-from conftest import FIXTURES, copy_project, run_cli
+from conftest import FIXTURES, copy_project, digests, run_cli
 
 # A second source of the fixture's author: two sources, one voice.
 SECOND = """\
@@ -47,10 +47,12 @@ def finding(ident: str, claims: str, rating: str | None) -> str:
     return text
 
 
-def project(tmp_path: Path, points: list[str], relations: str = "[]") -> Path:
-    """The fixture with three key points (the first two plain, rated medium/medium on
-    press-confusion), `points` in their place, and the second source."""
-    root = copy_project(FIXTURES / "minimal", tmp_path / "project")
+def project(tmp_path: Path, points: list[str], relations: str = "[]",
+            source: Path = FIXTURES / "minimal") -> Path:
+    """The fixture with three key points (plain ones rated medium/medium on
+    press-confusion), `points` in the first places, and the second source; from `source`
+    with its build/ when that is a built copy."""
+    root = copy_project(source, tmp_path / "project", with_build=True)
     plain = [finding(f"plain-{i}", "[press-confusion]", "medium/medium") for i in range(3)]
     analysis = root / "analysis.yaml"
     body = "".join(points + plain[len(points):])
@@ -116,6 +118,22 @@ def test_robust_on_one_source_fails_at_its_line(tmp_path):
             "its claims cite one source only (derksen2016)") in result.err
     assert ("hint: robust evidence needs independent sources: rate it medium or limited, or "
             "rest it on claims of another source too") in result.err
+
+
+def test_robust_on_one_source_fails_the_build_and_leaves_build_as_it_was(tmp_path,
+                                                                         built_minimal):
+    root = project(tmp_path, [finding("bold", "[press-confusion, aim-trust]", "robust/medium")],
+                   source=built_minimal)
+    (root / "seeds" / "second.yaml").unlink()
+    before = digests(root / "build")
+    result = run_cli(root, "build")
+    assert result.code == 1 and "Traceback" not in result.err
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors == [f"analysis.yaml:{line_of(root, 'evidence: robust')}: error: key point "
+                      "'bold' is rated robust evidence, but its claims cite one source only "
+                      "(derksen2016)"]
+    assert "  hint: robust evidence needs independent sources" in result.err
+    assert digests(root / "build") == before
 
 
 def test_robust_on_one_voice_fails(tmp_path):

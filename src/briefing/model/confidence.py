@@ -13,7 +13,7 @@ The engine cannot judge a finding, but it can count what a rating claims to rest
 (`Basis`): the sources its claims cite, the voices that hold them, whether they reach us
 first-hand or as reported speech, and whether one of them is attacked or undercut with no
 answer in the data. `check` turns a rating the count contradicts into a problem at the
-rating's line (RULES lists them; docs/format.md prints them).
+rating's line (Rating's docstring lists them, and so docs/format.md).
 """
 
 from __future__ import annotations
@@ -119,23 +119,10 @@ def basis(claims: list[str], base: ArgumentBase) -> Basis:
     return found
 
 
-# The rules, as docs/format.md lists them: (what is checked, error or warning).
-RULES = (
-    ("evidence: robust, while the finding's claims cite one source only", "error"),
-    ("evidence: robust, while the finding's claims are held by one voice only", "error"),
-    ("agreement: high, while a claim the finding rests on is attacked or undercut and no claim "
-     "answers the attack (attacks or undercuts the attacker)", "warning; error with --strict"),
-    ("confidence above medium, while every claim the finding rests on reaches us as reported "
-     "speech (its reporter is none of its holders)", "warning; error with --strict"),
-    ("a key point with no rating (confidence:)", "warning; error with --strict"),
-    ("a finding with no claims", "error"),
-)
-
-
 def check(found: Analysis, base: ArgumentBase, path: Path,
           line: Callable[[tuple], int | None], problems: Collector,
           warnings: list[Problem]) -> None:
-    """Each key point's rating against what its claims are (RULES)."""
+    """Each key point's rating against what its claims are (the rules of Rating)."""
     for k, finding in enumerate(found.key_points):
         rating = finding.confidence
         loc = ("key_points", k, "confidence")

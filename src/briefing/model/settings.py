@@ -229,8 +229,9 @@ class Build(Strict):
     name: str = Field("briefing", pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     """The outputs' file name: build/<name>.pdf, build/<name>.<edition>.epub, ..."""
     chapters: list[str] | None = None
-    """The chapters in reading order, as NN-slug (chapters/NN-slug.md.j2); default: every
-    chapters/NN-*.md.j2 by number."""
+    """The chapters in reading order, as NN-slug: a template chapters/NN-slug.md.j2, or
+    plain Markdown prose chapters/NN-slug.md where no template has the name; default:
+    every chapters/NN-*.md.j2 by number."""
     formats: list[FormatName] = registry.defaults()
     """The formats `briefing build` writes (the registry's, model/formats.py; each with
     the briefing's own citation as .bib, .ris and .json)."""

@@ -53,9 +53,9 @@ ARGUMENTS = ["arguments", "aif", "xaif", "argdown", "graphml", "jsonld", "annota
 def test_the_registry_is_one_list_without_clashes():
     formats.check()
     names = [f.name for f in formats.REGISTRY]
-    assert names[:5] == ["html", "pdf", "epub", "docx", "txt"]
+    assert names[:6] == ["html", "pdf", "brief", "epub", "docx", "txt"]
     # the argument exports (issue 35) only when asked for, like txt
-    assert formats.documents() == ["html", "pdf", "epub", "docx", "txt", *ARGUMENTS]
+    assert formats.documents() == ["html", "pdf", "brief", "epub", "docx", "txt", *ARGUMENTS]
     assert formats.defaults() == ["html", "pdf", "epub", "docx"]  # txt only when asked for
     assert formats.citations() == ["bibtex", "ris", "csl-json", "text", "cff"]
     # A suffix named twice is refused: a second PDF route cannot take briefing.pdf.
@@ -68,8 +68,8 @@ def test_the_registry_is_one_list_without_clashes():
 
 def test_every_format_with_an_output_is_that_output_class():
     found = outputs()
-    assert list(found) == ["html", "pdf", "epub", "docx", "txt", *ARGUMENTS, "bibtex", "ris",
-                           "csl-json"]
+    assert list(found) == ["html", "pdf", "brief", "epub", "docx", "txt", *ARGUMENTS,
+                           "bibtex", "ris", "csl-json"]
     for name, cls in found.items():
         assert cls.name == name
 
@@ -98,7 +98,7 @@ def test_the_command_line_settings_file_names_and_docs_follow_the_registry():
 def test_an_unknown_format_is_refused_with_the_registrys_choices():
     with pytest.raises(ValidationError) as refused:
         settings.Build(formats=["pdf", "odt"])
-    assert "Input should be 'html', 'pdf', 'epub', 'docx', 'txt', 'arguments', " in str(
+    assert "Input should be 'html', 'pdf', 'brief', 'epub', 'docx', 'txt', 'arguments', " in str(
         refused.value)
 
 
@@ -127,7 +127,8 @@ def test_the_skeletons_formats_line_is_the_registrys(tmp_path):
     assert result.code == 0, result.err
     text = (tmp_path / "fresh" / "briefing.toml").read_text("utf-8")
     listed = ", ".join(json.dumps(n) for n in formats.defaults())
-    assert f"formats = [{listed}]  # built by default; of: html, pdf, epub, docx, txt" in text
+    assert f"formats = [{listed}]  # built by default; of: {', '.join(formats.documents())}" in (
+        text)
 
 
 def test_the_epub_alone_is_the_full_builds_epub(built_minimal, tmp_path):

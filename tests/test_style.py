@@ -141,10 +141,11 @@ def test_contrast_is_wcag_s():
 # --- hostile style inputs, through the real CLI --------------------------------------------
 
 def _digests(root: Path) -> dict[str, bytes]:
-    """Every file of a tree but build/'s scratch (its lock), by name."""
+    """Every file of a tree but build/'s scratch (its lock, work folders and cache)."""
     return {str(p.relative_to(root)): p.read_bytes() if p.is_file() and not p.is_symlink()
             else b"" for p in sorted(root.rglob("*"))
-            if p.relative_to(root).parts[:1] != ("build",) or not p.name.startswith(".")}
+            if p.relative_to(root).parts[:1] != ("build",)
+            or not any(part.startswith(".") for part in p.relative_to(root).parts[1:])}
 
 
 def _refused(project: Path, outside: Path | None = None) -> str:
@@ -264,3 +265,56 @@ def test_a_logo_that_is_no_image_is_refused(tmp_path: Path, built_styled: Path):
     (project / "style" / "logo.png").write_text("a text, not a picture", "utf-8")
     message = _refused(project)
     assert "style.logo: not a PNG image: its content is no image" in message
+
+
+# --- the policy brief ---------------------------------------------------------------------
+
+def _page_texts(pdf: Path) -> list[str]:
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def test_styled_brief_holds_its_sections_then_how_to_cite(built_styled: Path):
+    texts = _page_texts(built_styled / "build" / "briefing.brief.pdf")
+    assert 1 <= len(texts) <= 4
+    whole = "\n".join(texts)
+    first = texts[0]
+    assert "A Fixture Briefing Whose Title" in first and "Ada Example" in first
+    assert "The press reading" in first and "Contents" not in whole
+    assert whole.index("The stated aim") < whole.index("References") < whole.index(
+        "How to cite this briefing")
+    with pikepdf.open(built_styled / "build" / "briefing.brief.pdf") as document:
+        assert {tuple(round(float(v)) for v in p.mediabox) for p in document.pages} == {
+            (0, 0, 612, 792)}
+
+
+def test_flagship_brief_fits_four_pages_with_the_key_points_on_page_one(built_real: Path):
+    import re
+
+    for edition, heading in (("en", "Key points"), ("nl", "Kernpunten")):
+        report = (built_real / "build" / f".work-{edition}" / "briefing.html")
+        report = report if report.exists() else built_real / "build" / ".work" / "briefing.html"
+        texts = _page_texts(built_real / "build" / f"briefing.{edition}.brief.pdf")
+        assert len(texts) <= 4, (edition, len(texts))
+        assert heading in texts[0], edition
+        if edition == "en":
+            html = (built_real / "build" / "briefing.html").read_text("utf-8")
+            box = html[html.index('class="key-points"'):]
+            point = re.search(r"<li><strong>(.*?)</strong>", box).group(1)
+            assert point.rstrip(".") in texts[0], point
+
+
+def test_build_brief_naming_no_section_is_an_error_at_its_line(tmp_path: Path,
+                                                               built_styled: Path):
+    project = _styled_copy(tmp_path, built_styled,
+                           ('brief = ["the-press-reading", "the-stated-aim"]',
+                            'brief = ["the-press-reading", "conclusions"]'))
+    message = _refused(project)
+    line = _line(project, "brief = [")
+    assert message == (f"briefing.toml:{line}: error: build.brief names 'conclusions', which "
+                       "is no section of the briefing"), message

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real import PDFS, _until_replaced, copy_real, edit_claim, edit_template  # noqa: E402
-from tools import BRIEFING, ROOT, log  # noqa: E402
+from tools import BRIEFING, ROOT, log, tree_rss  # noqa: E402
 
 FIRST_SECONDS = 900  # the session's first build (cold) on a busy machine
 SAVE_SECONDS = 300
@@ -67,8 +67,22 @@ class Events:
                 if line.startswith(b"data: "):
                     self.news.put((time.perf_counter(), json.loads(line[6:])))
 
-    def next(self, seconds: float) -> tuple[float, dict]:
-        return self.news.get(timeout=seconds)
+    def next(self, seconds: float, proc: subprocess.Popen, lines: queue.Queue
+             ) -> tuple[float, dict]:
+        """The next build's news; a preview that ended meanwhile is an error with its last
+        lines."""
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            try:
+                return self.news.get(timeout=1.0)
+            except queue.Empty:
+                if proc.poll() is not None:
+                    said = []
+                    while not lines.empty() and (got := lines.get()) is not None:
+                        said.append(got[1])
+                    raise RuntimeError(f"preview ended ({proc.returncode}): "
+                                       + "".join(said[-10:])) from None
+        raise RuntimeError(f"preview: no build's news within {seconds} s")
 
     def close(self) -> None:
         self.conn.close()
@@ -104,8 +118,8 @@ def session(runs: int, formats: tuple[str, ...] = ()) -> dict:
         start = time.perf_counter()
         port = int(re.search(r"127\.0\.0\.1:(\d+)/", _line(lines, "preview at", 60)).group(1))
         events = Events(port)
-        events.next(FIRST_SECONDS)  # the state before the first build
-        _, built = events.next(FIRST_SECONDS)
+        events.next(FIRST_SECONDS, proc, lines)  # the state before the first build
+        _, built = events.next(FIRST_SECONDS, proc, lines)
         if not built["ok"]:
             raise RuntimeError("preview: the first build failed")
         first_build = time.perf_counter() - start
@@ -121,7 +135,7 @@ def session(runs: int, formats: tuple[str, ...] = ()) -> dict:
                 if before:
                     _until_replaced(build, before, saved + SAVE_SECONDS)
                     raw[edit]["pdfs"].append(time.perf_counter() - saved)
-                arrived, news = events.next(SAVE_SECONDS)
+                arrived, news = events.next(SAVE_SECONDS, proc, lines)
                 if not news["ok"]:
                     raise RuntimeError(f"preview: the build after a {edit} edit failed")
                 # The page learns of the build when the event arrives, then asks for itself.
@@ -190,6 +204,39 @@ def measure_preview(runs: int) -> dict:
     return {"all": session(runs), "html": session(runs, ("html",))}
 
 
+def memory(saves: int, source: Path) -> dict:
+    """A preview session of `saves` saves (a sentence added to the first chapter template
+    each time) on a copy of `source`: the process tree's resident memory (briefing and its warm
+    WeasyPrint workers) after each build, in MiB."""
+    work = Path(tempfile.mkdtemp(prefix="bench-preview-memory-"))
+    project = work / "project"
+    if source == ROOT:
+        copy_real(project)
+    else:
+        shutil.copytree(source, project, ignore=shutil.ignore_patterns("build", ".*"))
+    chapter = sorted(p for p in (project / "chapters").glob("*.md.j2")
+                     if not p.name.startswith("_"))[0]
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    proc = subprocess.Popen([*BRIEFING, "--project", str(project), "preview"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = _reader(proc)
+    after: list[float] = []
+    try:
+        _line(lines, "built in", FIRST_SECONDS)
+        after.append(tree_rss(proc.pid))
+        for save in range(saves):
+            log(f"preview memory: save {save + 1}/{saves}")
+            with chapter.open("a", encoding="utf-8") as handle:
+                handle.write(f"\nA sentence added in preview (memory {save}).\n")
+            _line(lines, "built in", SAVE_SECONDS)
+            after.append(tree_rss(proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    return {"saves": saves, "project": source.name, "mib_after_each_build": after}
+
+
 def section(found: dict, load: list[float] | None = None) -> list[str]:
     """RESULTS.md's preview section, between its markers (bench/preview.py rewrites it)."""
     every, page = found["all"], found["html"]
@@ -219,6 +266,16 @@ def section(found: dict, load: list[float] | None = None) -> list[str]:
                       "after the save at which each stage began, from `--progress plain`):", "",
                       "| stage | from (s) |", "|---|--:|",
                       *(f"| {text} | {at:.2f} |" for at, text in stages)]
+    if "memory" in found:
+        mib = found["memory"]["mib_after_each_build"]
+        lines += ["", f"Memory of one preview session of {found['memory']['saves']} saves (a "
+                  f"sentence added to the first chapter template each time, project "
+                  f"`{found['memory']['project']}`): the process tree's resident memory after "
+                  f"the first build {mib[0]:.0f} MiB, after the last {mib[-1]:.0f} MiB, least "
+                  f"{min(mib):.0f}, most {max(mib):.0f} (after the first build: "
+                  f"{(max(mib[1:] or mib) / mib[0] - 1) * 100:+.0f}% at most)"
+                  + (f"; 1-minute load median {found['memory']['load_average'][1]:.1f} "
+                     "during it." if "load_average" in found["memory"] else ".")]
     lines += ["", f"First build of each session (cold, no cache): every format "
               f"{every['first_build']:.1f} s, `--format html` {page['first_build']:.1f} s.",
               "", "| target | measured | limit | met |", "|---|--:|--:|:-:|"]
@@ -243,6 +300,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "bench")
+    parser.add_argument("--memory-saves", type=int, default=0,
+                        help="also a session of this many saves, its memory after each")
+    parser.add_argument("--memory-project", type=Path, default=ROOT,
+                        help="the project of that session (default: the real briefing)")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only that session, added to an existing preview.json")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the sessions already in preview.json, measure the rest")
     args = parser.parse_args()
     samples = [os.getloadavg()[0]]
     done = threading.Event()
@@ -252,12 +317,23 @@ def main() -> None:
             samples.append(os.getloadavg()[0])
 
     threading.Thread(target=sample, daemon=True).start()
-    found = measure_preview(args.runs)
+    found = json.loads((args.out / "preview.json").read_text("utf-8")) if (
+        args.memory_only or args.resume) else {}
+    for name, formats in (("all", ()), ("html", ("html",))):
+        if not args.memory_only and name not in found:
+            found[name] = session(args.runs, formats)
+            # Each session kept as soon as it is measured: a later one may fail.
+            (args.out / "preview.json").write_text(json.dumps(found, indent=1), "utf-8")
+    if args.memory_saves:
+        found["memory"] = memory(args.memory_saves, args.memory_project.resolve())
     done.set()
     load = [min(samples), statistics.median(samples), max(samples)]
-    found["load_average"] = load
+    if args.memory_only:
+        found["memory"]["load_average"] = load
+    else:
+        found["load_average"] = load
     (args.out / "preview.json").write_text(json.dumps(found, indent=1), "utf-8")
-    write_section(args.out / "RESULTS.md", "\n".join(section(found, load)))
+    write_section(args.out / "RESULTS.md", "\n".join(section(found, found["load_average"])))
     log(f"wrote {args.out / 'preview.json'} and the preview section of "
         f"{args.out / 'RESULTS.md'}")
 

@@ -50,6 +50,7 @@ def remove(root: Path, ident: str) -> list[str]:
     ids = [e.id for e in project.editions]
     if ident not in ids:
         raise BriefingError.at(f"no edition {ident!r}", project.config_path,
+                               project.line_of("editions", ids[0]) or
                                project.line_of("editions"),
                                f"its editions: {', '.join(ids)}")
     if project.edition(ident).default:

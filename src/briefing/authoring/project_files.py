@@ -202,16 +202,24 @@ relations:
 
 def analysis(words: Words, perspectives: list[PerspectiveChoice]) -> str:
     ids = claim_ids(perspectives)
+    def rated(agreement: str) -> dict:  # one invented report: limited evidence
+        return {"evidence": "limited", "agreement": agreement,
+                "reason": words.text("confidence.reason")}
+
     found = {
         "key_points": [
             {"id": "meeting-point", "title": words.text("key.title"),
-             "text": words.text("key.text"), "claims": ids[:3]},
+             "text": words.text("key.text"), "claims": ids[:3],
+             "confidence": rated("medium")},
             {"id": "conflict", "title": words.text("conflict.title"),
-             "text": words.text("conflict.text"), "claims": ids[:2]},
+             "text": words.text("conflict.text"), "claims": ids[:2],
+             "confidence": rated("low")},
             {"id": "left-out", "title": words.text("access.key.title"),
-             "text": words.text("access.key.text"), "claims": ids[2:3] or ids[-1:]},
+             "text": words.text("access.key.text"), "claims": ids[2:3] or ids[-1:],
+             "confidence": rated("medium")},
             {"id": "decide", "title": words.text("decide.title"),
-             "text": words.text("decide.text"), "claims": [BACKGROUND]}],
+             "text": words.text("decide.text"), "claims": [BACKGROUND],
+             "confidence": rated("medium")}],
         "timeline": [{"when": words.text("timeline.when"), "text": words.text("timeline.text"),
                       "claims": [BACKGROUND]}],
         "comparison": [{"id": "effect", "title": words.text("dimension.title"), "cells": {
@@ -223,8 +231,8 @@ def analysis(words: Words, perspectives: list[PerspectiveChoice]) -> str:
                       "claims": [BACKGROUND]}],
     }
     notes = {
-        "key_points": "The findings on the key-points page (three to seven), each "
-                      "resting on claims.",
+        "key_points": "The key points (three to seven): each rests on claims and says "
+                      "how sure it is.",
         "timeline": "What happened when (`when` is shown as written).",
         "comparison": "Questions across the perspectives: one cell per perspective, resting "
                       "on that perspective's own claims.",

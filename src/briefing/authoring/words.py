@@ -164,6 +164,10 @@ T: dict[str, dict[str, str]] = {
               "report gives no figures yet.",
         "nl": "Een proefjaar laat de raad de effecten meten voordat hij beslist; het "
               "bericht geeft nog geen cijfers."},
+    "confidence.reason": {
+        "en": "One invented news report is all the evidence; the speakers it quotes disagree.",
+        "nl": "Eén verzonnen nieuwsbericht is al het bewijs; de sprekers die het citeert, "
+              "zijn het oneens."},
     "timeline.when": {"en": "Next spring", "nl": "Komend voorjaar"},
     "timeline.text": {"en": "The trial year of four car-free streets would begin.",
                       "nl": "Het proefjaar met vier autovrije straten zou beginnen."},

@@ -293,13 +293,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             page, own = preview.status_page()
             return self._send(200, page, TYPES[".html"], own, head)
         name = unquote(path[1:]) if path.startswith("/") else ""
+        # The generation before the file: a build landing in between reloads the page
+        # once more, instead of leaving it on the old text.
+        generation = preview.state.generation
         data = preview.read(name)
         if data is None:
             return self._send(404, b"not found\n", "text/plain", head=head)
         kind = TYPES.get(os.path.splitext(name)[1], "application/octet-stream")
         policy: str | None = None
         if name.endswith(".html"):
-            data, policy = with_reload(data, preview.state.generation)
+            data, policy = with_reload(data, generation)
         return self._send(200, data, kind, policy, head)
 
     def _our_host(self) -> bool:

@@ -318,3 +318,49 @@ def test_build_brief_naming_no_section_is_an_error_at_its_line(tmp_path: Path,
     line = _line(project, "brief = [")
     assert message == (f"briefing.toml:{line}: error: build.brief names 'conclusions', which "
                        "is no section of the briefing"), message
+
+
+# --- the DOCX -------------------------------------------------------------------------
+
+def test_docx_takes_the_reference_documents_styles_and_names_the_authorship(
+        built_styled: Path):
+    with zipfile.ZipFile(built_styled / "build" / "briefing.docx") as docx:
+        styles = docx.read("word/styles.xml").decode("utf-8")
+        text = docx.read("word/document.xml").decode("utf-8")
+        custom = docx.read("docProps/custom.xml").decode("utf-8")
+    assert 'w:styleId="TestInstituteNote"' in styles  # style/reference.docx's
+    assert 'w:styleId="TOC1"' in styles  # the contents' styles added as ever
+    assert "ORCID 0000-0002-1825-0097" in text and "Reviewed by Grace Example." in text
+    assert "creativecommons.org/licenses/by/4.0/" in text
+    assert "CC-BY-4.0 Creative Commons Attribution 4.0 International" in custom
+
+
+def test_docx_default_look_is_made_from_the_style(built_styled: Path, tmp_path: Path):
+    """Without a reference document: the heading and accent colours and the fonts' family
+    names go into the DOCX's styles and theme."""
+    from briefing.outputs import docx
+
+    raw = tmp_path / "raw.docx"
+    shutil.copy(built_styled / "build" / "briefing.docx", raw)
+    with zipfile.ZipFile(raw) as archive:
+        pandoc_styles = archive.read("word/styles.xml")
+    data = docx.finish(raw, 1736899200, style=docx.Look(b"4A1F40", b"6B2D5C", b"DejaVu Serif",
+                                                        b"DejaVu Sans"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        theme = archive.read("word/theme/theme1.xml").decode("utf-8")
+        styles = archive.read("word/styles.xml")
+    assert 'typeface="DejaVu Serif"' in theme and 'typeface="DejaVu Sans"' in theme
+    assert '<a:srgbClr val="6B2D5C"' in theme
+    assert b'w:val="0F4761"' in pandoc_styles  # Pandoc's heading colour, before
+    assert b'w:val="4A1F40"' in styles and b'w:val="0F4761"' not in styles
+
+
+def test_a_reference_docx_that_is_not_a_word_document_is_refused(tmp_path: Path,
+                                                                 built_styled: Path):
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "reference.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    message = _refused(project)
+    line = _line(project, "docx_reference =")
+    assert message == (f"briefing.toml:{line}: error: style.docx_reference "
+                       "'style/reference.docx': not a Word document (.docx is a ZIP "
+                       "archive)"), message

@@ -330,6 +330,10 @@ class Style(Strict):
     cover: Literal["classic", "band"] = "classic"
     """The cover's layout: "classic" (title over a rule, centred on the page) or "band"
     (the title at the top, under a band in the accent colour)."""
+    docx_reference: str | None = None
+    """A Word document inside the project whose styles and theme the DOCX takes (as
+    Pandoc's --reference-doc), e.g. "style/reference.docx"; default: the engine's,
+    with the style's colours and fonts."""
     stylesheet: str | None = None
     """A CSS file inside the project laid over the engine's stylesheets (print, screen
     and e-reader), styling the classes the README's "Customising the look" lists. It may

@@ -39,6 +39,7 @@ class Face:
     path: str          # relative to the project root
     weight: int        # 100..900
     italic: bool
+    family: str = ""   # the font's own family name (the DOCX names fonts so)
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Resolved:
     """The style's files as checked: what the stylesheets may name."""
 
     logo: str | None = None                  # relative to the project root
+    docx_parts: dict[str, bytes] = field(default_factory=dict)  # the reference DOCX's styles
     body: list[Face] = field(default_factory=list)
     heading: list[Face] = field(default_factory=list)
     stylesheet: str = ""                     # its text, every url() made project-relative
@@ -109,8 +111,19 @@ def resolve(project) -> Resolved:
                 problems.add(f"style.{key} {value!r}: {exc.problems[0].message}", where,
                              project.line_of("style", key), exc.problems[0].hint)
                 continue
-            faces.append(Face(_relative(path, root), weight, italic))
+            faces.append(Face(_relative(path, root), weight, italic, family_name(data)))
             digests.append(files.digest(path, root))
+    if style.docx_reference is not None:
+        path = inside(("style", "docx_reference"), style.docx_reference)
+        if path is not None:
+            try:
+                found.docx_parts = docx_parts(project.inputs.read_bytes(path))
+                digests.append(files.digest(path, root))
+            except BriefingError as exc:
+                problems.add(f"style.docx_reference {style.docx_reference!r}: "
+                             f"{exc.problems[0].message}", where,
+                             project.line_of("style", "docx_reference"),
+                             exc.problems[0].hint)
     if style.stylesheet is not None:
         path = inside(("style", "stylesheet"), style.stylesheet)
         if path is not None:
@@ -162,6 +175,59 @@ def font_face(data: bytes) -> tuple[int, bool]:
             hint="choose a font whose licence allows embedding (any SIL Open Font Licence "
                  "font does)")
     return max(100, min(900, round(weight / 100) * 100 or 400)), bool(selection & 0x01)
+
+
+def family_name(data: bytes) -> str:
+    """A font's family name (typographic if it has one), "" if it has none readable."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        names = TTFont(io.BytesIO(data), lazy=True, fontNumber=0)["name"]
+        found = names.getDebugName(16) or names.getDebugName(1) or ""
+    except Exception:  # noqa: BLE001 - checked as a font already; a name is a nicety
+        return ""
+    return found if re.fullmatch(r"[\w .&'-]{1,64}", found) else ""
+
+
+# What a reference DOCX lends the DOCX (Pandoc's --reference-doc, done after Pandoc, whose
+# sandbox reads no reference document): its styles and theme, nothing that runs or links.
+DOCX_PARTS = ("word/styles.xml", "word/theme/theme1.xml")
+DOCX_PART_MAX = 4 * 1024 * 1024
+
+
+def docx_parts(data: bytes) -> dict[str, bytes]:
+    """The styles and theme of a reference DOCX, each well-formed XML without a DTD."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if DOCX_PARTS[0] not in names:
+                raise BriefingError.at("not a Word document: it has no word/styles.xml",
+                                       hint="save the reference document from Word or "
+                                            "LibreOffice as .docx")
+            parts = {}
+            for name in DOCX_PARTS:
+                if name not in names:
+                    continue
+                if archive.getinfo(name).file_size > DOCX_PART_MAX:
+                    raise BriefingError.at(f"its {name} is larger than 4 MiB",
+                                           hint="is this the right file?")
+                parts[name] = archive.read(name)
+    except zipfile.BadZipFile:
+        raise BriefingError.at("not a Word document (.docx is a ZIP archive)",
+                               hint="save the reference document as .docx") from None
+    for name, part in parts.items():
+        if re.search(rb"<!DOCTYPE|<!ENTITY", part[:65536]):
+            raise BriefingError.at(f"its {name} declares a DTD or entities",
+                                   hint="save the document again from Word or LibreOffice")
+        try:
+            ET.fromstring(part)
+        except ET.ParseError as exc:
+            raise BriefingError.at(f"its {name} is not well-formed XML: {exc}",
+                                   hint="save the document again") from None
+    return parts
 
 
 def stylesheet(css: str, path: Path, project) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from briefing.compose.markdown import md_unescape
@@ -28,6 +29,8 @@ from briefing.outputs.job import Job
 from briefing.runtime.cache import Cache, digest, engine
 
 HEADING_COLOUR = (b"0F4761", b"1D2F4A")  # Pandoc's default -> our print headings
+LINK_COLOUR = b"4F81BD"  # Pandoc's Hyperlink style
+ACCENT_RE = re.compile(rb'(<a:accent1>\s*<a:srgbClr val=")[0-9A-Fa-f]{6}("\s*/>)')
 FONTS = {b"Aptos Display": b"Noto Sans", b"Aptos": b"Noto Serif"}
 # Pandoc copies all metadata into custom properties, including the absolute paths of
 # --bibliography and --csl: drop those, so the file neither leaks nor depends on them.
@@ -89,9 +92,44 @@ def _rels_target(rels: bytes, rid: bytes) -> bytes | None:
     return target.group(1) if target else None
 
 
+@dataclass(frozen=True)
+class Look:
+    """The project's style ([style]) as the DOCX takes it: colours as RRGGBB, the fonts'
+    family names, or a reference document's styles and theme in place of the engine's."""
+
+    heading: bytes = HEADING_COLOUR[1]
+    accent: bytes | None = None
+    body_font: bytes | None = None
+    heading_font: bytes | None = None
+    parts: tuple[tuple[str, bytes], ...] = ()
+
+
+def look(project) -> Look:
+    """The DOCX's look from the project's [style] (the engine's without one)."""
+    from briefing.model import style as checked
+    from briefing.outputs import styling
+
+    if not styling.styled(project):
+        return Look()
+    style, found = project.config.style, checked.resolve(project)
+
+    def rgb(colour: str | None) -> bytes | None:
+        if not colour:
+            return None
+        hexa = colour.lstrip("#")
+        return ("".join(c * 2 for c in hexa) if len(hexa) == 3 else hexa).upper().encode()
+
+    family = lambda faces: next((f.family.encode() for f in faces if f.family), None)  # noqa: E731
+    return Look(rgb(style.heading) or HEADING_COLOUR[1], rgb(style.accent),
+                family(found.body), family(found.heading), tuple(found.docx_parts.items()))
+
+
 def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
-           store: Cache | None = None, version: str = "") -> bytes:
+           store: Cache | None = None, version: str = "", style: Look | None = None) -> bytes:
     import zipfile
+
+    style = style or Look()
+    lent = dict(style.parts)
 
     def png(svg: bytes) -> bytes:  # the slow step of finishing: kept by the SVG's bytes
         if store is None:
@@ -135,15 +173,32 @@ def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
         return data
 
     def styles(data: bytes) -> bytes:
-        data = data.replace(b'w:val="' + HEADING_COLOUR[0] + b'"',
-                            b'w:val="' + HEADING_COLOUR[1] + b'"')
+        if "word/styles.xml" in lent:  # the project's reference document's, as they are
+            data = lent["word/styles.xml"]
+        else:
+            data = data.replace(b'w:val="' + HEADING_COLOUR[0] + b'"',
+                                b'w:val="' + style.heading + b'"')
+            if style.accent:
+                data = data.replace(b'w:val="' + LINK_COLOUR + b'"',
+                                    b'w:val="' + style.accent + b'"')
         if b'w:styleId="TOC1"' not in data:
             data = data.replace(b"</w:styles>", TOC_STYLES + b"</w:styles>", 1)
         return data
 
     def theme(data: bytes) -> bytes:
-        for old, new in FONTS.items():
-            data = data.replace(b'typeface="' + old + b'"', b'typeface="' + new + b'"')
+        if "word/theme/theme1.xml" in lent:
+            return lent["word/theme/theme1.xml"]
+        fonts = {**FONTS}
+        if style.heading_font:
+            fonts[b"Aptos Display"] = style.heading_font
+        if style.body_font:
+            fonts[b"Aptos"] = style.body_font
+        for old, new in fonts.items():
+            data = data.replace(b'typeface="' + old + b'"', b'typeface="' + _xml_bytes(new)
+                                + b'"')
+        accent = style.accent
+        if accent:  # links and headings name the theme's first accent
+            data = ACCENT_RE.sub(lambda m: m.group(1) + accent + m.group(2), data, count=1)
         return data
 
     def core(data: bytes) -> bytes:
@@ -166,6 +221,10 @@ def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
     }, extra={"word/" + name.decode(): png for name, png in pngs.values()})
 
 
+def _xml_bytes(text: bytes) -> bytes:
+    return _xml(text.decode("utf-8"))
+
+
 def _xml(text: str) -> bytes:
     import html
 
@@ -186,4 +245,4 @@ class DocxOutput(Output):
         meta = job.composed.metadata
         return finish(job.saved("raw.docx", self.raw.result()), job.epoch, meta["date"],
                       md_unescape(meta["date-display"]), job.store,
-                      job.project.config.document.version)
+                      job.project.config.document.version, look(job.project))

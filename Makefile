@@ -121,7 +121,7 @@ $(NODE): package.json package-lock.json $(TESTSYS)
 test: $(STAMP) $(TESTSYS) $(NODE)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --durations=25
 
 # The edit loop: the unit tests beside each stage (no Pandoc, no WeasyPrint), in seconds.
 # `make test` runs them with everything else (end to end, hostile input, the checkers).

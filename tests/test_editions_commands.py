@@ -97,7 +97,7 @@ def two(tmp_path_factory) -> Path:
     return base / "two"
 
 
-def test_remove_refuses_the_default_and_an_unknown_edition_and_changes_nothing(two):
+def test_refusals_name_the_problem_and_change_nothing(two):
     before = _files(two)
     default = run_cli(two, "edition", "remove", "en")
     assert default.code == 1
@@ -107,6 +107,11 @@ def test_remove_refuses_the_default_and_an_unknown_edition_and_changes_nothing(t
     unknown = run_cli(two, "edition", "remove", "fr")
     assert unknown.code == 1
     assert "error: no edition 'fr'\n  hint: its editions: en, nl\n" in unknown.err
+    language = run_cli(two, "edition", "add", "qq")
+    assert language.code == 1
+    assert language.err == ("briefing: error: edition add 'qq': 'qq' is an unknown language\n"
+                            "  hint: write ID:LANGUAGE, e.g. en:en-GB, or a language such as "
+                            "en, nl, de or fr\n")
     assert "Traceback" not in default.err + unknown.err
     assert _files(two) == before
 

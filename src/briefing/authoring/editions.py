@@ -255,7 +255,7 @@ def add(root: Path, spec: str) -> list[str]:
     from briefing.authoring.translations import update
 
     project = config_load.load(root)
-    chosen = parse_editions([spec])
+    chosen = parse_editions([spec], "edition add")
     if len(chosen) != 1:
         raise BriefingError.at(f"edition add takes one edition, not {spec!r}", None, None,
                                "run it once per edition, e.g. briefing edition add nl")

@@ -52,8 +52,9 @@ class Created:
     notes: list[str] = field(default_factory=list)  # what was done with the author's files
 
 
-def parse_editions(values: list[str]) -> list[EditionChoice]:
-    """'en', 'nl-BE', 'en:en-GB', 'nl:nl-NL' (repeatable or comma-separated)."""
+def parse_editions(values: list[str], what: str = "--edition") -> list[EditionChoice]:
+    """'en', 'nl-BE', 'en:en-GB', 'nl:nl-NL' (repeatable or comma-separated); `what`
+    names the option or command they were given to, in messages."""
     found: list[EditionChoice] = []
     for item in (v.strip() for value in values for v in value.split(",")):
         if not item:
@@ -61,7 +62,7 @@ def parse_editions(values: list[str]) -> list[EditionChoice]:
         ident, _, language = item.partition(":")
         if not language:
             language, ident = ident, ident.split("-")[0].lower()
-        language = _full_language(language, item)
+        language = _full_language(language, item, what)
         if not re.match(IDENT, ident):
             raise BriefingError.at(f"edition id {ident!r} is not a plain name", None, None,
                                    "use lower-case letters, digits and '-', e.g. en or nl")
@@ -74,11 +75,11 @@ def parse_editions(values: list[str]) -> list[EditionChoice]:
     return found or [EditionChoice("en", "en-GB")]
 
 
-def _full_language(tag: str, item: str) -> str:
+def _full_language(tag: str, item: str, what: str = "--edition") -> str:
     """A BCP 47 tag with a region (hyphenation and dates need one): 'nl' -> 'nl-NL'."""
     why = languages.fault(tag)
     if why:
-        raise BriefingError.at(f"--edition {item!r}: {tag!r} is {why}", None, None,
+        raise BriefingError.at(f"{what} {item!r}: {tag!r} is {why}", None, None,
                                "write ID:LANGUAGE, e.g. en:en-GB, or a language such as en, "
                                "nl, de or fr")
     if "-" in tag:

@@ -712,8 +712,9 @@ def new(obj: Context, directory: Path, title: str | None, editions: tuple[str, .
     for edition, count in created.untranslated.items():
         echo(f"  edition {edition}: {count} texts to translate (the example has only "
              "English and Dutch words); `briefing check` lists them", err=True)
-    echo(f"next: cd {shlex.quote(str(directory))} && briefing build   (then replace the "
-         "example: briefing source add FILE --key KEY)", err=True)
+    echo(f"next: cd {shlex.quote(str(directory))} && briefing build   (then write your "
+         "prose in chapters/introduction.md and add sources: briefing source add FILE "
+         "--key KEY)", err=True)
 
 
 @main.group()

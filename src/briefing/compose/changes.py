@@ -150,7 +150,9 @@ def _reference_name(ref: Reference) -> str:
     family = re.split(r"\s+and\s+", who)[0]
     family = family.split(",")[0] if "," in family else family
     year = (fields.get("date") or fields.get("year") or "")[:4]
-    return " ".join(part for part in (family.strip(), year) if part) or fields.get("title", "")
+    # Without an author, an author-date style puts the title first, as this does.
+    first = family.strip() or fields.get("title", "")
+    return " ".join(part for part in (first, year) if part)
 
 
 GROUPS = (

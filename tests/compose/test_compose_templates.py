@@ -45,12 +45,13 @@ def test_a_template_mistake_is_an_error_at_its_line(project: Path, line3: str, m
      "links; see docs/format.md#eventview"),
     ("{{ perspectives[0].titel }}", "template error: perspective has no attribute 'titel'",
      "did you mean 'title'? its attributes: id, title, short, key_point, summary, claims, "
-     "sources, voices, evidence; see docs/format.md#perspectiveview"),
+     "sources, voices, evidence, open_questions, questions; "
+     "see docs/format.md#perspectiveview"),
     ("{{ claims['aim-trusts'].label }}", "template error: claims has no key 'aim-trusts'",
      "did you mean 'aim-trust'? its keys: aim-trust, press-confusion; "
      "see docs/format.md#template-variables"),
     ("{{ relations[0].from }}", "template error: relation has no attribute 'from'",
-     "did you mean 'source'? its attributes: source, target, type, ours, note; "
+     "did you mean 'source'? its attributes: source, target, type, ours, scheme, note; "
      "see docs/format.md#relation"),
     ("{{ timeline.title }}", "template error: timeline is a list and has no attribute 'title'",
      "loop over it ({% for item in timeline %}) or take one (timeline[0]); "

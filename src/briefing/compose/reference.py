@@ -40,7 +40,7 @@ TITLES: dict[type, str] = {
     views.TermView: "glossary entry", ArgumentMap: "argument map",
     Entry: "argument map entry", Edition: "edition", Words: "words",
     Document: "document", SourceMeta: "source", Relation: "relation", Quote: "quote",
-    Person: "person (an author)",
+    Person: "person (an author)", views.QuestionAsked: "critical question",
 }
 # Descriptions of classes and attributes (None: the class) that carry none of their own.
 ELSEWHERE: dict[tuple[type, str | None], str] = {

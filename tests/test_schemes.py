@@ -199,3 +199,14 @@ def test_the_appendix_lists_exactly_the_open_questions(built_real, edition):
     items = {plain(re.sub(r"<[^>]+>", "", item))
              for item in re.findall(r"<li>(.*?)</li>", section, re.S)}
     assert items == expected
+
+
+def test_the_record_keeps_each_claims_scheme_by_its_printed_name(tmp_path):
+    """So the changelog names a scheme added or changed as the appendix does."""
+    from briefing.compose import snapshot
+
+    loaded = recipe.load(project(tmp_path, second=False, scheme="sign"))
+    lang = loaded.localised(loaded.model.project.default_edition)
+    claims = snapshot.snapshot(loaded.model, lang)["claims"]
+    assert claims["press-confusion"].scheme == "argument from a sign"
+    assert claims["aim-trust"].scheme == "argument from a sign"

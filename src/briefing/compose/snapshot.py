@@ -71,6 +71,7 @@ MADE: dict[tuple[type[BaseModel], str], str] = {
     (sources.Claim, "reported_by"): "who is shown as reporting it: reported_by, else the "
                                     "source's reporter",
     (sources.Quote, "translation"): "as the edition shows it: '' in the source's language",
+    (sources.Claim, "scheme"): "the scheme's name in the edition's words (views.ClaimView)",
     (analysis.Finding, "confidence"): "as the edition prints it: the confidence, the two "
                                       "ratings and the reason, in its words",
 }
@@ -180,7 +181,8 @@ def _claim(base: sources.ArgumentBase, claim: sources.Claim, view: ClaimView,
     return releases.Claim.model_validate(_digested({
         **_fields(claim, tr, {
             "cites": [f"{c.source.id} {c.para}" for c in base.citations(claim)],
-            "reported_by": view.reporter.id, "quote": quote}),
+            "reported_by": view.reporter.id, "quote": quote,
+            "scheme": view.scheme or None}),
         "label": view.label}))
 
 

@@ -82,7 +82,9 @@ class Claim(Item):
     # Format 3: who reports it (its reported_by, else its source's reporter), and its stance.
     reporter: Id | None = None
     stance: Literal["position", "evidence"] = "position"
-    scheme: Id | None = None  # the argument scheme it follows (none in an older record)
+    # The name of the argument scheme it follows, in the edition's words (none in an older
+    # record, or without one).
+    scheme: str | None = Field(None, max_length=300)
     digest: str = Field("", pattern=DIGEST)
 
 

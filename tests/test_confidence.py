@@ -265,3 +265,36 @@ def test_the_flagship_prints_every_rating_with_the_legend(built_real, edition):
     legend = re.sub(r"\s+", " ", words.labels["confidence_legend"]).replace("’", "'")
     assert f"{words.labels['confidence_legend_title']} {legend}" in shown
     assert "IPCC" in legend
+
+
+# Each rule's failing case as a user meets it: `briefing build --strict` on the built small
+# fixture stops at the rating's line with one message and a hint, and build/ stays as it was.
+# (name, key points, the line's marker, message, the hint's start)
+FAILING = [
+    ("robust-one-voice", [finding("bold", "[press-confusion, second-post]", "robust/low")],
+     "evidence: robust", "key point 'bold' is rated robust evidence, but its claims are held "
+     "by one voice only (marco-derksen)", "robust evidence needs more than one voice"),
+    ("high-agreement-unanswered", [finding("sure", "[press-confusion]", "medium/high")],
+     "agreement: high", "key point 'sure' is rated high agreement, but claim 'aim-trust' "
+     "undercuts claim 'press-confusion' it rests on, and nothing in the data answers it",
+     "rate the agreement medium or low"),
+    ("reported-above-medium", [finding("relayed", "[aim-trust]", "medium/high")],
+     "confidence:", "key point 'relayed' is rated high confidence, but every claim it rests on "
+     "reaches us as reported speech", "reported speech gives at most medium confidence"),
+    ("unrated", [finding("unrated", "[press-confusion]", None)], "- id: unrated",
+     "key point 'unrated' has no confidence rating", "add 'confidence:' with evidence"),
+]
+
+
+@pytest.mark.parametrize(("points", "marker", "message", "hint"),
+                         [case[1:] for case in FAILING], ids=[case[0] for case in FAILING])
+def test_each_rule_fails_a_strict_build_at_its_line(tmp_path, built_minimal, points, marker,
+                                                    message, hint):
+    root = project(tmp_path, points, source=built_minimal)
+    before = digests(root / "build")
+    result = run_cli(root, "build", "--strict")
+    assert result.code == 1 and "Traceback" not in result.err
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert errors == [f"analysis.yaml:{line_of(root, marker)}: error: {message}"]
+    assert f"  hint: {hint}" in result.err
+    assert digests(root / "build") == before

@@ -210,3 +210,26 @@ def test_the_record_keeps_each_claims_scheme_by_its_printed_name(tmp_path):
     claims = snapshot.snapshot(loaded.model, lang)["claims"]
     assert claims["press-confusion"].scheme == "argument from a sign"
     assert claims["aim-trust"].scheme == "argument from a sign"
+
+
+@pytest.mark.parametrize(("text", "line", "message", "hint"), [
+    ("", 1, "file is empty", "schemes.yaml holds a 'schemes:' list; remove the file if you "
+     "add none"),
+    ("- a\n", 1, "schemes.yaml must be a mapping with a 'schemes:' list", None),
+    ("schemes:\n  - id: mine\n    name: mine\n    questions:\n      - id: q\n"
+     "        text: Why?\n        resolver: magic\n", 7,
+     "schemes.0.questions.0.resolver: Input should be 'independent-sources', 'other-voices', "
+     "'role', 'quote', 'first-hand', 'contested' or 'supported'", "got 'magic'"),
+    ("schemes:\n  - id: mine\n    name: mine\n    questions:\n      - id: q\n"
+     "        text: Why?\n      - id: q\n        text: How?\n", 7,
+     "question 'q' twice in scheme 'mine'", "each question of a scheme has an id of its own"),
+], ids=["empty", "a-list", "unknown-resolver", "question-twice"])
+def test_a_broken_schemes_file_is_one_message_at_its_line(tmp_path, text, line, message,
+                                                           hint):
+    root = project(tmp_path, second=False)
+    (root / "schemes.yaml").write_text(text, "utf-8")
+    result = run_cli(root, "check")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert f"schemes.yaml:{line}: error: {message}\n" in result.err
+    if hint:
+        assert f"  hint: {hint}\n" in result.err

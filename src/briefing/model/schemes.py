@@ -195,7 +195,13 @@ def load(root: Path, editions: list[Edition], coverage: texts.Coverage, inputs=N
     path = root / FILE_NAME
     if not os.path.lexists(path):
         return catalogue
-    doc = yamlfile.load(path, inputs)
+    try:
+        doc = yamlfile.load(path, inputs)
+    except BriefingError as exc:
+        if [p.message for p in exc.problems] == ["file is empty"]:  # its hint is a seed's
+            raise BriefingError.at("file is empty", path, 1, "schemes.yaml holds a "
+                                   "'schemes:' list; remove the file if you add none") from None
+        raise
     if not isinstance(doc.data, dict):
         raise doc.error("schemes.yaml must be a mapping with a 'schemes:' list")
     default = next(e.id for e in editions if e.default)

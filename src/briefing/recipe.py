@@ -91,6 +91,8 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
     for one in composed.values():
         cited |= one.cited_keys
         warnings += one.warnings
+    # As build warns before rendering: a released text whose translation drifted.
+    warnings += document.released_drift(model, loaded.prepared)
     warnings += [Problem(f"bibliography entry {key!r} is not cited anywhere", model.bib.path,
                          line, "cite it or remove it")
                  for key, line in bibliography.unused(model.bib, cited)]
@@ -333,7 +335,9 @@ def _job(loaded: Loaded, lang: Localised, composed: document.Composed,
         step("Graphviz: argument map")
         argmap.draw(composed.argument_map, workdir, store, bounds.layout_seconds,
                     bounds.layout_memory_mib)
-    checks.check_images(project, composed)
+    # The chapters' own images were checked with the document (compose/checks.py's list,
+    # which check runs too); the map's, drawn just now, is checked here.
+    checks.check_images(project, composed, only={composed.argument_map.path})
     inputs = pandoc.Inputs(workdir / "briefing.md", workdir / "briefing.bib",
                            project.csl_for(lang.edition),
                            workdir, model.epoch, bounds.pandoc_seconds, bounds.pandoc_memory_mib)

@@ -3,6 +3,7 @@ of it back to the template line that wrote it (no Pandoc needed to compose)."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -11,6 +12,10 @@ import pytest
 from briefing import recipe
 from briefing.compose import checks, document
 from briefing.errors import BriefingError
+
+# A 1x1 PNG: an image inside the project, as composing's image check wants.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhg"
+                       "GAWjR9awAAAABJRU5ErkJggg==")
 
 
 def compose(root: Path, edition: str | None = None) -> document.Composed:
@@ -40,6 +45,8 @@ def test_a_line_of_the_document_maps_back_to_its_template_and_line(project: Path
                       "{{ claims['aim-trust'].statement }}\n\n![A map](figures/map.png)\n",
                       "utf-8")
     first = project / "chapters" / "01-overview.md.j2"
+    (project / "figures").mkdir()  # composing checks the image (compose/checks.py)
+    (project / "figures" / "map.png").write_bytes(PNG)
     composed = compose(project)
     lines = composed.markdown.split("\n")
 

@@ -1,12 +1,30 @@
 """Checks on what the templates wrote: only Markdown (no raw HTML, no raw blocks), no
 reach outside the project, nesting and size bounded, every citation known, every claim
-shown; each problem named at the template line that wrote it."""
+shown; each problem named at the template line that wrote it.
+
+They are run from one list (CHAPTERS, DOCUMENT, at the end), by compose() for each
+edition, so that `briefing check` and `briefing build` run the same ones; every problem
+of every check is collected before any is raised, so one run names them all:
+
+    per chapter:   output        only Markdown, no reach outside, sizes and nesting bounded
+                   heading ids   with several editions, every heading has its own id
+    the document:  citations     every @key in the bibliography, every locator label known
+                   claims shown  every claim reaches the reader; every link lands on one
+                   images        every image a file inside the project, the image it says
+                                 (the map's is drawn when rendering, and checked then)
+
+A check is a function of the edition's Subject that adds to a Collector: to add one,
+write it here and put it in its list. What the model's loaders check (schema, references
+between files, translations: model/load.py) runs before, for check and build alike.
+"""
 
 from __future__ import annotations
 
 import difflib
 import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import files
@@ -206,9 +224,11 @@ def _inline_nesting(text: str, most: int) -> tuple[int, int] | None:
 
 
 def check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
-                     project: Project, also: frozenset[str] | set[str] = frozenset()) -> set[str]:
-    """Every @key must be in the bibliography; name the template line that wrote it."""
-    problems, cited = Collector(), set()
+                    project: Project, also: frozenset[str] | set[str] = frozenset(),
+                    into: Collector | None = None) -> set[str]:
+    """Every @key must be in the bibliography; name the template line that wrote it.
+    Its problems go `into` the collector given, else are raised."""
+    problems, cited = into or Collector(), set()
     for chapter in chapters:
         for match in CITE_RE.finditer(chapter.markdown):
             key = match.group(1)
@@ -226,7 +246,8 @@ def check_citations(chapters: list[Chapter], bib_keys: dict[str, int],
                              chapter.path, line,
                              f"did you mean {near[0]!r}?" if near else
                              f"add an entry @...{{{key}, ...}} to the bibliography")
-    problems.raise_if_any()
+    if into is None:
+        problems.raise_if_any()
     return cited
 
 
@@ -237,9 +258,11 @@ LINK_RE = re.compile(r"\]\(#claim-([a-z0-9-]+)\)")
 
 
 def check_claims_shown(body: str, base: ArgumentBase, found: Analysis,
-                        amap: argmap.ArgumentMap, comparison_shown: bool) -> None:
+                       amap: argmap.ArgumentMap, comparison_shown: bool,
+                       into: Collector | None = None) -> None:
     """Every claim must reach the reader (a chapter, the comparison or the map), and every
-    link to a claim must land on one; a claim may opt out with `orphan: true`."""
+    link to a claim must land on one; a claim may opt out with `orphan: true`. Its
+    problems go `into` the collector given, else are raised."""
     anchored = set(ANCHOR_RE.findall(body))
     shown = set(anchored)
     if comparison_shown:
@@ -247,7 +270,7 @@ def check_claims_shown(body: str, base: ArgumentBase, found: Analysis,
                      for c in cell.claims)
     if amap.path in body:
         shown.update(amap.claims)
-    problems = Collector()
+    problems = into or Collector()
     for cid, claim in base.claims.items():
         where = base.where[("claim", cid)]
         if cid not in shown and not claim.orphan:
@@ -256,7 +279,8 @@ def check_claims_shown(body: str, base: ArgumentBase, found: Analysis,
         elif cid in set(LINK_RE.findall(body)) - anchored:
             problems.add(f"claim {cid!r} is linked to but never shown with its anchor",
                          where.path, where.line, "render it with the claim_block macro")
-    problems.raise_if_any()
+    if into is None:
+        problems.raise_if_any()
 
 
 def _line_in_template(path: Path, key: str, also: str = "") -> int | None:
@@ -273,11 +297,16 @@ def _line_in_template(path: Path, key: str, also: str = "") -> int | None:
     return 1
 
 
-def check_images(project: Project, composed) -> None:
-    """Every image the chapters show: a file inside the project that is the image its name
-    says (model/images.py). Checked before any tool opens one."""
+def check_images(project: Project, composed, into: Collector | None = None,
+                 only: set[str] | None = None, skip: frozenset[str] = frozenset()) -> None:
+    """Every image the chapters show (`only` those, `skip` those): a file inside the
+    project that is the image its name says (model/images.py). Checked before any tool
+    opens one; every image's problem goes `into` the collector given, else the first is
+    raised."""
     root = os.path.realpath(project.root)
     for src in composed.image_sources():
+        if (only is not None and src not in only) or src in skip:
+            continue
         path = project.root / src
         reason = None
         if src not in composed.images():
@@ -288,8 +317,78 @@ def check_images(project: Project, composed) -> None:
             reason = "no such file in the project"
         elif not files.within(os.path.realpath(path), root):
             reason = "it is outside the project"
-        if reason:
-            where: tuple[Path | None, int | None] = composed.origin_of(src) or (None, None)
-            raise BriefingError.at(f"refused to load {src!r}: {reason}", *where,
-                                   "use images inside the project, by relative path")
-        images.check(path, project.images, project.config.limits.image_megapixels)
+        try:
+            if reason:
+                where: tuple[Path | None, int | None] = composed.origin_of(src) or (None, None)
+                raise BriefingError.at(f"refused to load {src!r}: {reason}", *where,
+                                       "use images inside the project, by relative path")
+            images.check(path, project.images, project.config.limits.image_megapixels)
+        except BriefingError as exc:
+            if into is None:
+                raise
+            into.extend(exc)
+
+
+# --- The list both `check` and `build` run (see the module docstring) ---------------
+
+
+@dataclass
+class Subject:
+    """One edition as composed, all any check reads."""
+
+    project: Project
+    base: ArgumentBase
+    analysis: Analysis
+    chapters: list[Chapter]
+    several: bool  # the briefing has several editions
+    bib_keys: dict[str, int]
+    locators: set[str]  # the edition's own locator labels
+    argument_map: argmap.ArgumentMap
+    comparison_shown: bool
+    body: str = ""  # the chapters joined, as Pandoc will read them
+    composed: object = None  # document.Composed: where each text came from
+    cited: set[str] = field(default_factory=set)  # filled by the citations check
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: Callable[[Subject, Collector], None]
+
+
+def _output(s: Subject, problems: Collector) -> None:
+    for chapter in s.chapters:
+        check_output(chapter, s.project.config.limits, problems)
+
+
+def _heading_ids(s: Subject, problems: Collector) -> None:
+    if s.several:
+        for chapter in s.chapters:
+            check_heading_ids(chapter, problems)
+
+
+def _citations(s: Subject, problems: Collector) -> None:
+    s.cited = check_citations(s.chapters, s.bib_keys, s.project, s.locators, problems)
+
+
+def _claims_shown(s: Subject, problems: Collector) -> None:
+    check_claims_shown(s.body, s.base, s.analysis, s.argument_map, s.comparison_shown,
+                              problems)
+
+
+def _images(s: Subject, problems: Collector) -> None:
+    # A line already named (a file: URL the output check found) is not named again.
+    found, named = Collector(), {(p.path, p.line) for p in problems.problems}
+    check_images(s.project, s.composed, found, skip=frozenset({s.argument_map.path}))
+    problems.problems += [p for p in found.problems if (p.path, p.line) not in named]
+
+
+CHAPTERS = [Check("output", _output), Check("heading ids", _heading_ids)]
+DOCUMENT = [Check("citations", _citations), Check("claims shown", _claims_shown),
+            Check("images", _images)]
+
+
+def run_checks(checklist: list[Check], subject: Subject, problems: Collector) -> None:
+    """Every check of the list, each adding its problems (none stops another)."""
+    for check in checklist:
+        check.run(subject, problems)

@@ -26,12 +26,7 @@ from briefing.compose import (
     prosefiles,
     snapshot,
 )
-from briefing.compose.checks import (
-    check_citations,
-    check_claims_shown,
-    check_heading_ids,
-    check_output,
-)
+from briefing.compose.checks import CHAPTERS, DOCUMENT, Subject, run_checks
 from briefing.compose.context import TemplateContext
 from briefing.compose.templates import (
     Chapter,
@@ -164,20 +159,17 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
             chapters = [render_chapter(t, context, budget, bounds) for t in templates]
     except limits.TimeLimit:  # the alarm rang between two templates
         raise too_slow(project.chapters_dir, None, bounds) from None
+    # The checks check and build both run (compose/checks.py), every problem collected.
     problems = Collector()
-    for chapter in chapters:
-        check_output(chapter, bounds, problems)
-        if lang.edition.several:
-            check_heading_ids(chapter, problems)
-    problems.raise_if_any()
+    subject = Subject(project, base, found or Analysis(), chapters, lang.edition.several,
+                      bib_keys, set(words.locators), amap, context["comparison"].used)
+    run_checks(CHAPTERS, subject, problems)
     body = "\n\n".join(ch.markdown.strip() + "\n" for ch in chapters)
     if changes_section and changelog.ANCHOR not in body:
         body += "\n\n" + changes_section
     if "{#refs}" not in body:
         body += (f"\n\n# {words.labels['references']} {{#references .unnumbered .references}}"
                  "\n\n::: {#refs}\n:::\n")
-    cited = check_citations(chapters, bib_keys, project, set(words.locators))
-    check_claims_shown(body, base, found or Analysis(), amap, context["comparison"].used)
     header = "---\n" + json.dumps(metadata, ensure_ascii=False, indent=1) + "\n---\n\n"
     # Where each chapter's text begins in the document, and how much of its start the
     # strip() above dropped: a position Pandoc reports maps back to a template line.
@@ -189,7 +181,12 @@ def compose(project: Project, base: ArgumentBase, templates: list[jinja2.Templat
     empty = [Problem("the chapter renders empty", chapter.path, None,
                      "check the data it loops over, or remove it from build.chapters")
              for chapter in chapters if not chapter.markdown.strip()]
-    return Composed(header + body, chapters, cited, metadata, amap, starts, empty)
+    composed = Composed(header + body, chapters, set(), metadata, amap, starts, empty)
+    subject.body, subject.composed = body, composed
+    run_checks(DOCUMENT, subject, problems)
+    problems.raise_if_any()
+    composed.cited_keys = subject.cited
+    return composed
 
 
 @dataclass

@@ -620,16 +620,18 @@ def translations() -> None:
               help="Mark the stale translation at FILE:LINE current: it still holds "
                    "(repeatable; the places `briefing check` names).")
 @click.option("--confirm-all", is_flag=True, help="Mark every stale translation current.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print errors only (as `briefing -q translations update`).")
 @click.pass_obj
 def translations_update(obj: Context, edition: str | None, confirm: tuple[str, ...],
-                        confirm_all: bool) -> None:
+                        confirm_all: bool, quiet: bool) -> None:
     """Bring locale/<edition>.po up to the chapter templates (new messages added empty,
     changed ones kept marked stale, unused ones made obsolete) and record which version
     of each data text every translation was written for (locale/<edition>.texts.json)."""
     from briefing.authoring.translations import update
 
     reports = obj.run(lambda: update(obj.project, edition, list(confirm), confirm_all))
-    for line in reports:
+    for line in reports if not (quiet or obj.quiet) else ():  # its summary: not an error
         echo(line)
 
 

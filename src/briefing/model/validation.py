@@ -53,6 +53,7 @@ def problems(errors: list[ErrorDetails], model: Any, source: Source, most: int |
     together; with `most`, the problems of the first `most` places only (a crafted file
     may hold thousands)."""
     found: dict[tuple, Problem | list[str]] = {}  # place -> its problem, or its missing keys
+    meant: set[tuple] = set()  # (table, key) an unknown key's "did you mean" names
     for err in errors:
         loc, valid = _walk(model, tuple(err["loc"]))
         said = special(err, loc) if special else None
@@ -67,8 +68,17 @@ def problems(errors: list[ErrorDetails], model: Any, source: Source, most: int |
         if loc in found or (most is not None and len(found) >= most):
             continue
         found[loc] = said or _problem(err, loc, valid, source)
+        if err["type"] == "extra_forbidden" and said is None and valid:
+            near = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+            if near:
+                meant.add((loc[:-1], near[0]))
+    # A key misspelt is one mistake: its "did you mean" says what is missing, so the key
+    # it meant is not also reported missing ('txet': not also "missing 'text'").
+    for place, keys in found.items():
+        if isinstance(keys, list):
+            keys[:] = [k for k in keys if (place[1], k) not in meant]
     return [_missing(place[1], keys, source) if isinstance(keys, list) else keys
-            for place, keys in found.items()]
+            for place, keys in found.items() if keys]
 
 
 def _problem(err: ErrorDetails, loc: tuple, valid: list[str] | None, source: Source) -> Problem:

@@ -366,3 +366,20 @@ def test_a_reference_docx_that_is_not_a_word_document_is_refused(tmp_path: Path,
     assert message == (f"briefing.toml:{line}: error: style.docx_reference "
                        "'style/reference.docx': not a Word document (.docx is a ZIP "
                        "archive)"), message
+
+
+def test_a_style_file_is_an_input_of_the_build(tmp_path: Path, built_styled: Path):
+    """Editing the project stylesheet makes the next build rebuild; `briefing inputs`
+    lists the style's files."""
+    project = _styled_copy(tmp_path, built_styled)
+    listed = run_cli(project, "inputs")
+    assert listed.code == 0
+    assert {"style/logo.png", "style/house.css", "style/reference.docx",
+            "style/fonts/DejaVuSans.ttf"} <= set(listed.out.split())
+    assert run_cli(project, "build").code == 0  # a copy is rebuilt once: its paths moved
+    assert "Up to date" in run_cli(project, "build").err
+    with (project / "style" / "house.css").open("a", encoding="utf-8") as css:
+        css.write(".cover-title { letter-spacing: 0.02em; }\n")
+    again = run_cli(project, "build")
+    assert again.code == 0 and "Up to date" not in again.err
+    assert "letter-spacing: 0.02em" in (project / "build" / "briefing.html").read_text("utf-8")

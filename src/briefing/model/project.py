@@ -113,9 +113,13 @@ class Project:
         styles, the analysis, and every file in the input folders (images the chapters
         show are added by the build, which knows them only once composed). The no-op
         check, `briefing watch` and the Makefile (`briefing inputs`) all use this."""
+        style = self.config.style  # the files [style] names (model/style.py checks them)
+        styled = [style.logo, *style.body_font, *style.heading_font, style.stylesheet,
+                  style.docx_reference]
         return [self.config_path, self.bib_path, *self.edition_bib_paths, *self.csl_paths,
                 self.root / ANALYSIS_NAME,
-                *(self.root / rel for rel in self.input_listing())]
+                *(self.root / rel for rel in self.input_listing()),
+                *(self.root / rel for rel in styled if rel)]
 
     def line_of(self, *loc: str) -> int | None:
         """The line of a key in briefing.toml, for messages about config-level things."""

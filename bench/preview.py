@@ -243,6 +243,9 @@ def section(found: dict, load: list[float] | None = None) -> list[str]:
     every, page = found["all"], found["html"]
     lines = [START, f"## `briefing preview` on the real briefing ({every['runs']} saves of each "
              "edit per session, medians)", ""]
+    if found.get("measured"):
+        lines += [f"Measured {found['measured']} (the working tree as it stood, other "
+                  "engineers' uncommitted changes included).", ""]
     if load:
         lines += [f"1-minute load average during this step: {load[0]:.1f} to {load[2]:.1f}, "
                   f"median {load[1]:.1f}, on {os.cpu_count()} cores (other engineers' tests "
@@ -333,6 +336,10 @@ def main() -> None:
         found["memory"]["load_average"] = load
     else:
         found["load_average"] = load
+        commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip()
+        found["measured"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()) + (
+            f" at commit `{commit}`")
     (args.out / "preview.json").write_text(json.dumps(found, indent=1), "utf-8")
     write_section(args.out / "RESULTS.md", "\n".join(section(found, found["load_average"])))
     log(f"wrote {args.out / 'preview.json'} and the preview section of "

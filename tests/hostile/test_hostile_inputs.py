@@ -1,7 +1,8 @@
 """Hostile inputs: whatever an author (or a file from elsewhere) feeds briefing, it answers
 with one clear message and loses nothing.
 
-Every case runs the real `briefing build` (real Pandoc, real WeasyPrint) on a mutated copy
+Every case runs the real `briefing build` (real Pandoc, real WeasyPrint; in this process
+unless the case arranges the process itself) on a mutated copy
 of the real briefing whose good outputs are already in build/ (with the good build's stage
 cache, but for the cases that set limits, an environment or a setup or plant something in
 the cache), and asserts: exit code 1;
@@ -18,8 +19,10 @@ import hashlib
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
+import traceback
 import zipfile
 from pathlib import Path
 
@@ -132,6 +135,28 @@ def run_build(project: Path, preexec=None, extra_env: dict | None = None
                           timeout=600, preexec_fn=preexec)
 
 
+def build_here(project: Path) -> subprocess.CompletedProcess:
+    """The same `briefing build --quiet`, run in this process by click's runner: the case's
+    CPU time was mostly the child's start and imports. The engine, its checks and its own
+    children (Pandoc, the WeasyPrint workers, each bounded) are the same; an exception that
+    escapes the CLI's handling is printed with its traceback, as the child would print it."""
+    from click.testing import CliRunner
+
+    from briefing import cli
+
+    sigterm = signal.getsignal(signal.SIGTERM)  # the CLI sets its own
+    try:
+        result = CliRunner().invoke(cli.main, ["--project", str(project), "--quiet", "build"],
+                                    env={"SOURCE_DATE_EPOCH": None})
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
+    err = result.stderr
+    if result.exc_info and not isinstance(result.exception, SystemExit):
+        err += "".join(traceback.format_exception(*result.exc_info))
+    return subprocess.CompletedProcess(["briefing", "build"], result.exit_code, result.stdout,
+                                       err)
+
+
 def untouchable(project: Path, outside: Path) -> dict[str, tuple]:
     """Every file outside the project's build/ that a build may not change: the project's
     inputs and the planted tree next to it. Links are recorded, not followed; named pipes
@@ -183,7 +208,10 @@ def test_hostile_input(project: Path, world, case: Case, built_real: Path) -> No
     kept = untouchable(project, world.outside)
 
     with environment(project, case.setup) as preexec:
-        result = run_build(project, preexec, case.env)
+        # A case that arranges the process itself (a setup, an environment, limits) runs
+        # the command as a child; every other runs it here.
+        result = (run_build(project, preexec, case.env)
+                  if case.setup or case.env or case.limits else build_here(project))
         after = tree_digests(project / "build")
 
     err = result.stderr

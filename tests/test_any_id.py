@@ -168,3 +168,30 @@ def test_an_id_yaml_reads_as_a_number_says_to_quote_it(project: Path):
     hint = 'YAML reads it as a number (got 9): put it in quotes as you wrote it, "9"'
     assert found == [(36, "claims.1.id: Input should be a valid string", hint),
                      (43, "relations.0.from: Input should be a valid string", hint)]
+
+
+def test_an_edition_named_as_a_format_is_refused_before_it_overwrites(project: Path):
+    """An edition's id is part of its file names: edition 'brief' and the default
+    edition's brief would both be build/briefing.brief.pdf. Named at the edition's table,
+    by check and by build, before anything is written."""
+    from briefing import recipe
+    from briefing.errors import BriefingError
+
+    toml = project / "briefing.toml"
+    toml.write_text(toml.read_text("utf-8").replace('language = "en-GB"\n', "").replace(
+        'identifier = "urn:uuid:00000000-0000-4000-8000-000000000001"\n', "")
+        + '\n[build]\nformats = ["pdf", "brief"]\n'
+        '\n[editions.en]\nlanguage = "en-GB"\nidentifier = "urn:uuid:e1"\n'
+        '\n[editions.brief]\nlanguage = "en-GB"\nidentifier = "urn:uuid:e2"\n', "utf-8")
+    line = toml.read_text("utf-8").split("\n").index("[editions.brief]") + 1
+    for run in (recipe.check, recipe.build):
+        try:
+            run(project)
+        except BriefingError as exc:
+            [problem] = exc.problems
+        else:
+            raise AssertionError(f"{run.__name__} passed two outputs of one name")
+        assert (problem.where(project), problem.message) == (
+            f"briefing.toml:{line}", "edition 'brief': build/briefing.brief.pdf would be both "
+            "the pdf of edition 'brief' and the brief of edition 'en'")
+    assert not (project / "build").exists() or not any((project / "build").glob("*.pdf"))

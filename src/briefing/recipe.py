@@ -33,6 +33,7 @@ from briefing.compose import argmap, checks, document
 from briefing.compose.language import Localised
 from briefing.errors import BriefingError, Collector, Problem
 from briefing.model import bibliography
+from briefing.model import formats as registry
 from briefing.model import load as model_load
 from briefing.model.project import Project, input_listing
 from briefing.model.texts import Edition
@@ -83,6 +84,7 @@ def check(root: Path, strict: bool = False, editions: list[str] | None = None,
     Every missing or stale translation of the editions checked is listed at once."""
     loaded = load(root)
     model = loaded.model
+    _no_clash(loaded.project, list(loaded.project.config.build.formats))
     chosen = model.editions(editions)
     composed = _compose_all(loaded, chosen, allow_missing, allow_stale)
     warnings = _allowed(model, chosen, allow_missing, allow_stale) + (
@@ -142,6 +144,7 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
         return Built(manifest.outputs(), unchanged=True)
     step("Loading and checking inputs")
     loaded = load(root)
+    _no_clash(loaded.project, formats or list(loaded.project.config.build.formats))
     chosen = loaded.model.editions(editions)
     step("Composing chapters")
     composed = _compose_all(loaded, chosen, allow_missing, allow_stale)
@@ -158,6 +161,27 @@ def _build(root: Path, formats: list[str] | None, step: Callable[[str], None],
     written = _write(loaded.project, rendered, store, manifest)
     return Built(written, warnings, paragraphs=rendered.paragraphs, retired=rendered.retired,
                  loaded=loaded)
+
+
+def _no_clash(project: Project, chosen: list[str]) -> None:
+    """No two outputs of one name, which would overwrite each other: an edition's id is
+    part of its file names, so an edition named as a format is (edition brief's PDF and
+    the default edition's brief are both build/briefing.brief.pdf)."""
+    seen: dict[Path, tuple[str, Edition]] = {}
+    problems = []
+    for fmt in registry.written(chosen):
+        for edition in project.editions:
+            for path in project.outputs(fmt, edition):
+                fmt2, other = seen.setdefault(path, (fmt, edition))
+                if (fmt2, other.id) != (fmt, edition.id):
+                    named = edition if not edition.default else other
+                    problems.append(Problem(
+                        f"edition {named.id!r}: build/{path.name} would be both the {fmt2} of "
+                        f"edition {other.id!r} and the {fmt} of edition {edition.id!r}",
+                        project.config_path, project.line_of("editions", named.id),
+                        "give the edition an id that is no format's name"))
+    if problems:
+        raise BriefingError(problems[:1])
 
 
 def _composing_warnings(loaded: Loaded, editions: list[Edition],

@@ -133,9 +133,10 @@ def print_css(project, short_title: str | None, found: checked.Resolved | None =
         top, _, bottom, _ = margins_mm(style)
         extra.append(f"@page {{ size: {width:g}mm {height:g}mm; margin: "
                      f"{style.margins or ENGINE_MARGINS}; }}")
-        # The cover and verso fill the text block less a little (print.css: 230 of 249 mm).
+        # The cover and the verso below it fill the text block less a little (print.css:
+        # 148 + 80 of 249 mm).
         block = height - top - bottom
-        extra.append(f".cover, .verso {{ height: {max(60.0, block - 19):.1f}mm; }}")
+        extra.append(f".cover {{ min-height: {max(40.0, block - 19 - 82):.1f}mm; }}")
     if short_title:
         extra.append(f'html {{ string-set: doctitle "{_escape(short_title)}", pageword '
                      "attr(data-page-word), ofword attr(data-of-word), versionline "

@@ -18,8 +18,8 @@ import pytest
 from tests.hostile.test_hostile_inputs import tree_digests
 
 from briefing import recipe
+from briefing.exporting import NAMES
 from briefing.outputs.arguments import base, derived
-from briefing.outputs.arguments.export import NAMES
 from checkers.tools import NODE, need
 from conftest import FIXTURES, ROOT, copy_project, run_cli
 

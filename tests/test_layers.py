@@ -5,7 +5,8 @@
     compose/    authoring/                   may use model/ and runtime/ (authoring: compose/)
     outputs/                                 may use compose/, model/, runtime/
     recipe.py                                names the steps
-    release.py  whereabouts.py  watching.py  commands above the recipe
+    release.py  whereabouts.py  watching.py  exporting.py  questions.py
+                                             commands above the recipe
     cli.py                                   the command line
 
 `python tests/test_layers.py` prints the module graph (module -> what it imports).
@@ -25,6 +26,8 @@ RANK = {"errors": 0, "files": 0, "__init__": 0, "runtime": 1, "model": 1, "compo
         "release": 5,  # a clean build (recipe), recorded
         "whereabouts": 5,  # a cited paragraph followed through the releases (recipe)
         "watching": 5,  # `briefing watch`: when to build; the build is the CLI's callback
+        "exporting": 5,  # `briefing export`: the argument exports of the loaded model
+        "questions": 5,  # `briefing check --questions`: the open critical questions
         "cli": 6}
 
 
@@ -38,6 +41,20 @@ def layer(module: str) -> str:
     return parts[1] if len(parts) > 1 else "__init__"
 
 
+def _executed(tree: ast.AST):
+    """Every node of the tree but those under `if TYPE_CHECKING:`: an import only a type
+    checker reads never runs, so it neither layers nor cycles."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+
+
 def graph() -> dict[str, set[str]]:
     """Every module of the package and the package modules it imports (anywhere in it,
     function-level imports included)."""
@@ -45,7 +62,7 @@ def graph() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for name, path in modules.items():
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        for node in _executed(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module and (
                     node.module == "briefing" or node.module.startswith("briefing.")):
                 for alias in node.names:

@@ -274,9 +274,9 @@ def check(obj: Context, strict: bool, editions: tuple[str, ...], allow_missing: 
             for row in rows:
                 echo(f"  {row}")
     if questions:  # the check passed, so the model loads
-        from briefing.model import schemes
+        from briefing.questions import open_questions
 
-        for line in obj.run(lambda: schemes.open_questions(obj.project)):
+        for line in obj.run(lambda: open_questions(obj.project)):
             echo(line)
     warnings = checked.warnings
     if not obj.quiet:  # the answer to the question asked: printed also when piped
@@ -421,8 +421,8 @@ def export(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
     .graphml, .jsonld, .annotations.jsonld (the formats build.formats can name too)."""
     import json
 
+    from briefing import exporting
     from briefing.outputs.arguments import base
-    from briefing.outputs.arguments import export as exporting
 
     if print_schema:
         click.echo(json.dumps(base.schema(), ensure_ascii=False, indent=2))

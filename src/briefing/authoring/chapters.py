@@ -45,7 +45,7 @@ def _plain(template: str, text: Callable[[str], str]) -> str:
     def paragraph(match: re.Match) -> str:
         names = dict(part.strip().split("=", 1) for part in match.group(1).split(",")
                      if "=" in part)
-        words = re.sub(r"%\((\w+)\)s", lambda m: "{{ " + names.get(m.group(1), m.group(1))
+        words = re.sub(r"%\((\w+)\)s", lambda m: "{{ " + str(names.get(m.group(1), m.group(1)))
                        .strip() + " }}", text(match.group(2)))
         return textwrap.fill(words, 88, break_long_words=False, break_on_hyphens=False)
 

@@ -282,7 +282,7 @@ def _po(text: str) -> str:
 
 def readme(words: Words, editions: list[EditionChoice]) -> str:
     others = ", ".join(f"locale/{e.id}.po" for e in editions[1:])
-    words = (f"- other editions' words: {others} (gettext: msgid the default edition's "
+    translating = (f"- other editions' words: {others} (gettext: msgid the default edition's "
              "text)\n- `chapters/*.<edition>.md`: each prose file's text in that edition"
              if others else "- one edition: the chapters' words are plain text; `briefing "
              "edition add ID:LANG` adds another")
@@ -307,7 +307,7 @@ the example with your own sources and reading.
 - `chapters/*.md`: prose in plain Markdown: a chapter of its own, or a block a template
   includes (`{{% include "introduction.md" %}}`)
 - `bib/briefing.bib`: every work cited; `bib/chicago-author-date.csl` the citation style
-{words}
+{translating}
 - `schemas/`: JSON schemas of the data files, for an editor's completion and checks
 - `build/`: the outputs (ignored by git)
 

@@ -338,15 +338,3 @@ def report(base: ArgumentBase, root: Path, edition: Edition, tr) -> list[str]:
     lines.append(f"{len(lines)} critical question(s) left open by the sources, of "
                  f"{len(every)} asked")
     return lines
-
-
-def open_questions(root: Path) -> list[str]:
-    """`report` of the project at root, in its default edition's language."""
-    from briefing.model import load
-    from briefing.model.texts import Localiser
-
-    problems = Collector()
-    model = load.load(root, problems)
-    problems.raise_if_any()
-    edition = model.project.default_edition
-    return report(model.base, root, edition, Localiser(edition, edition.id))

@@ -1,4 +1,5 @@
-"""`briefing export`: the argument exports alone, without rendering the document.
+"""`briefing export`: the argument exports alone, without rendering the document (a
+command above the recipe, as release is).
 
 The same files a build with these formats writes (build/<name>[.<edition>].<suffix>,
 the default edition's also under the plain name), from the same checked model, under
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from briefing import recipe
 from briefing.errors import BriefingError
 from briefing.outputs.arguments import base
 from briefing.outputs.arguments.output import WRITERS
@@ -22,8 +24,6 @@ def made(root: Path, names: list[str], editions: list[str] | None, allow_missing
          allow_stale: bool) -> dict[Path, bytes]:
     """Each format of each edition chosen: path in build/ -> bytes. A missing or stale
     translation is refused as by `briefing build` (unless allowed: then marked)."""
-    from briefing import recipe
-
     loaded = recipe.load(root)
     model = loaded.model
     chosen = model.editions(editions)

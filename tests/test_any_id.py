@@ -166,8 +166,8 @@ def test_an_id_yaml_reads_as_a_number_says_to_quote_it(project: Path):
     else:
         raise AssertionError("check passed an id YAML reads as a number")
     hint = 'YAML reads it as a number (got 9): put it in quotes as you wrote it, "9"'
-    assert found == [(36, "claims.1.id: Input should be a valid string", hint),
-                     (43, "relations.0.from: Input should be a valid string", hint)]
+    assert found == [(36, "claims[2].id: Input should be a valid string", hint),
+                     (43, "relations[1].from: Input should be a valid string", hint)]
 
 
 def test_an_edition_named_as_a_format_is_refused_before_it_overwrites(project: Path):

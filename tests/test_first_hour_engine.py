@@ -141,12 +141,13 @@ def test_a_new_three_language_briefing_with_hyphenated_ids_drafts_with_its_map(
 
 def test_a_misspelt_key_is_one_message_with_did_you_mean(project: Path, edit):
     """Friction 21: 'txet' for 'text' said what it meant, and also that 'text' was
-    missing: one mistake, now one message, at the misspelt key's line."""
+    missing: one mistake, now one message, at the misspelt key's line; the claim named
+    by its id (it was 'claims.0', an index from 0)."""
     from briefing import recipe
 
     edit(project / "seeds" / "derksen.yaml", '      text: "waar', '      txet: "waar')
     with pytest.raises(BriefingError) as exc:
         recipe.check(project)
     assert [(p.where(project), p.message, p.hint) for p in exc.value.problems] == [
-        ("seeds/derksen.yaml:34", "unknown key 'claims.0.quote.txet'",
-         "did you mean 'claims.0.quote.text'?")]
+        ("seeds/derksen.yaml:34", "unknown key 'claims[press-confusion].quote.txet'",
+         "did you mean 'claims[press-confusion].quote.text'?")]

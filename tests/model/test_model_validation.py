@@ -31,9 +31,10 @@ def line_of(path: Path, text: str) -> int:
      "document.titel", "document.title"),
     ("seeds/derksen.yaml", "  reporter: marco-derksen\n",
      "  reporter: marco-derksen\n  titel: x\n", "source.titel", "source.title"),
-    # Through a list: the claim's keys are suggested, not the file's.
+    # Through a list: the claim's keys are suggested, not the file's; the claim by its id.
     ("seeds/derksen.yaml", "    kind: interpretation\n",
-     "    kind: interpretation\n    statment: x\n", "claims.1.statment", "claims.1.statement"),
+     "    kind: interpretation\n    statment: x\n", "claims[aim-trust].statment",
+     "claims[aim-trust].statement"),
     ("analysis.yaml", "questions:", "qestions:", "qestions", "questions"),
 ], ids=["settings", "seed", "seed_claim", "analysis"])
 def test_an_unknown_key_is_worded_alike_in_every_file(project: Path, edit, file, old, new,

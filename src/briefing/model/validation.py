@@ -38,6 +38,14 @@ class Source:
     syntax: Literal["toml", "yaml", "json"]
     hint: str | None = None  # the file's own hint (a record: how to restore it), on each
     prefix: str = ""  # before every message (a records file: "not a records file: ")
+    data: Any = None  # what the file holds: a list item is named by its id (YAML)
+
+    def __post_init__(self) -> None:
+        # A YAML file's loader gives its YamlDoc's line(): the doc's data names list items
+        # as an author knows them, claims[press-confusion] (or timeline[2], from 1), as
+        # the texts' messages do; not claims.0.
+        if self.data is None and self.syntax == "yaml":
+            self.data = getattr(getattr(self.line, "__self__", None), "data", None)
 
 
 _MISSING = object()  # the place of a table's missing keys: no key path is this
@@ -82,10 +90,10 @@ def problems(errors: list[ErrorDetails], model: Any, source: Source, most: int |
 
 
 def _problem(err: ErrorDetails, loc: tuple, valid: list[str] | None, source: Source) -> Problem:
-    dotted = _dotted(loc)
+    dotted = _dotted(loc, source.data)
     if err["type"] == "extra_forbidden":
         near = difflib.get_close_matches(str(loc[-1]), valid or [], n=1)
-        spelling = (f"did you mean {_dotted(loc[:-1] + (near[0],))!r}?" if near else
+        spelling = (f"did you mean {_dotted(loc[:-1] + (near[0],), source.data)!r}?" if near else
                     f"valid keys here: {', '.join(valid)}" if valid else None)
         return Problem(f"{source.prefix}unknown key {dotted!r}", source.path,
                        source.line(loc), "; ".join(filter(None, [spelling, source.hint]))
@@ -94,7 +102,7 @@ def _problem(err: ErrorDetails, loc: tuple, valid: list[str] | None, source: Sou
     if loc[-1:] == ("[key]",):  # a mapping's key: pydantic says what is wrong with it
         loc = loc[:-1]
         message = f"the key {str(loc[-1])!r}: {message}" if loc else message
-        dotted = _dotted(loc[:-1])
+        dotted = _dotted(loc[:-1], source.data)
     shown = repr(err.get("input"))
     hint = source.hint or (f"got {shown[:200]}" if "input" in err else None)
     value = err.get("input")
@@ -109,10 +117,10 @@ def _problem(err: ErrorDetails, loc: tuple, valid: list[str] | None, source: Sou
 
 def _missing(table: tuple, keys: list[str], source: Source) -> Problem:
     """The keys missing from one table, at the table's line."""
-    names = [_dotted(table + (key,)) for key in keys]
+    names = [_dotted(table + (key,), source.data) for key in keys]
     message = (f"missing required key {names[0]!r}" if len(keys) == 1 else
                f"missing required keys {', '.join(map(repr, keys))} in "
-               f"{_dotted(table) or source.path.name!r}")
+               f"{_dotted(table, source.data) or source.path.name!r}")
     if source.hint or source.syntax == "json":
         hint = source.hint
     elif source.syntax == "yaml":
@@ -124,8 +132,21 @@ def _missing(table: tuple, keys: list[str], source: Source) -> Problem:
     return Problem(f"{source.prefix}{message}", source.path, source.line(table), hint)
 
 
-def _dotted(loc: tuple) -> str:
-    return ".".join(str(part) for part in loc)
+def _dotted(loc: tuple, data: Any = None) -> str:
+    """A key path as written: document.title; with the file's data, a list item by its
+    id or its place from 1 (claims[press-confusion].quote.text, timeline[2].when)."""
+    if data is None:
+        return ".".join(str(part) for part in loc)
+    out, node = "", data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            node = node[part] if 0 <= part < len(node) else None
+            ident = node.get("id") if isinstance(node, dict) else None
+            out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{part + 1}]"
+        else:
+            out += ("." if out else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
 
 
 # --- Where a location leads in the model ------------------------------------------------

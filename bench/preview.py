@@ -279,7 +279,9 @@ def section(found: dict, load: list[float] | None = None) -> list[str]:
                   f"{min(mib):.0f}, most {max(mib):.0f} (after the first build: "
                   f"{(max(mib[1:] or mib) / mib[0] - 1) * 100:+.0f}% at most)"
                   + (f"; 1-minute load median {found['memory']['load_average'][1]:.1f} "
-                     "during it." if "load_average" in found["memory"] else ".")]
+                     "during it" if "load_average" in found["memory"] else "")
+                  + ". The chapter grows by a sentence a save. After every tenth build (MiB): "
+                  + ", ".join(f"{v:.0f}" for v in mib[::10]) + "."]
     lines += ["", f"First build of each session (cold, no cache): every format "
               f"{every['first_build']:.1f} s, `--format html` {page['first_build']:.1f} s.",
               "", "| target | measured | limit | met |", "|---|--:|--:|:-:|"]
@@ -287,6 +289,12 @@ def section(found: dict, load: list[float] | None = None) -> list[str]:
         value = found[path[1]][path[2]][path[3]]
         lines.append(f"| {text} | {value:.2f}{unit} | {limit:g}{unit} | "
                      f"{'yes' if value <= limit else 'no'} |")
+    if "memory" in found:  # measured on the project named above, not the real briefing
+        mib = found["memory"]["mib_after_each_build"]
+        swing = max(abs(v / mib[0] - 1) for v in mib) * 100
+        lines.append(f"| a preview session of {found['memory']['saves']} saves holds its memory "
+                     f"flat (± 10% of the first build's; project `{found['memory']['project']}`)"
+                     f" | {swing:.0f}% | 10% | {'yes' if swing <= 10 else 'no'} |")
     return [*lines, "", END]
 
 

@@ -546,7 +546,7 @@ def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ..
 @click.option("--open", "open_page", is_flag=True,
               help="Open the preview's page in the browser once the first build is done.")
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(registry.documents()),
+@click.option("--format", "formats", multiple=True, type=Formats(registry.documents),
               help="Build only this format (repeatable), e.g. --format html for the quickest "
                    "page. Default: briefing.toml's build.formats.")
 @click.option("--edition", "editions", multiple=True, metavar="ID",

@@ -13,6 +13,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,22 @@ def test_a_port_taken_is_one_message(minimal, listener):
     assert digests(minimal / "build") == before
 
 
+def _until(page, expression: str, seconds: float) -> bool:
+    """Poll a page from outside: Playwright's wait_for_function evaluates its predicate
+    with eval() inside the page, which the page's CSP (rightly) refuses."""
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(expression):
+                return True
+        except Error:  # the page went away under the question: it is reloading
+            pass
+        time.sleep(0.1)
+    return False
+
+
 def _listening(port: int) -> list[str]:
     """The local addresses listening on `port` (Linux /proc/net/tcp and tcp6)."""
     found = []
@@ -194,8 +211,8 @@ def test_a_save_reloads_the_page_and_a_broken_edit_keeps_the_last_good(minimal, 
         good = chapter.read_text("utf-8")
         chapter.write_text(good + "\nA paragraph added in preview.\n", "utf-8")
         assert _wait_for(stream, lines, "watching for changes", 120), lines
-        page.wait_for_function("!window.kept && document.body.innerText.includes("
-                               "'A paragraph added in preview.')", timeout=30_000)
+        assert _until(page, "!window.kept && document.body.innerText.includes("
+                            "'A paragraph added in preview.')", 30)
         disk = (minimal / "build" / "briefing.html").read_bytes()
         assert b"A paragraph added in preview." in disk and b"<script" not in disk
         built = digests(minimal / "build")

@@ -112,7 +112,7 @@ def session(runs: int, formats: tuple[str, ...] = ()) -> dict:
     lines = _reader(proc)
     stages: dict[str, list[tuple[float, str]]] = {}
     raw: dict[str, dict[str, list[float]]] = {
-        edit: {"reload": [], "pdfs": [], "build": []} for edit in EDITS}
+        edit: {"reload": [], "pdfs": [], "build": [], "cpu": []} for edit in EDITS}
     events = None
     try:
         start = time.perf_counter()
@@ -131,6 +131,7 @@ def session(runs: int, formats: tuple[str, ...] = ()) -> dict:
                 build = project / "build"
                 before = {} if formats else {n: (build / n).read_bytes() for n in PDFS}
                 time.sleep(1.0)  # a quiet watcher, as after an author's pause
+                spent = tree_cpu(proc.pid)
                 saved = time.perf_counter()
                 change(project, f"preview {run}")
                 if before:
@@ -143,6 +144,7 @@ def session(runs: int, formats: tuple[str, ...] = ()) -> dict:
                 raw[edit]["reload"].append(arrived - saved + _timed_fetch(port))
                 said = _line(lines, "built in", SAVE_SECONDS, stages.setdefault(edit, []),
                              saved)
+                raw[edit]["cpu"].append(tree_cpu(proc.pid) - spent)
                 raw[edit]["build"].append(float(re.search(r"built in ([\d.]+) s", said)[1]))
     finally:
         if events:
@@ -154,6 +156,30 @@ def session(runs: int, formats: tuple[str, ...] = ()) -> dict:
             "stages": stages,
             **{edit: {k: statistics.median(v) for k, v in found.items() if v}
                for edit, found in raw.items()}}
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds (user and system) of a process and its descendants, those it has
+    reaped included (a Pandoc run, a WeasyPrint worker replaced): what a save costs
+    whatever else shares the cores."""
+    parents, spent = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = sum(int(f) for f in fields[11:15])  # utime..cstime
+    tree, changed = {root}, True
+    while changed:
+        changed = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    return sum(spent.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def _timed_fetch(port: int) -> float:
@@ -252,17 +278,21 @@ def section(found: dict, load: list[float] | None = None) -> list[str]:
                   "shared the machine).", ""]
     lines += ["Save → page reloaded: until the server's event stream told an open page the "
               "build was done, plus the page fetched again (the browser's drawing not "
-              "counted). Save → both PDFs: until both editions' PDFs were replaced in build/.",
+              "counted). Save → both PDFs: until both editions' PDFs were replaced in build/. "
+              "CPU: the CPU seconds the preview's process tree spent on the save (user and "
+              "system, its reaped children included): what the save costs whatever else "
+              "shares the cores; on 2 idle cores its wall time cannot be below half of it.",
               "", "| session | edit | save → page reloaded (s) | save → both PDFs (s) | "
-              "build as preview reports it (s) | each save → page |",
-              "|---|---|--:|--:|--:|---|"]
+              "build as preview reports it (s) | CPU (s) | each save → page |",
+              "|---|---|--:|--:|--:|--:|---|"]
     for name, one in (("every format", every), ("`--format html`", page)):
         for edit in EDITS:
             got = one[edit]
             pdfs = f"{got['pdfs']:.2f}" if "pdfs" in got else "–"
             each = ", ".join(f"{v:.2f}" for v in one["raw"][edit]["reload"])
+            cpu = f"{got['cpu']:.2f}" if "cpu" in got else "–"
             lines.append(f"| {name} | {edit} | {got['reload']:.2f} | {pdfs} | "
-                         f"{got['build']:.2f} | {each} |")
+                         f"{got['build']:.2f} | {cpu} | {each} |")
     for edit in EDITS:
         stages = every.get("stages", {}).get(edit)
         if stages:

@@ -34,7 +34,8 @@ def new_project(tmp_path_factory) -> Path:
 
     base = tmp_path_factory.mktemp("new-layout")
     project = base / "project"
-    assert run_cli(base, "new", str(project)).code == 0
+    # Two editions, as test_authoring's sources are written (`new` makes one by default).
+    assert run_cli(base, "new", str(project), "--edition", "en,nl").code == 0
     add_sources(project, base)
     result = run_cli(project, "build", "--format", "pdf", "--edition", "en")
     assert result.code == 0, result.err

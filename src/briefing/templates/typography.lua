@@ -143,7 +143,9 @@ local function protect_word(text, initial)
   if word == "" then return nil end
   local name, ending = listed(word)
   if name then return mark(lead, name, ending .. trail) end
-  if not initial and capitalised(word) and breakable(word) then
+  -- A word all in capitals is an acronym or the draft's "[NOT TRANSLATED]", no name.
+  if not initial and capitalised(word) and breakable(word)
+      and pandoc.text.upper(word) ~= word then
     return mark(lead, word, trail)
   end
 end

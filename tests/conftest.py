@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -119,6 +120,14 @@ def minimal(tmp_path, built_minimal) -> Path:
 def built_real(tmp_path_factory) -> Path:
     """The real briefing of this repository, built once into a temporary copy."""
     return built_once(tmp_path_factory, "real", ROOT)
+
+
+def interruptible() -> None:
+    """A child's Ctrl-C as a terminal gives it (preexec_fn): SIGINT handled by default and
+    not blocked, whatever this test process inherited or a library in it changed (an
+    ignored or blocked signal passes through exec; Python then keeps ignoring it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import ROOT, copy_project, digests, run_cli
+from conftest import ROOT, copy_project, digests, interruptible, run_cli
 
 ERROR_LINE = re.compile(r"^\S.*: error: |^  hint: ")
 
@@ -83,7 +83,8 @@ def test_ctrl_c_while_both_editions_render_leaves_nothing_running(tmp_path):
     project = copy_project(ROOT, tmp_path / "project")
     proc = subprocess.Popen(
         [sys.executable, "-m", "briefing.cli", "--project", str(project), "--progress",
-         "plain", "build"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+         "plain", "build"], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        preexec_fn=interruptible)
     seen = []
     try:
         assert proc.stderr is not None

@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import copy_project, digests, run_cli
+from conftest import copy_project, digests, interruptible, run_cli
 
 
 def _reader(proc) -> queue.Queue:
@@ -33,7 +33,7 @@ def _watch(project: Path) -> tuple[subprocess.Popen, list[str], queue.Queue]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "briefing.cli", "--project", str(project), "watch",
          "--debounce", "100"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, preexec_fn=interruptible)
     return proc, [], _reader(proc)
 
 
@@ -83,7 +83,8 @@ def test_watch_open_opens_the_pdf_once(minimal, tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "briefing.cli", "--project", str(minimal), "watch",
          "--debounce", "100", "--open"],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+        preexec_fn=interruptible)
     lines: list[str] = []
     stream = _reader(proc)
     try:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_project
+from conftest import FIXTURES, copy_project, interruptible
 
 from .test_hostile_inputs import tree_digests
 
@@ -39,6 +39,7 @@ class Build:
             [sys.executable, "-m", "briefing.cli", "--project", str(project), "--progress",
              "plain", "build"],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env,
+            preexec_fn=interruptible,
             start_new_session=True)
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)

@@ -478,19 +478,29 @@ def import_(obj: Context, kind: str, file: Path, ident: str | None,
     echo(f"next: set each claim's kind and holders in {seed}, then briefing check", err=True)
 
 
+def rebuilding(command: Callable) -> Callable:
+    """What `watch` and `preview` rebuild on each save: build's choices of formats and
+    editions, and its two draft switches."""
+    for option in reversed([
+            click.option("--format", "formats", multiple=True, type=Formats(registry.documents),
+                         help="Build only this format (repeatable), e.g. --format html for "
+                              "the quickest page. Default: briefing.toml's build.formats."),
+            click.option("--edition", "editions", multiple=True, metavar="ID",
+                         help="Build only this edition (repeatable), e.g. --edition en while "
+                              "the others are being translated. Default: all."),
+            click.option("--allow-missing", is_flag=True,
+                         help="Draft: mark missing translations [NOT TRANSLATED] instead of "
+                              "stopping."),
+            click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)]):
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
 @click.option("--open", "open_output", is_flag=True,
               help="Open the PDF (or the HTML) once, after the first good build.")
-@click.option("--format", "formats", multiple=True, type=Formats(registry.documents),
-              help="Build only this format (repeatable), e.g. --format html for a quick "
-                   "preview. Default: briefing.toml's build.formats.")
-@click.option("--edition", "editions", multiple=True, metavar="ID",
-              help="Build only this edition (repeatable), e.g. --edition en while the "
-                   "others are being translated. Default: all.")
-@click.option("--allow-missing", is_flag=True,
-              help="Draft: mark missing translations [NOT TRANSLATED] instead of stopping.")
-@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
+@rebuilding
 @click.pass_obj
 def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ...],
           editions: tuple[str, ...], allow_missing: bool, allow_stale: bool) -> None:
@@ -546,14 +556,7 @@ def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ..
 @click.option("--open", "open_page", is_flag=True,
               help="Open the preview's page in the browser once the first build is done.")
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
-@click.option("--format", "formats", multiple=True, type=Formats(registry.documents),
-              help="Build only this format (repeatable), e.g. --format html for the quickest "
-                   "page. Default: briefing.toml's build.formats.")
-@click.option("--edition", "editions", multiple=True, metavar="ID",
-              help="Build only this edition (repeatable). Default: all.")
-@click.option("--allow-missing", is_flag=True,
-              help="Draft: mark missing translations [NOT TRANSLATED] instead of stopping.")
-@click.option("--allow-stale", is_flag=True, help=ALLOW_STALE)
+@rebuilding
 @click.pass_obj
 def preview(obj: Context, port: int, open_page: bool, debounce: int, formats: tuple[str, ...],
             editions: tuple[str, ...], allow_missing: bool, allow_stale: bool) -> None:

@@ -58,8 +58,18 @@ def toml(words: Words, title: str | None, perspectives: list[PerspectiveChoice],
         lines.append("# Given once to `briefing new`: give each edition its own wording.")
     lines += words.toml_lines("title", words.same(title) if title else words.text("title"))
     lines += words.toml_lines("subtitle", words.text("subtitle"))
-    lines.append("# Who publishes the briefing (an organisation; no person signs it).")
+    lines.append("# Who publishes the briefing (the author too, unless authors are named).")
     lines += words.toml_lines("organisation", words.text("organisation"))
+    lines += ["# Who wrote it and answers for it (each optional; printed on the cover, the",
+              "# page after it and in every citation and metadata):",
+              '# authors = [{ name = "Jane Doe", role = "Policy analyst", affiliation = '
+              '"Your institute", orcid = "0000-0002-1825-0097" }]',
+              '# contact = "Jane Doe, jane.doe@example.org"',
+              '# series = "Policy Briefs"',
+              '# number = "2026/01"',
+              '# licence = "CC-BY-4.0"  # an SPDX id; `briefing check` names the ones it knows',
+              '# disclaimer = "The views expressed are the authors\' own."',
+              '# acknowledgements = "We thank our reviewers."']
     lines += ['version = "0.1"  # this briefing\'s version: raise it with each release',
               f"date = {today.isoformat()}  # the date on the cover and in the metadata",
               "# Where it is published, once it is: the how-to-cite box and every citation",

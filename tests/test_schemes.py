@@ -218,7 +218,7 @@ def test_the_record_keeps_each_claims_scheme_by_its_printed_name(tmp_path):
     ("- a\n", 1, "schemes.yaml must be a mapping with a 'schemes:' list", None),
     ("schemes:\n  - id: mine\n    name: mine\n    questions:\n      - id: q\n"
      "        text: Why?\n        resolver: magic\n", 7,
-     "schemes.0.questions.0.resolver: Input should be 'independent-sources', 'other-voices', "
+     "schemes[mine].questions[q].resolver: Input should be 'independent-sources', 'other-voices', "
      "'role', 'quote', 'first-hand', 'contested' or 'supported'", "got 'magic'"),
     ("schemes:\n  - id: mine\n    name: mine\n    questions:\n      - id: q\n"
      "        text: Why?\n      - id: q\n        text: How?\n", 7,

@@ -233,14 +233,19 @@ def _settle(split: parts.Split, body: list[_Laid], layout: _Layout
     groups = [[i] for i in range(len(split.chapters))]
     laid: dict[tuple[int, ...], _Laid] = {(i,): part for i, part in enumerate(body)}
     css = _css(layout.settings, "part.css")
-    if layout.settings.continuous:
-        groups = _continuous(split)
+
+    def lay_out(groups: list[list[int]]) -> None:
+        """The groups not laid out yet, each as one part, in one run of the workers."""
         grouped = split.grouped(groups)
         new = [(group, part) for group, part in zip(groups, grouped.chapters, strict=True)
                if tuple(group) not in laid]
         found = layout.run([(f"{group[0] + 1:03d}-{part.name}", part.html, css, True)
                             for group, part in new], "chapters that run on")
         laid.update({tuple(group): part for (group, _), part in zip(new, found, strict=True)})
+
+    if layout.settings.continuous:
+        groups = _continuous(split)
+        lay_out(groups)
     block = layout.settings.block
     for _ in range(len(groups)):  # each round joins two groups or ends
         joined: list[list[int]] = []
@@ -257,12 +262,7 @@ def _settle(split: parts.Split, body: list[_Laid], layout: _Layout
         if joined == groups:
             break
         groups = joined
-        grouped = split.grouped(groups)
-        new = [(group, part) for group, part in zip(groups, grouped.chapters, strict=True)
-               if tuple(group) not in laid]
-        found = layout.run([(f"{group[0] + 1:03d}-{part.name}", part.html, css, True)
-                            for group, part in new], "chapters that run on")
-        laid.update({tuple(group): part for (group, _), part in zip(new, found, strict=True)})
+        lay_out(groups)
     return split.grouped(groups), [laid[tuple(group)] for group in groups], groups
 
 

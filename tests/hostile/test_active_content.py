@@ -184,8 +184,15 @@ def test_markup_in_every_text_field_is_shown_as_text_and_runs_nothing(
 
 def test_the_real_briefing_opens_without_a_request_at_phone_and_desktop_width(
         built_real: Path, browser, tmp_path: Path) -> None:
-    for url, allowed in html_outputs(built_real, tmp_path):
-        for width in (390, 1280):
+    outputs = html_outputs(built_real, tmp_path)
+    # Every page at desktop width; at phone width the HTML pages and the first chapter of
+    # each EPUB: the EPUB's chapters share one stylesheet, and a width changes only what
+    # the stylesheet's media rules load (about 40 page loads fewer).
+    phone = {url for url, _ in outputs if not url.endswith(".xhtml")}
+    phone |= {min(url for url, _ in outputs if f"/epub-{edition}/" in url)
+              for edition in ("en", "nl")}
+    for url, allowed in outputs:
+        for width in (390, 1280) if url in phone else (1280,):
             seen = open_in_chromium(browser, url, allowed, width)
             assert seen["bad"] == [] and seen["requests"] == [] and seen["errors"] == [], url
 

@@ -88,10 +88,16 @@ def last_page_fill(pdf: bytes, block: tuple[float, float] | None = None) -> floa
     `block`: the top and bottom margins in points (default: print.css's)."""
     import pypdfium2 as pdfium
 
+    # PDFium is not thread-safe and the editions are laid out side by side: every handle
+    # is opened and closed under the lock, none left for a finalizer in another thread.
     with _PDFIUM:
         document = pdfium.PdfDocument(pdf)
         try:
-            return page_fill(document[len(document) - 1], block)
+            page = document[len(document) - 1]
+            try:
+                return page_fill(page, block)
+            finally:
+                page.close()
         finally:
             document.close()
 

@@ -131,21 +131,7 @@ def literal(text: str) -> str:
 def read_prose(project: Project) -> dict[str, str]:
     """Every prose file under chapters/ (*.md, each edition's *.<edition>.md too), checked
     as templates are."""
-    problems, found = Collector(), {}
-    top = project.chapters_dir
-    inside = os.path.realpath(top)
-    for folder, dirs, names in os.walk(top, followlinks=False):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(folder) / name
-            if not name.endswith(".md") or not files.within(os.path.realpath(path), inside):
-                continue
-            try:
-                found[path.relative_to(top).as_posix()] = project.inputs.read_text(path)
-            except BriefingError as exc:
-                problems.extend(exc)
-    problems.raise_if_any()
-    return found
+    return _read_chapters(project, ".md")
 
 
 def for_edition(templates: list[jinja2.Template], edition: str | None
@@ -166,6 +152,11 @@ def read_templates(project: Project) -> dict[str, str]:
     """Every template under chapters/ (name relative to it -> text), each read once and
     checked (UTF-8, no control characters, a regular file). A link to a file outside
     chapters/ is not read at all. Reports every bad file at once."""
+    return _read_chapters(project, ".j2")
+
+
+def _read_chapters(project: Project, ending: str) -> dict[str, str]:
+    """The files under chapters/ whose names end in `ending`, as read_templates says."""
     problems, found = Collector(), {}
     top = project.chapters_dir
     inside = os.path.realpath(top)
@@ -173,7 +164,7 @@ def read_templates(project: Project) -> dict[str, str]:
         dirs.sort()
         for name in sorted(names):
             path = Path(folder) / name
-            if not name.endswith(".j2") or not files.within(os.path.realpath(path), inside):
+            if not name.endswith(ending) or not files.within(os.path.realpath(path), inside):
                 continue
             try:
                 found[path.relative_to(top).as_posix()] = project.inputs.read_text(path)

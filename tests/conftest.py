@@ -32,7 +32,7 @@ def flagship_date(edition: str = "en") -> str:
     return format_date(FLAGSHIP["date"], "d MMMM y", locale=edition)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT_FILES = ("briefing.toml", "analysis.yaml", "chapters", "seeds", "bib", "locale",
-                 "releases")
+                 "releases", "style")
 # Two editions, English (the default) and Dutch, for a project's briefing.toml.
 EDITIONS = """
 [editions.en]
@@ -114,6 +114,13 @@ def built_minimal(tmp_path_factory) -> Path:
 def minimal(tmp_path, built_minimal) -> Path:
     """A fresh copy of the minimal project, with its good outputs already in build/."""
     return copy_project(built_minimal, tmp_path / "project", with_build=True)
+
+
+@pytest.fixture(scope="session")
+def built_styled(tmp_path_factory) -> Path:
+    """The second-style fixture (tests/fixtures/styled: its own logo, colours, fonts, US
+    Letter, continuous chapters, a report and a brief), built once for the whole run."""
+    return built_once(tmp_path_factory, "styled-built", FIXTURES / "styled")
 
 
 @pytest.fixture(scope="session")

@@ -23,19 +23,8 @@ from conftest import FIXTURES, run_cli
 STYLED = FIXTURES / "styled"
 
 
-def copy_styled(target: Path) -> Path:
-    """The fixture with its style/ folder (conftest's copy_project takes the usual folders)."""
-    shutil.copytree(STYLED, target)
-    return target
-
-
-@pytest.fixture(scope="session")
-def built_styled(tmp_path_factory) -> Path:
-    """The styled fixture, built once per worker with the real CLI (about 15 s)."""
-    project = copy_styled(tmp_path_factory.mktemp("styled") / "project")
-    result = run_cli(project, "build")
-    assert result.code == 0, result.err
-    return project
+# built_styled (conftest): the fixture built once for the whole run, shared with the
+# checkers (tests/checkers), which read the same outputs.
 
 
 # --- the outputs --------------------------------------------------------------------------
@@ -331,6 +320,9 @@ def test_docx_takes_the_reference_documents_styles_and_names_the_authorship(
         custom = docx.read("docProps/custom.xml").decode("utf-8")
     assert 'w:styleId="TestInstituteNote"' in styles  # style/reference.docx's
     assert 'w:styleId="TOC1"' in styles  # the contents' styles added as ever
+    # The style's Letter page and margins (20mm 20mm 22mm 25mm), in twips.
+    assert ('<w:pgSz w:w="12240" w:h="15840" /><w:pgMar w:top="1134" w:right="1134" '
+            'w:bottom="1247" w:left="1417"') in text
     assert "ORCID 0000-0002-1825-0097" in text and "Reviewed by Grace Example." in text
     assert "creativecommons.org/licenses/by/4.0/" in text
     assert "CC-BY-4.0 Creative Commons Attribution 4.0 International" in custom

@@ -1,4 +1,6 @@
-"""The third-party checkers users trust, run on both editions of the real briefing.
+"""The third-party checkers users trust, run on every document a reader gets: both editions
+of the real briefing (report and brief), and the second-style fixture (tests/fixtures/styled:
+its own logo, colours, fonts, US Letter, continuous chapters; report and brief).
 
 They come from Debian (chromium, qpdf, poppler-utils, libreoffice-writer-nogui, Java) and
 npm (DAISY Ace, axe-core, the Nu HTML Checker, pinned in package-lock.json), installed by
@@ -9,7 +11,6 @@ looking (tools.need). The browser fixture is the session's one (tests/conftest.p
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,20 +19,32 @@ from .tools import NODE, ROOT, chromium, java, need  # noqa: F401 - for the test
 
 EDITIONS = ("en", "nl")
 
+# Each document read by the checkers: its id in the test names -> (the built project's
+# fixture, the outputs' stem in its build/). The flagship's editions carry the content
+# checks too (the map, its tables, its languages); the styled fixture is there for its look.
+DOCUMENTS = {
+    "en": ("built_real", "briefing.en"),
+    "nl": ("built_real", "briefing.nl"),
+    "styled": ("built_styled", "briefing"),
+}
+# Every PDF: the reports and the briefs (the format "brief", PDF only).
+PDFS = {
+    **DOCUMENTS,
+    "en-brief": ("built_real", "briefing.en.brief"),
+    "nl-brief": ("built_real", "briefing.nl.brief"),
+    "styled-brief": ("built_styled", "briefing.brief"),
+}
+
+
+def output(request: pytest.FixtureRequest, table: dict[str, tuple[str, str]], which: str,
+           suffix: str) -> Path:
+    """The file of document `which` with `suffix`, its project built on first use (a run
+    of only the flagship's cases never builds the styled fixture)."""
+    fixture, stem = table[which]
+    return request.getfixturevalue(fixture) / "build" / f"{stem}{suffix}"
+
 
 @pytest.fixture(scope="session")
 def outputs(built_real: Path) -> Path:
     """The build/ folder of the real briefing, both editions."""
     return built_real / "build"
-
-
-@pytest.fixture(scope="session")
-def unpacked(outputs: Path, tmp_path_factory) -> dict[str, Path]:
-    """Each edition's EPUB, unzipped (to open its XHTML in a browser)."""
-    found = {}
-    for edition in EDITIONS:
-        folder = tmp_path_factory.mktemp(f"epub-{edition}")
-        with zipfile.ZipFile(outputs / f"briefing.{edition}.epub") as epub:
-            epub.extractall(folder)
-        found[edition] = folder
-    return found

@@ -10,6 +10,8 @@ What Pandoc leaves for a word processor to do, we do, so the file reads right wh
 - the title block's date is in the edition's form, not ISO;
 - the core properties carry the document's version (cp:version; Pandoc writes it only
   among the custom properties);
+- the page has the style's size and margins (Pandoc writes none, so Word and LibreOffice
+  would each take their own locale's default, Letter or A4);
 - no picture carries the path it was read from.
 """
 
@@ -58,6 +60,7 @@ TOC_STYLES = b"".join(
     b'<w:basedOn w:val="Normal" /><w:next w:val="Normal" /><w:uiPriority w:val="39" />'
     b'<w:unhideWhenUsed /><w:pPr><w:spacing w:after="60" /><w:ind w:left="%d" /></w:pPr>'
     b"</w:style>" % (level, level, indent) for level, indent in ((1, 0), (2, 360)))
+SECTION_END_RE = re.compile(rb"</w:sectPr>")
 IMAGE_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
 
 
@@ -102,6 +105,24 @@ class Look:
     body_font: bytes | None = None
     heading_font: bytes | None = None
     parts: tuple[tuple[str, bytes], ...] = ()
+    page: bytes = b""  # the section's w:pgSz and w:pgMar
+
+
+def page_setup(style) -> bytes:
+    """The page size and margins of `style` ([style] page_size, margins; the engine's A4
+    without them) as a section's w:pgSz and w:pgMar, in twentieths of a point."""
+    from briefing.outputs import styling
+
+    def twips(mm: float) -> int:
+        return round(mm / 25.4 * 1440)
+
+    width, height = styling.page_mm(style)
+    top, right, bottom, left = styling.margins_mm(style)
+    orient = b' w:orient="landscape"' if width > height else b""
+    return (b'<w:pgSz w:w="%d" w:h="%d"%s /><w:pgMar w:top="%d" w:right="%d" w:bottom="%d" '
+            b'w:left="%d" w:header="%d" w:footer="%d" w:gutter="0" />'
+            % (twips(width), twips(height), orient, twips(top), twips(right), twips(bottom),
+               twips(left), twips(top / 2), twips(bottom / 2)))
 
 
 def look(project) -> Look:
@@ -110,7 +131,7 @@ def look(project) -> Look:
     from briefing.outputs import styling
 
     if not styling.styled(project):
-        return Look()
+        return Look(page=page_setup(project.config.style))
     style, found = project.config.style, checked.resolve(project)
 
     def rgb(colour: str | None) -> bytes | None:
@@ -121,7 +142,8 @@ def look(project) -> Look:
 
     family = lambda faces: next((f.family.encode() for f in faces if f.family), None)  # noqa: E731
     return Look(rgb(style.heading) or HEADING_COLOUR[1], rgb(style.accent),
-                family(found.body), family(found.heading), tuple(found.docx_parts.items()))
+                family(found.body), family(found.heading), tuple(found.docx_parts.items()),
+                page_setup(style))
 
 
 def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
@@ -159,6 +181,8 @@ def finish(raw: Path, epoch: int, date_iso: str = "", date_shown: str = "",
             data = DATE_PARA_RE.sub(lambda m: m.group(1) + (
                 _xml(date_shown) if m.group(2) == date_iso.encode() else m.group(2))
                 + m.group(3), data)
+        if style.page and b"<w:pgSz" not in data:  # after footnotePr, as the schema orders
+            data = SECTION_END_RE.sub(lambda m: style.page + m.group(0), data)
         return contents(data)
 
     def relationships(data: bytes) -> bytes:

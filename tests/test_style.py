@@ -6,6 +6,7 @@ hostile inputs are, each an error at its line with build/ untouched."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -374,3 +375,34 @@ def test_a_style_file_is_an_input_of_the_build(tmp_path: Path, built_styled: Pat
     again = run_cli(project, "build")
     assert again.code == 0 and "Up to date" not in again.err
     assert "letter-spacing: 0.02em" in (project / "build" / "briefing.html").read_text("utf-8")
+
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_an_image_the_stylesheet_loads_is_an_input_of_the_build(tmp_path: Path,
+                                                                 built_styled: Path):
+    """A file named only in the project stylesheet's url() is listed by `briefing inputs`,
+    and a new version of it rebuilds: its new bytes are in the outputs, not cached ones."""
+    project = _styled_copy(tmp_path, built_styled)
+    (project / "style" / "pattern.png").write_bytes(_png((240, 230, 240)))
+    with (project / "style" / "house.css").open("a", encoding="utf-8") as css:
+        css.write('.how-to-cite { background-image: url("pattern.png"); }\n')
+    assert "style/pattern.png" in run_cli(project, "inputs").out.split()
+    assert run_cli(project, "build").code == 0
+    assert "Up to date" in run_cli(project, "build").err
+    before = (project / "build" / "briefing.html").read_text("utf-8")
+    pdf = (project / "build" / "briefing.pdf").read_bytes()
+    (project / "style" / "pattern.png").write_bytes(_png((230, 240, 230)))
+    again = run_cli(project, "build")
+    assert again.code == 0 and "Up to date" not in again.err
+    after = (project / "build" / "briefing.html").read_text("utf-8")
+    new = base64.b64encode(_png((230, 240, 230))).decode()
+    assert new not in before and new in after
+    assert (project / "build" / "briefing.pdf").read_bytes() != pdf  # laid out again

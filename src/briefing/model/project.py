@@ -119,7 +119,21 @@ class Project:
         return [self.config_path, self.bib_path, *self.edition_bib_paths, *self.csl_paths,
                 self.root / ANALYSIS_NAME,
                 *(self.root / rel for rel in self.input_listing()),
-                *(self.root / rel for rel in styled if rel)]
+                *(self.root / rel for rel in styled if rel), *self._stylesheet_loads()]
+
+    def _stylesheet_loads(self) -> list[Path]:
+        """The files the project stylesheet's url()s name (an image, a font)."""
+        from briefing.model import style as checked
+
+        sheet = self.config.style.stylesheet
+        path = self.root / sheet if sheet else None
+        if path is None or not files.within(os.path.abspath(path), os.path.abspath(self.root)):
+            return []
+        try:
+            css = self.inputs.read_text(path)
+        except BriefingError:
+            return []  # the build names the problem; the list names the stylesheet itself
+        return checked.loaded(css, path, self.root)
 
     def line_of(self, *loc: str) -> int | None:
         """The line of a key in briefing.toml, for messages about config-level things."""

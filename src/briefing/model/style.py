@@ -42,6 +42,39 @@ class Face:
     family: str = ""   # the font's own family name (the DOCX names fonts so)
 
 
+# A url() of the checked stylesheet (stylesheet() rewrites each to project:<path>).
+LOADED_RE = re.compile(r'url\(\s*"project:((?:[^"\\]|\\.)*)"')
+
+
+def loaded(css: str, path: Path, root: Path) -> list[Path]:
+    """The project files a stylesheet's url()s name, read from its text without checking it
+    (for the list of inputs: one named but refused is an input too, so fixing it rebuilds)."""
+    import tinycss2
+
+    found: list[Path] = []
+
+    def walk(tokens) -> None:
+        for token in tokens or ():
+            if token.type == "url":
+                found.append(path.parent / token.value.strip())
+            elif token.type == "function" and token.lower_name == "url":
+                found.append(path.parent / "".join(a.value for a in token.arguments
+                                                   if a.type == "string").strip())
+            elif token.type == "function":
+                walk(token.arguments)
+            elif token.type in ("() block", "[] block", "{} block"):
+                walk(token.content)
+            elif token.type in ("qualified-rule", "at-rule"):
+                walk(token.prelude)
+                walk(token.content)
+
+    walk(tinycss2.parse_stylesheet(css, skip_comments=True))
+    inside = os.path.abspath(root)
+    named = {os.path.abspath(str(p).split("#")[0].split("?")[0]) for p in found
+             if ":" not in str(p.relative_to(path.parent)).split("/")[0]}
+    return sorted(Path(p) for p in named if files.within(p, inside))
+
+
 @dataclass
 class Resolved:
     """The style's files as checked: what the stylesheets may name."""
@@ -131,6 +164,9 @@ def resolve(project) -> Resolved:
                 css = project.inputs.read_text(path)
                 found.stylesheet = stylesheet(css, path, project)
                 digests.append(files.digest(path, root))
+                # The files its url()s load are inputs too: a new image, a new build.
+                digests += [files.digest(root / target, root)
+                            for target in sorted(set(LOADED_RE.findall(found.stylesheet)))]
             except BriefingError as exc:
                 problems.extend(exc)
     problems.raise_if_any()

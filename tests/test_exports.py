@@ -4,6 +4,7 @@ from it, each read back the way its readers read it. In-process on the flagship'
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -13,8 +14,12 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+import arguebuf
 import jsonschema_rs
+import networkx
 import pytest
+from pyld import jsonld
+from pyld.documentloader.frozen import FrozenDocumentLoader
 from tests.hostile.test_hostile_inputs import tree_digests
 
 from briefing import recipe
@@ -115,18 +120,46 @@ def test_aif_has_a_node_for_each_claim_relation_and_locution(english):
         for r in reporting)
 
 
-def test_arguebuf_reads_our_aif_and_xaif_with_the_same_counts(english, tmp_path):
-    arguebuf = pytest.importorskip("arguebuf", reason="arguebuf is not in the lock (its "
-                                   "lxml<6 pin conflicts with pikepdf's lxml 6)")
+def test_arguebuf_reads_our_aif_and_xaif_with_the_same_counts(english):
+    # arguebuf reads the argument layer (I-, RA-, CA-nodes and the edges between them) and
+    # skips the dialogue layer (L, TA, YA), which it does not model.
     relations = Counter(r.type for r in english.relations)
+    undercut = derived.links(english)
+    undercuts = sum(max(1, len(found)) for found in undercut.values())
+    schemes = {"RA": arguebuf.Support.DEFAULT, "CA": arguebuf.Attack.DEFAULT}
     for name, load in (("aif", arguebuf.load.aif), ("xaif", arguebuf.load.xaif)):
         document = json.loads(getattr(derived, name)(english))
+        ours = document.get("AIF", document)
+        kept = {n["nodeID"]: n["type"] for n in ours["nodes"] if n["type"] in ("I", "RA", "CA")}
         graph = load(document)
-        kinds = Counter(type(n.scheme).__name__ for n in graph.scheme_nodes.values())
-        assert len(graph.atom_nodes) == len(english.claims)
-        assert kinds["Support"] == relations["supports"]
-        assert kinds["Attack"] == _aif_counts(document.get("AIF", document))["CA"]
+        assert {a.id: a.plain_text for a in graph.atom_nodes.values()} == {
+            f"I:{c.id}": c.statement for c in english.claims}
+        assert {s.id: s.scheme for s in graph.scheme_nodes.values()} == {
+            ident: schemes[kind] for ident, kind in kept.items() if kind != "I"}
+        kinds = Counter(type(s.scheme).__name__ for s in graph.scheme_nodes.values())
+        assert kinds == {"Support": relations["supports"],
+                         "Attack": relations["attacks"] + undercuts}
+        assert {(e.source.id, e.target.id) for e in graph.edges.values()} == {
+            (e["fromID"], e["toID"]) for e in ours["edges"]
+            if e["fromID"] in kept and e["toID"] in kept}
         assert len(graph.edges) == 2 * len(graph.scheme_nodes)
+        # each relation: from its source's claim (an undercut's CA may come in too), through
+        # a scheme of its type, to its target's claim; an undercut's, to the scheme of a
+        # relation its target bears on (or to the target where it bears on none)
+        for rel in english.relations:
+            nodes = [s for i, s in graph.scheme_nodes.items()
+                     if i == f"S:{rel.id}" or i.startswith(f"S:{rel.id}:")]
+            onto = {f"I:{rel.target}"} if rel.type != "undercuts" or not undercut[rel.id] else {
+                i for i in graph.scheme_nodes for r in undercut[rel.id]
+                if i == f"S:{r.id}" or i.startswith(f"S:{r.id}:")}
+            assert len(nodes) == (len(onto) if rel.type == "undercuts" else 1)
+            for node in nodes:
+                assert isinstance(node.scheme, arguebuf.Support if rel.type == "supports"
+                                  else arguebuf.Attack)
+                assert {n.id for n in graph.incoming_nodes(node)
+                        if isinstance(n, arguebuf.AtomNode)} == {f"I:{rel.source}"}
+                [target] = graph.outgoing_nodes(node)
+                assert target.id in onto
 
 
 def test_graphml_is_a_graph_of_the_claims_and_relations(english):
@@ -144,6 +177,85 @@ def test_graphml_is_a_graph_of_the_claims_and_relations(english):
         assert all(keys[d.get("key")] == "edge" for d in edge.findall("g:data", ns))
     types = Counter(e.find("g:data[@key='type']", ns).text for e in edges)  # type: ignore[union-attr]
     assert types == Counter(r.type for r in english.relations)
+
+
+def test_networkx_reads_our_graphml_with_the_claims_and_relations(english):
+    graph = networkx.read_graphml(io.BytesIO(derived.graphml(english)), edge_key_type=str,
+                                  force_multigraph=True)  # keyed by our relation ids
+    assert graph.is_directed()
+    assert graph.number_of_nodes() == len(english.claims)
+    assert graph.number_of_edges() == len(english.relations)
+    assert {n: (d["label"], d["statement"]) for n, d in graph.nodes(data=True)} == {
+        c.id: (c.label, c.statement) for c in english.claims}
+    assert {(s, t, k): (d["type"], d["ours"]) for s, t, k, d in
+            graph.edges(keys=True, data=True)} == {
+        (r.source, r.target, r.id): (r.type, r.ours) for r in english.relations}
+
+
+# JSON-LD processing loads no context from the network: pyld's frozen loader serves the
+# W3C's Web Annotation context from a copy (tests/schemas/README.md) and refuses any other
+# URL. Our schema.org JSON-LD needs none: its context is inline.
+ANNO = "http://www.w3.org/ns/anno.jsonld"
+LOADER = {"documentLoader": FrozenDocumentLoader(
+    {ANNO: Path(__file__).parent / "schemas" / "anno.jsonld"})}
+SCHEMA = "https://schema.org/"
+OA = "http://www.w3.org/ns/oa#"
+
+
+def test_pyld_expands_our_jsonld_to_schema_org(english):
+    document = json.loads(derived.jsonld(english))
+    expanded = jsonld.expand(document, LOADER)
+
+    def same(ours, read):  # every term of ours a schema.org IRI in what pyld read, none lost
+        if isinstance(ours, dict):
+            assert set(read) == {k if k.startswith("@") else SCHEMA + k for k in ours}
+            for key, value in ours.items():
+                if key == "@type":
+                    assert read[key] == [SCHEMA + value]
+                elif key == "@id":
+                    assert read[key] == value
+                else:
+                    same(value if isinstance(value, list) else [value], read[SCHEMA + key])
+        elif isinstance(ours, list):
+            assert len(read) == len(ours)
+            for mine, theirs in zip(ours, read, strict=True):
+                same(mine, theirs)
+        else:
+            assert read == {"@value": ours}
+
+    same(document["@graph"], expanded)
+    claims = [n for n in expanded if n["@type"] == [SCHEMA + "Claim"]]
+    assert len(claims) == len(english.claims)
+
+
+def test_pyld_expands_our_web_annotations_to_the_w3c_model(english):
+    document = json.loads(derived.web_annotations(english))
+    [collection] = jsonld.expand(document, LOADER)
+    assert collection["@type"] == ["http://www.w3.org/ns/activitystreams#OrderedCollection"]
+    [page] = collection["http://www.w3.org/ns/activitystreams#first"]
+    [items] = page["http://www.w3.org/ns/activitystreams#items"]
+    annotations = items["@list"]
+    assert len(annotations) == sum(1 for c in english.claims if c.quote)
+    sources = {s.id: s.url for s in english.sources}
+    for claim, annotation in zip((c for c in english.claims if c.quote), annotations,
+                                 strict=True):
+        assert annotation["@id"] == f"{english.identifier}#quote-{claim.id}"
+        assert annotation["@type"] == [OA + "Annotation"]
+        assert annotation[OA + "hasBody"]
+        specific, *link = annotation[OA + "hasTarget"]
+        assert specific["@type"] == [OA + "SpecificResource"]
+        assert [s["@id"] for s in specific[OA + "hasSource"]] == [
+            sources[claim.source] or f"{english.identifier}#source-{claim.source}"]
+        quote, position = specific[OA + "hasSelector"]
+        assert quote["@type"] == [OA + "TextQuoteSelector"]
+        assert {OA + "exact", OA + "prefix", OA + "suffix"} < set(quote)
+        assert position["@type"] == [OA + "TextPositionSelector"]
+        assert {OA + "start", OA + "end"} < set(position)
+        assert [t["@id"] for t in link] == (
+            [derived.text_fragment(sources[claim.source], quote[OA + "exact"][0]["@value"])]
+            if sources[claim.source] else [])
+    # JSON-LD drops a term its context does not define: compacted again, nothing is missing
+    assert jsonld.compact([collection], ANNO, LOADER) == document
 
 
 SCHEMA_TERMS = {"@id", "@type", "name", "text", "identifier", "inLanguage", "author", "url",

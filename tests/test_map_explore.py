@@ -25,3 +25,62 @@ def test_a_claim_arrived_at_is_marked(built_minimal: Path, browser, width: int):
     finally:
         page.close()
     assert marked == ["solid", "none", True, width]
+
+
+CLAIM_IDS = "() => [...document.querySelectorAll('[id^=\"claim-\"]')].map(e => e.id)"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_box_of_the_map_is_a_link_that_lands_on_its_claim(built_real: Path, browser,
+                                                                 width: int):
+    """The flagship's page: the map is inline, each box a link; clicking it (as a reader
+    taps it, the map scrolled into view in its box) lands on that claim, marked."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    try:
+        page.goto((built_real / "build" / "briefing.en.html").as_uri())
+        links = page.evaluate("() => [...document.querySelectorAll('#fig-map svg a')]"
+                              ".map(a => [a.getAttribute('href'), a.getAttribute('aria-label')])")
+        claims = set(page.evaluate(CLAIM_IDS))
+        assert len(links) >= 20, links
+        for n, (href, label) in enumerate(links):
+            assert href[1:] in claims and label, (href, label)
+            page.locator("#fig-map svg a").nth(n).click()
+            landed = page.evaluate("""(id) => {
+                const claim = document.getElementById(id), box = claim.getBoundingClientRect();
+                return [location.hash, getComputedStyle(claim).outlineStyle,
+                        box.top >= -1 && box.top < innerHeight,
+                        document.documentElement.scrollWidth];
+            }""", href[1:])
+            assert landed == [href, "solid", True, width], (href, landed)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_claim_of_the_map_is_reached_by_keyboard(built_real: Path, browser, width: int):
+    """Tab from the map's box onwards: the map's links, then the map in words, reach every
+    claim the map draws, each focused link visible on the screen when focused."""
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    try:
+        page.goto((built_real / "build" / "briefing.en.html").as_uri())
+        drawn = set(page.evaluate("() => [...document.querySelectorAll('#fig-map svg a')]"
+                                  ".map(a => a.getAttribute('href').slice(1))"))
+        page.focus("#fig-map")  # its scroll box, which takes the focus itself
+        page.evaluate("() => document.querySelector('#fig-map').closest('.scroll-box')"
+                      ".focus()")
+        reached: set[str] = set()
+        for _ in range(len(drawn) * 3):
+            page.keyboard.press("Tab")
+            focused = page.evaluate("""() => {
+                const a = document.activeElement, r = a.getBoundingClientRect();
+                return [a.getAttribute('href') || '', r.bottom > 0 && r.top < innerHeight
+                        && r.right > 0 && r.left < innerWidth];
+            }""")
+            if focused[0].startswith("#claim-"):
+                assert focused[1], f"{focused[0]} is focused out of sight"
+                reached.add(focused[0][1:])
+            if drawn <= reached:
+                break
+    finally:
+        page.close()
+    assert drawn and drawn <= reached, sorted(drawn - reached)

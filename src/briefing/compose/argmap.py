@@ -123,9 +123,12 @@ def dot(claims, perspectives, relations) -> tuple[str, list[str]]:
         lines.append(f'    style="rounded"; color="{BORDERS[index]}"; penwidth=0.8; label="";')
         for cid in members:
             claim = claims[cid]
+            # Each box links to its claim (#claim-<id>, the anchor every format gives it):
+            # where the map is inline (the HTML page, the EPUB), a box is a way in.
             lines.append(f"    {_quote(cid)} [label={_quote(claim.label)}, "
                          f'fillcolor="{FILLS[index]}", color="{BORDERS[index]}", '
-                         f"tooltip={_quote(claim.statement)}];")
+                         f"tooltip={_quote(claim.statement)}, "
+                         f"URL={_quote('#claim-' + cid)}];")
         lines.append("  }")
     for rel in relations:
         attr, style = EDGES[rel.type]

@@ -15,7 +15,7 @@ from pathlib import Path
 from briefing import files
 from briefing.compose.metadata import how_to_cite
 from briefing.errors import BriefingError, ResourceError
-from briefing.outputs import sanitise, styling
+from briefing.outputs import sanitise, styling, svglinks
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
 
@@ -68,7 +68,11 @@ def standalone(html: str, css: str, project_root: Path) -> bytes:
         encoded = base64.b64encode(data).decode("ascii")
         return f"{match.group(1)}data:{mime};base64,{encoded}{match.group(3)}"
 
-    return sanitise.standalone(SRC_RE.sub(inline, html), css).encode("utf-8")
+    page = sanitise.standalone(SRC_RE.sub(inline, html), css)
+    # A drawing whose parts link into the page (the argument map's boxes) goes inline, so
+    # its links work; each link only to an anchor the page has.
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    return svglinks.inline_images(page, lambda f: f"#{f}" if f in ids else None).encode("utf-8")
 
 
 class HtmlOutput(Output):

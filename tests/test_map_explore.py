@@ -84,3 +84,35 @@ def test_every_claim_of_the_map_is_reached_by_keyboard(built_real: Path, browser
     finally:
         page.close()
     assert drawn and drawn <= reached, sorted(drawn - reached)
+
+
+def test_every_box_of_the_epub_map_leads_to_its_claim(built_real: Path, browser, tmp_path):
+    """In the EPUB the map is inline in its chapter and each box links to the document
+    that holds the claim; Chromium (as an EPUB reading system's engine) follows it there."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(built_real / "build" / "briefing.en.epub") as epub:
+        epub.extractall(tmp_path)
+        opf = epub.read("EPUB/content.opf").decode("utf-8")
+    text = tmp_path / "EPUB" / "text"
+    holders = [d for d in sorted(text.glob("*.xhtml")) if "<svg" in d.read_text("utf-8")]
+    assert len(holders) == 1, holders
+    assert re.search(rf'<item [^>]*properties="svg" href="text/{holders[0].name}"', opf)
+    assert not list((tmp_path / "EPUB" / "media").glob("*.svg"))  # the picture file: gone
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(holders[0].as_uri())
+        links = page.evaluate("() => [...document.querySelectorAll('svg a')].map(a => "
+                              "a.getAttribute('xlink:href') || a.getAttribute('href'))")
+        assert len(links) >= 20
+        for n, link in enumerate(links):
+            document, _, anchor = link.partition("#")
+            assert anchor.startswith("claim-")
+            assert f'id="{anchor}"' in (text / (document or holders[0].name)).read_text("utf-8")
+            page.goto(holders[0].as_uri())
+            page.locator("svg a").nth(n).click()
+            page.wait_for_url(f"**/{document or holders[0].name}#{anchor}")
+            assert page.evaluate("(id) => !!document.getElementById(id)", anchor)
+    finally:
+        page.close()

@@ -20,10 +20,11 @@ import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from briefing.compose.markdown import md_unescape
 from briefing.errors import BriefingError
-from briefing.outputs import locate, pandoc, sanitise, styling
+from briefing.outputs import locate, pandoc, sanitise, styling, svglinks
 from briefing.outputs.base import Output
 from briefing.outputs.job import Job
 
@@ -165,14 +166,15 @@ def _well_formed(name: str, data: bytes) -> bytes:
     return data
 
 
-def rewrite_zip(raw: Path, epoch: int, patches: dict, extra: dict | None = None) -> bytes:
-    """Copy a zip (EPUB, DOCX) entry by entry, patching some and adding `extra` at the
-    end, with every date pinned."""
+def rewrite_zip(raw: Path | IO[bytes], epoch: int, patches: dict, extra: dict | None = None,
+                drop: frozenset[str] = frozenset()) -> bytes:
+    """Copy a zip (EPUB, DOCX) entry by entry, patching some, leaving out `drop` and
+    adding `extra` at the end, with every date pinned."""
     stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
     out = io.BytesIO()
     try:
         with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w") as dst:
-            entries = [(name, src.read(name)) for name in src.namelist()]
+            entries = [(name, src.read(name)) for name in src.namelist() if name not in drop]
             for name, data in entries + list((extra or {}).items()):
                 if name in patches:
                     data = patches[name](data)
@@ -182,9 +184,81 @@ def rewrite_zip(raw: Path, epoch: int, patches: dict, extra: dict | None = None)
                 info.external_attr = 0o644 << 16
                 dst.writestr(info, data)
     except zipfile.BadZipFile as exc:
-        raise BriefingError.at(f"pandoc wrote a broken archive: {exc}", raw, None,
+        raise BriefingError.at(f"pandoc wrote a broken archive: {exc}",
+                               raw if isinstance(raw, Path) else None, None,
                                "this is a bug in briefing; please report it") from None
     return out.getvalue()
+
+
+IMG_SVG_RE = re.compile(rb'<img src="\.\./media/([^"/]+\.svg)"([^>]*?)\s*/>')
+ID_RE = re.compile(rb'\sid="([^"]+)"')
+
+
+def inline_drawings(data: bytes, epoch: int) -> bytes:
+    """Each SVG picture whose parts link into the text (the argument map's boxes) put
+    inline in its chapter, so the links work (svglinks.py: rebuilt from an allow-list,
+    each link to the document that holds its anchor); the chapter is marked as holding
+    SVG (properties="svg", as EPUB requires) and the picture file, now unused, dropped."""
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        docs = {n: archive.read(n) for n in names
+                if n.startswith("EPUB/text/") and n.endswith(".xhtml")}
+        drawings = {n.removeprefix("EPUB/media/"): archive.read(n).decode("utf-8")
+                    for n in names if n.startswith("EPUB/media/") and n.endswith(".svg")}
+    linked = {name: svg for name, svg in drawings.items() if svglinks.linked(svg)}
+    if not linked:
+        return data
+    where: dict[str, str] = {}  # anchor -> the document that holds it
+    for name, doc in docs.items():
+        for ident in ID_RE.findall(doc):
+            where.setdefault(ident.decode("utf-8"), name.rpartition("/")[2])
+    patches: dict = {}
+    for name, doc in docs.items():
+        here = name.rpartition("/")[2]
+
+        def href(fragment: str, here: str = here) -> str | None:
+            holder = where.get(fragment)
+            return None if holder is None else (
+                f"#{fragment}" if holder == here else f"{holder}#{fragment}")
+
+        def swap(match: re.Match, href=href) -> bytes:
+            svg = linked.get(match.group(1).decode("utf-8"))
+            if svg is None:
+                return match.group(0)
+            found = {k: html.unescape(v) for k, v in svglinks.ATTR_RE.findall(
+                match.group(2).decode("utf-8"))}
+            attributes = {"role": "group"}
+            if found.get("alt"):
+                attributes["aria-label"] = found["alt"]
+            if found.get("class"):
+                attributes["class"] = found["class"]
+            return svglinks.rebuild(svg, href, attributes, xhtml=True).encode("utf-8")
+
+        new = IMG_SVG_RE.sub(swap, doc)
+        if new != doc:
+            patches[name] = lambda _, new=new, name=name: _well_formed(name, new)
+    if not patches:
+        return data
+    texts = [patches[n](b"") if n in patches else d for n, d in docs.items()]
+    unused = {n for n in linked if not any(b"media/" + n.encode() in t for t in texts)}
+    inlined = {n.removeprefix("EPUB/") for n in patches}
+
+    def package(opf: bytes) -> bytes:
+        def item(match: re.Match) -> bytes:
+            tag = match.group(0)
+            target = re.search(rb'href="([^"]+)"', tag)
+            href = target.group(1).decode("utf-8") if target else ""
+            if href.removeprefix("media/") in unused and href.startswith("media/"):
+                return b""
+            if href in inlined and b"properties=" not in tag:
+                return tag.replace(b" href=", b' properties="svg" href=', 1)
+            return tag
+        return re.sub(rb"[ \t]*<item [^>]*/>\n?", item, opf)
+
+    patches[PACKAGE] = package
+    return rewrite_zip(io.BytesIO(data), epoch, patches,
+                       drop=frozenset(f"EPUB/media/{n}" for n in unused))
 
 
 def _subtitle(opf: bytes, subtitle: str) -> bytes:
@@ -249,4 +323,6 @@ class EpubOutput(Output):
         locate.refuse([violation for document in xhtml(data)
                        for violation in sanitise.check_xhtml(document, job.store)],
                       job.project, job.composed)
-        return data
+        # After the allow-list's check of what Pandoc wrote: a drawing that links into the
+        # text goes inline, itself rebuilt from the drawing allow-list (svglinks.py).
+        return inline_drawings(data, job.epoch)

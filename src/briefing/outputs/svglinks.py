@@ -54,8 +54,8 @@ def rebuild(svg: str, href: Callable[[str], str | None], attributes: dict[str, s
                 if local(k) in ATTRIBUTES and not k.startswith(f"{{{XLINK_NS}}}")}
         if top:
             kept.update(attributes)
-            if xhtml:
-                kept["xmlns"] = SVG_NS
+            if xhtml:  # an EPUB's XHTML: SVG 1.1 in its namespaces, links as xlink:href
+                kept.update({"xmlns": SVG_NS, "xmlns:xlink": XLINK_NS})
         title = None
         if tag == "a":
             target = element.get(f"{{{XLINK_NS}}}href") or element.get("href") or ""
@@ -64,7 +64,7 @@ def rebuild(svg: str, href: Callable[[str], str | None], attributes: dict[str, s
                 for child in element:
                     walk(child, False)
                 return
-            kept = {"href": address}
+            kept = {"xlink:href" if xhtml else "href": address}
             title = element.get(f"{{{XLINK_NS}}}title")
             text = " ".join("".join(t.itertext()).strip() for t in element.iter(
                 f"{{{SVG_NS}}}text"))

@@ -233,6 +233,16 @@ M: dict[str, dict[str, str]] = {
         "nl": "Beweringen en de verbanden ertussen, gegroepeerd en gekleurd per "
               "perspectief."},
     "The map in words": {"nl": "De kaart in woorden"},
+    "map-hint": {
+        "en": "Each box of the map is a link to its claim. On a narrow screen the map keeps "
+              "its size: scroll it sideways to see all of it.",
+        "nl": "Elk vak van de kaart is een link naar zijn bewering. Op een smal scherm houdt "
+              "de kaart haar grootte: schuif haar opzij om alles te zien."},
+    "Claim": {"nl": "Bewering"},
+    "Relation": {"nl": "Relatie"},
+    "Bears on": {"nl": "Heeft betrekking op"},
+    "The relations the argument map draws": {
+        "nl": "De relaties die de argumentkaart tekent"},
     "Questions for policy": {"nl": "Vragen voor beleid"},
     "questions": {
         "en": "**Our analysis.** These questions are the briefing's own reading, not a claim "

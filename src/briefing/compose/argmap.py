@@ -66,6 +66,21 @@ class Entry:
 
 
 @dataclass
+class Row:
+    """One relation the map draws, as a row of its table: both ends with their labels."""
+
+    source: str
+    """The claim that bears on the other (its id)."""
+    source_label: str
+    verb: str
+    """supports, attacks or undercuts, in the edition's words."""
+    target: str
+    target_label: str
+    ours: bool
+    """Drawn by the briefing's authors, not by a source (our reading)."""
+
+
+@dataclass
 class ArgumentMap:
     """The argument map: claims as boxes, relations as arrows (an SVG), and the same in
     words."""
@@ -86,6 +101,12 @@ class ArgumentMap:
     """Ids of the claims drawn."""
     entries: list[Entry] = field(default_factory=list)
     """The map in words, claim by claim."""
+    groups: list[tuple[str, list[Entry]]] = field(default_factory=list)
+    """The same entries by perspective (background first, as the entries run): (title,
+    entries), for an outline a reader can fold."""
+    rows: list[Row] = field(default_factory=list)
+    """Every relation drawn, in the order of the entries: a table whose rows link both
+    ends."""
 
 
 def _quote(text: str) -> str:
@@ -178,9 +199,24 @@ def plan(claims, perspectives, relations, workdir_rel: str, words: Words) -> Arg
               for i, p in enumerate(perspectives)]
     if any(claims[c].perspective is None for c in shown):
         legend.append((words.labels["background"], words.colours[COLOUR_NAMES[-1]]))
+    found = entries(claims, relations, shown, words, perspectives)
+    titles = {p.id: p.title for p in perspectives}
+    groups: list[tuple[str, list[Entry]]] = []
+    for entry in found:
+        title = titles.get(claims[entry.id].perspective, words.labels["background"])
+        if not groups or groups[-1][0] != title:
+            groups.append((title, []))
+        groups[-1][1].append(entry)
+    order = {entry.id: n for n, entry in enumerate(found)}
+    kinds = ("supports", "attacks", "undercuts")
+    ours = f" ({words.labels['our_reading']})"
+    rows = [Row(r.source, claims[r.source].label, words.relations[r.type], r.target,
+                claims[r.target].label + (ours if r.ours else ""), bool(r.ours))
+            for r in sorted(relations, key=lambda r: (order.get(r.source, 0),
+                                                      kinds.index(r.type),
+                                                      order.get(r.target, 0)))]
     return ArgumentMap(f"{workdir_rel}/{SVG_NAME}", describe(claims, relations, shown, words),
-                       len(shown), len(relations), legend, source, shown,
-                       entries(claims, relations, shown, words, perspectives))
+                       len(shown), len(relations), legend, source, shown, found, groups, rows)
 
 
 def render(amap: ArgumentMap, workdir: Path, seconds: float = 60,

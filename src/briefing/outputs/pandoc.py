@@ -119,7 +119,8 @@ def _writing() -> list[str]:
     in Word), so they run here, not in the resolve run; they touch tables and the
     changelog's marked words only, which citeproc and typography.lua leave as they are."""
     return [f"--lua-filter={FILTERS / 'tables.lua'}", f"--lua-filter={FILTERS / 'changes.lua'}",
-            "--toc", "--toc-depth=2", "--number-sections"]
+            f"--lua-filter={FILTERS / 'outline.lua'}", "--toc", "--toc-depth=2",
+            "--number-sections"]
 
 
 # What each run is called in a message: the output format, or what the run does.
@@ -248,7 +249,8 @@ def html_chapter(inputs: Inputs, source: Path, output: Path, offset: int) -> lis
     """One chapter's <section> as the page's body has it (pages.py): numbered from
     `offset`, without the page around it. Chapters are written side by side: a log each."""
     extra = [f"--lua-filter={FILTERS / 'tables.lua'}", f"--lua-filter={FILTERS / 'changes.lua'}",
-             "--number-sections", f"--number-offset={offset}", "--section-divs", "--wrap=none"]
+             f"--lua-filter={FILTERS / 'outline.lua'}", "--number-sections",
+             f"--number-offset={offset}", "--section-divs", "--wrap=none"]
     return _run(inputs, "html5", output, extra, "html", source=source,
                 log=output.with_suffix(".log.json"))
 

@@ -47,6 +47,8 @@ ELEMENTS: dict[str, set[str]] = {
         "label")},  # Pandoc's task lists: <label><input type="checkbox">task</label>
     "a": {"href"},
     "div": {"tabindex"},  # tables.lua: a table's scroll box can take the keyboard focus
+    "details": {"open"},  # outline.lua: a part the reader can fold
+    "summary": set(),
     "img": {"src", "alt", "width", "height"},
     "col": {"span", "width"},
     "td": {"colspan", "rowspan", "headers", "align"},

@@ -146,9 +146,13 @@ def test_every_id_the_schema_allows_builds_every_format(ids: dict[str, str]):
         svg = (project / "build" / ".work" / argmap.SVG_NAME).read_text("utf-8")
         assert svg.count('class="cluster"') == 2, ids  # a box for each perspective
         for edition in (ids["edition 1"], ids["edition 2"]):
-            for fmt in ("epub", "docx"):  # the map inside, in the draft edition too
-                with zipfile.ZipFile(project / "build" / f"briefing.{edition}.{fmt}") as z:
-                    assert any(n.endswith(".svg") for n in z.namelist()), (edition, fmt)
+            # The map inside, in the draft edition too: a picture in the DOCX, inline in an
+            # EPUB chapter (its boxes links to their claims).
+            with zipfile.ZipFile(project / "build" / f"briefing.{edition}.docx") as z:
+                assert any(n.endswith(".svg") for n in z.namelist()), (edition, "docx")
+            with zipfile.ZipFile(project / "build" / f"briefing.{edition}.epub") as z:
+                assert any(b'<a xlink:href="' in z.read(n) for n in z.namelist()
+                           if n.endswith(".xhtml")), (edition, "epub")
 
 
 def test_an_id_yaml_reads_as_a_number_says_to_quote_it(project: Path):

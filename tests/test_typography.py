@@ -364,6 +364,9 @@ def test_titles_of_periodicals_and_series_are_in_italics() -> None:
 def test_the_flagship_sets_its_titles_in_italics(built_real: Path, edition: str) -> None:
     html = (built_real / "build" / f"briefing.{edition}.html").read_text("utf-8")
     plain = re.sub(r'<span class="name">([^<]*)</span>', r"\1", html)
+    # The inline map's boxes are named by their statements in attributes and tooltips,
+    # which cannot set italics: the text a reader reads is checked.
+    plain = re.sub(r"<svg\b.*?</svg>", "", plain, flags=re.S)
     roman = [m.group() for m in re.finditer(r".{30}(?<!<em>)(Black Mirror|Human Rights "
                                             r"Quarterly)(?!</em>)", plain)]
     assert roman == []

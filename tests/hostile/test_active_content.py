@@ -243,6 +243,13 @@ RAW_ELEMENTS = {"script", "iframe", "object", "embed", "form", "frame", "framese
                 "svg", "math", "style", "link", "meta", "applet", "audio", "video", "source"}
 
 
+# The one <svg> a body may hold: the argument map the engine drew, inline so its boxes are
+# links (outputs/svglinks.py), marked by its role and made of its allow-list alone.
+MAP_SVG = {"role": "group"}
+MAP_SVG_ATTRIBUTES = {"width", "height", "viewbox", "role", "aria-label", "class", "xmlns",
+                      "xmlns:xlink"}
+
+
 class _ActiveContent(HTMLParser):
     """What must never be in a body: raw elements, event handlers, script URLs."""
 
@@ -250,17 +257,37 @@ class _ActiveContent(HTMLParser):
         super().__init__()
         self.found: list[str] = []
         self.in_body = False
+        self.in_map = 0
 
     def handle_starttag(self, tag, attrs):
+        from briefing.outputs import svglinks
+
         if tag == "body":
             self.in_body = True
-        if self.in_body and tag in RAW_ELEMENTS:
+        named = dict(attrs)
+        if (self.in_body and tag == "svg" and not self.in_map and named.get("role") == "group"
+                and set(named) <= MAP_SVG_ATTRIBUTES):
+            self.in_map = 1
+        elif self.in_map:
+            self.in_map += 1
+            if tag not in svglinks.ELEMENTS | {"title"}:
+                self.found.append(f"<{tag}> in the map")
+        elif self.in_body and tag in RAW_ELEMENTS:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             url = re.sub(r"[\x00-\x20]", "", value or "").lower()
             if name.startswith("on") or url.startswith(("javascript:", "vbscript:")) or (
                     url.startswith("data:") and not url.startswith("data:image/")):
                 self.found.append(f"{tag} {name}={value!r}")
+
+
+    def handle_endtag(self, tag):
+        if self.in_map:
+            self.in_map -= 1
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
 
 
 def active_content(text: str) -> list[str]:

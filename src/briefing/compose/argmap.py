@@ -72,10 +72,13 @@ class Row:
     source: str
     """The claim that bears on the other (its id)."""
     source_label: str
+    """Its label (P3)."""
     verb: str
     """supports, attacks or undercuts, in the edition's words."""
     target: str
+    """The claim it bears on (its id)."""
     target_label: str
+    """Its label, with "(our reading)" in the edition's words where the link is ours."""
     ours: bool
     """Drawn by the briefing's authors, not by a source (our reading)."""
 

@@ -20,7 +20,7 @@ from jinja2.utils import missing
 from pydantic import BaseModel
 
 from briefing.compose import views
-from briefing.compose.argmap import ArgumentMap, Entry
+from briefing.compose.argmap import ArgumentMap, Entry, Row
 from briefing.compose.context import FUNCTIONS, TemplateContext
 from briefing.compose.language import Words
 from briefing.model.schema import TEXTS, attribute_docs, description, text_kind
@@ -38,7 +38,7 @@ TITLES: dict[type, str] = {
     views.CellView: "comparison cell", views.KeyPointView: "key point",
     views.EventView: "timeline entry", views.QuestionView: "question",
     views.TermView: "glossary entry", ArgumentMap: "argument map",
-    Entry: "argument map entry", Edition: "edition", Words: "words",
+    Entry: "argument map entry", Row: "argument map relation", Edition: "edition", Words: "words",
     Document: "document", SourceMeta: "source", Relation: "relation", Quote: "quote",
     Person: "person (an author)", views.QuestionAsked: "critical question",
 }

@@ -57,33 +57,37 @@ def test_every_box_of_the_map_is_a_link_that_lands_on_its_claim(built_real: Path
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_every_claim_of_the_map_is_reached_by_keyboard(built_real: Path, browser, width: int):
-    """Tab from the map's box onwards: the map's links, then the map in words, reach every
-    claim the map draws, each focused link visible on the screen when focused."""
+def test_every_claim_is_reached_by_keyboard_from_the_map(built_real: Path, browser,
+                                                         width: int):
+    """Tab from the map's box onwards: the map's links, then the outline of every claim by
+    perspective (its parts' titles too), reach every claim of the page, each focused link
+    on the screen when focused."""
     page = browser.new_page(viewport={"width": width, "height": 844})
     try:
         page.goto((built_real / "build" / "briefing.en.html").as_uri())
-        drawn = set(page.evaluate("() => [...document.querySelectorAll('#fig-map svg a')]"
-                                  ".map(a => a.getAttribute('href').slice(1))"))
-        page.focus("#fig-map")  # its scroll box, which takes the focus itself
+        claims = set(page.evaluate(CLAIM_IDS))
         page.evaluate("() => document.querySelector('#fig-map').closest('.scroll-box')"
                       ".focus()")
         reached: set[str] = set()
-        for _ in range(len(drawn) * 3):
+        summaries = 0
+        for _ in range(len(claims) * 12):
             page.keyboard.press("Tab")
             focused = page.evaluate("""() => {
                 const a = document.activeElement, r = a.getBoundingClientRect();
-                return [a.getAttribute('href') || '', r.bottom > 0 && r.top < innerHeight
-                        && r.right > 0 && r.left < innerWidth];
+                return [a.localName, a.getAttribute('href') || '',
+                        r.bottom > 0 && r.top < innerHeight && r.right > 0
+                        && r.left < innerWidth];
             }""")
-            if focused[0].startswith("#claim-"):
-                assert focused[1], f"{focused[0]} is focused out of sight"
-                reached.add(focused[0][1:])
-            if drawn <= reached:
+            summaries += focused[0] == "summary"
+            if focused[1].startswith("#claim-"):
+                assert focused[2], f"{focused[1]} is focused out of sight"
+                reached.add(focused[1][1:])
+            if claims <= reached:
                 break
     finally:
         page.close()
-    assert drawn and drawn <= reached, sorted(drawn - reached)
+    assert len(claims) >= 30 and claims <= reached, sorted(claims - reached)
+    assert summaries >= 3  # each perspective's part: its title takes the focus
 
 
 def test_every_box_of_the_epub_map_leads_to_its_claim(built_real: Path, browser, tmp_path):

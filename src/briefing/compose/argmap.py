@@ -105,8 +105,9 @@ class ArgumentMap:
     entries: list[Entry] = field(default_factory=list)
     """The map in words, claim by claim."""
     groups: list[tuple[str, list[Entry]]] = field(default_factory=list)
-    """The same entries by perspective (background first, as the entries run): (title,
-    entries), for an outline a reader can fold."""
+    """Every claim of the briefing, drawn or not, as entries by perspective (background
+    first, then the perspectives in order): (title, entries), for an outline a reader can
+    fold."""
     rows: list[Row] = field(default_factory=list)
     """Every relation drawn, in the order of the entries: a table whose rows link both
     ends."""
@@ -204,8 +205,10 @@ def plan(claims, perspectives, relations, workdir_rel: str, words: Words) -> Arg
         legend.append((words.labels["background"], words.colours[COLOUR_NAMES[-1]]))
     found = entries(claims, relations, shown, words, perspectives)
     titles = {p.id: p.title for p in perspectives}
+    # The outline holds every claim, drawn or not: a reader (and the keyboard) reaches
+    # each claim of a perspective from it, not only those in a relation.
     groups: list[tuple[str, list[Entry]]] = []
-    for entry in found:
+    for entry in entries(claims, relations, list(claims), words, perspectives):
         title = titles.get(claims[entry.id].perspective, words.labels["background"])
         if not groups or groups[-1][0] != title:
             groups.append((title, []))

@@ -19,7 +19,8 @@ from briefing.outputs.job import Job
 class Output:
     """One format of one edition."""
 
-    name: ClassVar[str]            # its name in the registry (model/formats.py)
+    name: ClassVar[str]  # its name in the registry (model/formats.py); left unset by a class
+    # that serves several formats: outputs.formats() makes a subclass per registry line
     uses_page: ClassVar[bool] = False  # needs Pandoc's HTML page (Job.page)
 
     def start(self, job: Job) -> None:

@@ -10,19 +10,8 @@ from briefing.outputs.job import Job
 
 
 class CitationOutput(Output):
-    """One edition's citation in one reference manager's format; needs no Pandoc run."""
+    """One edition's citation in one reference manager's format (bibtex, ris, csl-json: the
+    registry names it, one line per format); needs no Pandoc run."""
 
     def finish(self, job: Job) -> bytes:
         return cite.render(job.project, self.name, job.lang).encode("utf-8")
-
-
-class BibtexOutput(CitationOutput):
-    name = "bibtex"
-
-
-class RisOutput(CitationOutput):
-    name = "ris"
-
-
-class CslJsonOutput(CitationOutput):
-    name = "csl-json"

@@ -34,33 +34,7 @@ def arguments(job: Job) -> base.Arguments:
 
 
 class ArgumentOutput(Output):
+    """Each argument format of one edition (the registry names it: one line per format)."""
+
     def finish(self, job: Job) -> bytes:
         return WRITERS[self.name](arguments(job))
-
-
-class ArgumentsJson(ArgumentOutput):
-    name = "arguments"
-
-
-class AifOutput(ArgumentOutput):
-    name = "aif"
-
-
-class XaifOutput(ArgumentOutput):
-    name = "xaif"
-
-
-class ArgdownOutput(ArgumentOutput):
-    name = "argdown"
-
-
-class GraphmlOutput(ArgumentOutput):
-    name = "graphml"
-
-
-class JsonldOutput(ArgumentOutput):
-    name = "jsonld"
-
-
-class AnnotationsOutput(ArgumentOutput):
-    name = "annotations"

@@ -8,6 +8,7 @@ a bug in briefing (exit 70, traceback only with --debug).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shlex
 import signal
@@ -16,12 +17,15 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from briefing.model import formats as registry
 from briefing.terminal import safe, safe_json
+
+if TYPE_CHECKING:  # the recipe is imported by the commands that build (start-up time)
+    from briefing import recipe
 
 EXIT_USER, EXIT_BUG, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 70, 130, 143
 
@@ -496,6 +500,26 @@ def rebuilding(command: Callable) -> Callable:
     return command
 
 
+def _tell(obj: Context, text: str) -> None:
+    """A rebuilding command's own status line: shown unless --quiet."""
+    if not obj.quiet:
+        click.echo(text, err=True)
+
+
+def _rebuild(obj: Context, formats: tuple[str, ...], editions: tuple[str, ...],
+             allow_missing: bool, allow_stale: bool) -> recipe.Built:
+    """One build of watch or preview, its warnings printed as warnings; a BriefingError
+    is the caller's to show (watching goes on)."""
+    from briefing import recipe
+
+    with obj.stages() as step:
+        built = recipe.build(obj.project, list(formats) or None, step, list(editions) or None,
+                             allow_missing, allow_stale=allow_stale)
+    for warning in built.warnings:
+        click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1), err=True)
+    return built
+
+
 @main.command()
 @click.option("--debounce", default=300, show_default=True, help="Milliseconds to wait.")
 @click.option("--open", "open_output", is_flag=True,
@@ -507,25 +531,16 @@ def watch(obj: Context, debounce: int, open_output: bool, formats: tuple[str, ..
     """Rebuild on every saved change; errors are shown and watching goes on. Takes build's
     --format, --edition, --allow-missing and --allow-stale, so that an edit to one edition
     need not wait for the others' translations."""
-    from briefing import recipe, watching
+    from briefing import watching
     from briefing.errors import BriefingError
 
-    def tell(text: str) -> None:  # watch's own status lines: shown unless --quiet
-        if not obj.quiet:
-            click.echo(text, err=True)
-
+    tell = functools.partial(_tell, obj)  # watch's own status lines
     opened = [not open_output]
 
     def once() -> None:
         start = time.perf_counter()
         try:
-            with obj.stages() as step:
-                built = recipe.build(obj.project, list(formats) or None, step,
-                                     list(editions) or None, allow_missing,
-                                     allow_stale=allow_stale)
-            for warning in built.warnings:
-                click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1),
-                           err=True)
+            built = _rebuild(obj, formats, editions, allow_missing, allow_stale)
             outputs = built.outputs
             draft = " (a draft: do not publish)" if allow_missing or allow_stale else ""
             tell(f"built in {time.perf_counter() - start:.1f} s{draft}; watching for changes")
@@ -563,29 +578,21 @@ def preview(obj: Context, port: int, open_page: bool, debounce: int, formats: tu
     """Watch, rebuild on every saved change, and serve build/'s pages on 127.0.0.1: each
     page reloads itself after a build; the page at / shows the last build's problems.
     The files in build/ are exactly what `briefing build` writes."""
-    from briefing import recipe, watching
+    from briefing import watching
     from briefing.errors import BriefingError
     from briefing.runtime import serve
 
-    def tell(text: str) -> None:  # the preview's own status lines: shown unless --quiet
-        if not obj.quiet:
-            click.echo(text, err=True)
+    tell = functools.partial(_tell, obj)  # the preview's own status lines
 
     def once(shown: serve.Preview) -> None:
         start = time.perf_counter()
         try:
-            with obj.stages() as step:
-                built = recipe.build(obj.project, list(formats) or None, step,
-                                     list(editions) or None, allow_missing,
-                                     allow_stale=allow_stale)
+            built = _rebuild(obj, formats, editions, allow_missing, allow_stale)
         except BriefingError as exc:
             click.echo(exc.format(obj.project), err=True)
             shown.publish(False, exc.problems, time.perf_counter() - start)
             tell(f"build failed; previous outputs kept; the problems at {shown.url}")
             return
-        for warning in built.warnings:
-            click.echo(warning.format(obj.project).replace(": error: ", ": warning: ", 1),
-                       err=True)
         seconds = time.perf_counter() - start
         shown.publish(True, built.warnings, seconds)
         draft = " (a draft: do not publish)" if allow_missing or allow_stale else ""

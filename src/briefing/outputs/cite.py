@@ -46,6 +46,13 @@ def _langid(tag: str) -> str:
     return BIBLATEX_LANGUAGES.get(tag) or BIBLATEX_LANGUAGES.get(tag.split("-")[0], tag)
 
 
+def _present(doc, **keys: str) -> dict[str, str]:
+    """The optional facts the document has, each under the format's key for it
+    (attribute=key), in the order given; a fact it lacks is left out."""
+    return {key: getattr(doc, attribute) for attribute, key in keys.items()
+            if getattr(doc, attribute)}
+
+
 def render(project: Project, fmt: str, lang: Localised) -> str:
     doc = facts(project, lang)
     title = doc.title + (f": {doc.subtitle}" if doc.subtitle else "")
@@ -58,12 +65,7 @@ def render(project: Project, fmt: str, lang: Localised) -> str:
                   "year": str(doc.date.year), "langid": _langid(doc.language),
                   # biblatex prints "URN: urn:uuid:..." from these two.
                   "eprint": doc.identifier, "eprinttype": "urn"}
-        if doc.url:
-            fields["url"] = doc.url
-        if doc.series:
-            fields["series"] = doc.series
-        if doc.number:
-            fields["number"] = doc.number
+        fields.update(_present(doc, url="url", series="series", number="number"))
         body = ",\n".join(f"  {k} = {{{v if k == 'author' else _braced(v)}}}"
                           for k, v in fields.items())
         return f"@techreport{{{_key(doc)},\n{body}\n}}\n"
@@ -76,12 +78,8 @@ def render(project: Project, fmt: str, lang: Localised) -> str:
         lines += [f"TI  - {title}", f"PY  - {doc.date.year}",
                   f"DA  - {doc.date:%Y/%m/%d}", f"PB  - {doc.organisation}",
                   f"ET  - {doc.version}", f"LA  - {doc.language}", f"M1  - {doc.identifier}"]
-        if doc.url:
-            lines.append(f"UR  - {doc.url}")
-        if doc.series:
-            lines.append(f"T3  - {doc.series}")
-        if doc.number:
-            lines.append(f"SN  - {doc.number}")
+        lines += [f"{tag}  - {value}" for tag, value in
+                  _present(doc, url="UR", series="T3", number="SN").items()]
         return "\n".join(lines + ["ER  - ", ""])
     if fmt == "csl-json":
         item = {"id": _key(doc), "type": "report", "title": title,
@@ -90,14 +88,8 @@ def render(project: Project, fmt: str, lang: Localised) -> str:
                 "publisher": doc.organisation, "version": doc.version, "genre": "Briefing",
                 "issued": {"date-parts": [[doc.date.year, doc.date.month, doc.date.day]]},
                 "language": doc.language, "number": doc.identifier}
-        if doc.url:
-            item["URL"] = doc.url
-        if doc.series:
-            item["collection-title"] = doc.series
-        if doc.number:
-            item["collection-number"] = doc.number
-        if doc.licence:
-            item["license"] = doc.licence
+        item.update(_present(doc, url="URL", series="collection-title",
+                             number="collection-number", licence="license"))
         return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
     if fmt == "cff":
         others = [(e, Localiser(e, project.default_edition.id)) for e in project.editions

@@ -64,6 +64,33 @@ def run_cli(project: Path, *args: str, env: dict | None = None) -> Result:
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+# A second source by the minimal fixture's author (two sources, one voice), with the
+# relations given (YAML list items, or "[]").
+SECOND_SEED = """\
+source:
+  id: second
+  key: derksen2016sociaalkrediet
+  title: A second post
+  language: nl
+  reporter: marco-derksen
+  paragraphs:
+    1: Een tweede bericht over het systeem.
+claims:
+  - id: second-post
+    perspective: press
+    kind: fact
+    statement: A second post on the system.
+    holders: [marco-derksen]
+    cites: [1]
+relations: RELATIONS
+"""
+
+
+def second_seed(relations: str) -> str:
+    """seeds/second.yaml for the minimal fixture, with these relations."""
+    return SECOND_SEED.replace("RELATIONS", relations)
+
+
 def copy_project(source: Path, target: Path, with_build: bool = False) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:

@@ -14,27 +14,7 @@ from briefing.compose.language import ENGINE_LOCALE, WORDS
 from briefing.errors import BriefingError, Collector
 from briefing.model import confidence, load
 from briefing.model.catalogues import load_catalogue
-from conftest import FIXTURES, copy_project, digests, run_cli
-
-# A second source of the fixture's author: two sources, one voice.
-SECOND = """\
-source:
-  id: second
-  key: derksen2016sociaalkrediet
-  title: A second post
-  language: nl
-  reporter: marco-derksen
-  paragraphs:
-    1: Een tweede bericht over het systeem.
-claims:
-  - id: second-post
-    perspective: press
-    kind: fact
-    statement: A second post on the system.
-    holders: [marco-derksen]
-    cites: [1]
-relations: RELATIONS
-"""
+from conftest import FIXTURES, copy_project, digests, run_cli, second_seed
 
 
 def finding(ident: str, claims: str, rating: str | None) -> str:
@@ -57,7 +37,7 @@ def project(tmp_path: Path, points: list[str], relations: str = "[]",
     analysis = root / "analysis.yaml"
     body = "".join(points + plain[len(points):])
     analysis.write_text("key_points:\n" + body + analysis.read_text("utf-8"), "utf-8")
-    (root / "seeds" / "second.yaml").write_text(SECOND.replace("RELATIONS", relations),
+    (root / "seeds" / "second.yaml").write_text(second_seed(relations),
                                                 "utf-8")
     return root
 

@@ -19,30 +19,13 @@ from briefing import recipe
 from briefing.compose.views import released_labels, views
 from briefing.errors import BriefingError, Collector
 from briefing.model import load, schemes
-from conftest import FIXTURES, copy_project, run_cli
+from conftest import FIXTURES, copy_project, run_cli, second_seed
 
-SECOND = """\
-source:
-  id: second
-  key: derksen2016sociaalkrediet
-  title: A second post
-  language: nl
-  reporter: marco-derksen
-  paragraphs:
-    1: Een tweede bericht over het systeem.
-claims:
-  - id: second-post
-    perspective: press
-    kind: fact
-    statement: A second post on the system.
-    holders: [marco-derksen]
-    cites: [1]
-relations:
+SECOND = second_seed("""
   - from: second-post
     to: aim-trust
     type: supports
-    scheme: sign
-"""
+    scheme: sign""")
 
 
 def project(tmp_path: Path, second: bool = True, scheme: str = "expert-opinion") -> Path:

@@ -204,14 +204,26 @@ def test_stylesheet_web_address_and_expression_are_refused(tmp_path: Path, built
     assert "style/house.css:2: error: expression() is not allowed" in result.err
 
 
-def test_a_font_that_is_not_a_font_is_refused(tmp_path: Path, built_styled: Path):
+# A style file whose content is not what its name says: (file, its new bytes, the key's
+# line in briefing.toml, the message after "style.").
+NOT_WHAT_IT_SAYS = {
+    "font": ("style/fonts/DejaVuSans.ttf", b"<html>not a font</html>", "heading_font",
+             "heading_font 'style/fonts/DejaVuSans.ttf': not a font: its content is no "
+             "TrueType, OpenType or WOFF"),
+    "reference-docx": ("style/reference.docx", b"PK\x03\x04 not really a zip",
+                       "docx_reference =", "docx_reference 'style/reference.docx': not a Word "
+                       "document (.docx is a ZIP archive)"),
+}
+
+
+@pytest.mark.parametrize("case", NOT_WHAT_IT_SAYS)
+def test_a_style_file_that_is_not_what_it_says_is_refused(tmp_path: Path, built_styled: Path,
+                                                          case: str):
+    name, content, key, said = NOT_WHAT_IT_SAYS[case]
     project = _styled_copy(tmp_path, built_styled)
-    (project / "style" / "fonts" / "DejaVuSans.ttf").write_bytes(b"<html>not a font</html>")
+    (project / name).write_bytes(content)
     message = _refused(project)
-    line = _line(project, "heading_font")
-    assert message == (f"briefing.toml:{line}: error: style.heading_font "
-                       "'style/fonts/DejaVuSans.ttf': not a font: its content is no TrueType, "
-                       "OpenType or WOFF"), message
+    assert message == f"briefing.toml:{_line(project, key)}: error: style.{said}", message
 
 
 def test_a_font_whose_licence_forbids_embedding_is_refused(tmp_path: Path, built_styled: Path):
@@ -347,17 +359,6 @@ def test_docx_default_look_is_made_from_the_style(built_styled: Path, tmp_path: 
     assert '<a:srgbClr val="6B2D5C"' in theme
     assert b'w:val="0F4761"' in pandoc_styles  # Pandoc's heading colour, before
     assert b'w:val="4A1F40"' in styles and b'w:val="0F4761"' not in styles
-
-
-def test_a_reference_docx_that_is_not_a_word_document_is_refused(tmp_path: Path,
-                                                                 built_styled: Path):
-    project = _styled_copy(tmp_path, built_styled)
-    (project / "style" / "reference.docx").write_bytes(b"PK\x03\x04 not really a zip")
-    message = _refused(project)
-    line = _line(project, "docx_reference =")
-    assert message == (f"briefing.toml:{line}: error: style.docx_reference "
-                       "'style/reference.docx': not a Word document (.docx is a ZIP "
-                       "archive)"), message
 
 
 def test_a_style_file_is_an_input_of_the_build(tmp_path: Path, built_styled: Path):

@@ -91,6 +91,18 @@ def second_seed(relations: str) -> str:
     return SECOND_SEED.replace("RELATIONS", relations)
 
 
+def own_words(project: Path) -> None:
+    """The scaffold's replace-me texts replaced, as an author does before publishing
+    (left in place they are warnings: compose/placeholders.py)."""
+    from briefing.compose.placeholders import MARKERS
+
+    for path in [project / "briefing.toml", *sorted((project / "chapters").iterdir())]:
+        text = path.read_text("utf-8")
+        for marker in MARKERS:
+            text = text.replace(marker, "Our own words")
+        path.write_text(text, "utf-8")
+
+
 def copy_project(source: Path, target: Path, with_build: bool = False) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for name in PROJECT_FILES:

@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 
 from briefing.authoring import yamltext
 from briefing.authoring.extract import extract
-from conftest import run_cli
+from conftest import own_words, run_cli
 
 BRIDGE_TXT = """\
 The regional water board met on Monday to discuss the repair of the old footbridge
@@ -99,18 +99,6 @@ def add_sources(project: Path, outside: Path) -> None:
       translation:
         en: "safe for walkers\"""")
     _verify_bib(project / "bib" / "briefing.bib")
-
-
-def own_words(project: Path) -> None:
-    """The scaffold's replace-me texts replaced, as an author does before publishing
-    (left in place they are warnings: compose/placeholders.py)."""
-    from briefing.compose.placeholders import MARKERS
-
-    for path in [project / "briefing.toml", *sorted((project / "chapters").iterdir())]:
-        text = path.read_text("utf-8")
-        for marker in MARKERS:
-            text = text.replace(marker, "Our own words")
-        path.write_text(text, "utf-8")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 
 from briefing.authoring.words import PROSE, T
 from briefing.compose.placeholders import MARKERS
-from conftest import run_cli
+from conftest import own_words, run_cli
 
 PERSPECTIVES = ["civil-liberties:Civil liberties groups",
                 "public-safety:The police and public safety",
@@ -29,15 +29,6 @@ SOURCES = {
                 "<p>The AI Act allows real-time identification only for serious crimes.</p>"
                 "<p>A judge must authorise each use.</p></body></html>",
 }
-
-
-def own_words(project: Path) -> None:
-    """Every scaffold text an author must replace, replaced (briefing.toml, chapters)."""
-    for path in [project / "briefing.toml", *sorted((project / "chapters").iterdir())]:
-        text = path.read_text("utf-8")
-        for marker in MARKERS:
-            text = text.replace(marker, "Our own words")
-        path.write_text(text, "utf-8")
 
 
 @pytest.fixture(scope="module")

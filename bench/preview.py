@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from real import PDFS, _until_replaced, copy_real, edit_claim, edit_template  # noqa: E402
-from tools import BRIEFING, ROOT, log, tree_rss  # noqa: E402
+from tools import BRIEFING, ROOT, descendants, log, tree_rss  # noqa: E402
 
 FIRST_SECONDS = 900  # the session's first build (cold) on a busy machine
 SAVE_SECONDS = 300
@@ -172,13 +172,7 @@ def tree_cpu(root: int) -> float:
             continue
         parents[int(entry.name)] = int(fields[1])
         spent[int(entry.name)] = sum(int(f) for f in fields[11:15])  # utime..cstime
-    tree, changed = {root}, True
-    while changed:
-        changed = False
-        for pid, ppid in parents.items():
-            if ppid in tree and pid not in tree:
-                tree.add(pid)
-                changed = True
+    tree = descendants(root, parents)
     return sum(spent.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
 
 

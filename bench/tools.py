@@ -46,6 +46,18 @@ def _sample(root: int, peak: list[float], done: threading.Event) -> None:
         time.sleep(0.05)
 
 
+def descendants(root: int, parents: dict[int, int]) -> set[int]:
+    """`root` and every process below it, from each process's parent (pid -> ppid)."""
+    tree, changed = {root}, True
+    while changed:
+        changed = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                changed = True
+    return tree
+
+
 def tree_rss(root: int) -> float:
     """The resident memory of a process and all its descendants, in MiB."""
     parents, rss = {}, {}
@@ -60,13 +72,7 @@ def tree_rss(root: int) -> float:
         vmrss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
         parents[int(entry.name)] = int(ppid.group(1)) if ppid else 0
         rss[int(entry.name)] = int(vmrss.group(1)) if vmrss else 0
-    tree, changed = {root}, True
-    while changed:
-        changed = False
-        for pid, ppid in parents.items():
-            if ppid in tree and pid not in tree:
-                tree.add(pid)
-                changed = True
+    tree = descendants(root, parents)
     return sum(rss.get(pid, 0) for pid in tree) / 1024
 
 

@@ -214,7 +214,7 @@ def inline_drawings(data: bytes, epoch: int) -> bytes:
         for ident in ID_RE.findall(doc):
             where.setdefault(ident.decode("utf-8"), name.rpartition("/")[2])
     patches: dict = {}
-    for name, doc in docs.items():
+    for name, doc in list(docs.items()):  # each chapter, the map's made inline
         here = name.rpartition("/")[2]
 
         def href(fragment: str, here: str = here) -> str | None:
@@ -226,22 +226,16 @@ def inline_drawings(data: bytes, epoch: int) -> bytes:
             svg = linked.get(match.group(1).decode("utf-8"))
             if svg is None:
                 return match.group(0)
-            found = {k: html.unescape(v) for k, v in svglinks.ATTR_RE.findall(
-                match.group(2).decode("utf-8"))}
-            attributes = {"role": "group"}
-            if found.get("alt"):
-                attributes["aria-label"] = found["alt"]
-            if found.get("class"):
-                attributes["class"] = found["class"]
+            attributes = svglinks.from_img(match.group(2).decode("utf-8"))
             return svglinks.rebuild(svg, href, attributes, xhtml=True).encode("utf-8")
 
         new = IMG_SVG_RE.sub(swap, doc)
         if new != doc:
-            patches[name] = lambda _, new=new, name=name: _well_formed(name, new)
+            docs[name] = _well_formed(name, new)
+            patches[name] = lambda _, new=new: new
     if not patches:
         return data
-    texts = [patches[n](b"") if n in patches else d for n, d in docs.items()]
-    unused = {n for n in linked if not any(b"media/" + n.encode() in t for t in texts)}
+    unused = {n for n in linked if not any(b"media/" + n.encode() in d for d in docs.values())}
     inlined = {n.removeprefix("EPUB/") for n in patches}
 
     def package(opf: bytes) -> bytes:

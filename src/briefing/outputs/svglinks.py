@@ -84,6 +84,18 @@ def rebuild(svg: str, href: Callable[[str], str | None], attributes: dict[str, s
     return "".join(out)
 
 
+def from_img(attributes: str) -> dict[str, str]:
+    """What the drawing takes from the <img> it replaces (its attributes as written): a
+    group named by the alt text, the class kept."""
+    found = {k: html.unescape(v) for k, v in ATTR_RE.findall(attributes)}
+    taken = {"role": "group"}
+    if found.get("alt"):
+        taken["aria-label"] = found["alt"]
+    if found.get("class"):
+        taken["class"] = found["class"]
+    return taken
+
+
 def inline_images(page: str, href: Callable[[str], str | None] = lambda f: "#" + f) -> str:
     """Each SVG data: image of the self-contained page that links inside it, inline (its
     alt text as the drawing's label, its class kept); every other image as it was."""
@@ -94,12 +106,6 @@ def inline_images(page: str, href: Callable[[str], str | None] = lambda f: "#" +
             return match.group(0)
         if not linked(svg):
             return match.group(0)
-        found = {k: html.unescape(v) for k, v in ATTR_RE.findall(match.group(2))}
-        attributes = {"role": "group"}
-        if found.get("alt"):
-            attributes["aria-label"] = found["alt"]
-        if found.get("class"):
-            attributes["class"] = found["class"]
-        return rebuild(svg, href, attributes)
+        return rebuild(svg, href, from_img(match.group(2)))
 
     return IMG_RE.sub(swap, page)
